@@ -1,0 +1,119 @@
+"""The composition root: every part is built here from what it is given, never from globals."""
+from __future__ import annotations
+
+import json
+import logging
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+
+from bot.blocks.messages import problem_view
+from bot.clock import Clock
+from bot.config import Partnership, Problem, RiskLevel
+from bot.glossary import Glossary, Term, load_default_terms, terms_from_config
+from bot.services.content import MessageContent
+from bot.services.outbox import Outbox
+from bot.services.records import RecordService
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+# Slack answers in tens to hundreds of milliseconds; work after the ack waits on it, so it gets many threads.
+WORK_THREADS = 32
+SLACK_TIMEOUT_SECONDS = 10
+
+
+@dataclass
+class Services:
+    partnership: Partnership
+    glossary: Glossary
+    db: Database
+    clock: Clock
+    client: WebClient
+    work: Executor
+    outbox: Outbox
+    records: RecordService
+
+    def later(self, function: Any, *args: Any, **kwargs: Any) -> None:
+        """Run slow work (Slack calls) after the 3-second acknowledgement has gone."""
+        def logged() -> None:
+            try:
+                function(*args, **kwargs)
+            except Exception:
+                log.exception("background work %s failed", getattr(function, "__name__", function))
+        self.work.submit(logged)
+
+
+def slack_client(token: str, api_url: str | None) -> WebClient:
+    base_url = api_url or "https://slack.com/api/"
+    return WebClient(token=token, base_url=base_url if base_url.endswith("/") else base_url + "/",
+                     timeout=SLACK_TIMEOUT_SECONDS, retry_handlers=[])
+
+
+def build_glossary(partnership: Partnership) -> tuple[Glossary, list[Problem]]:
+    terms: list[Term] = load_default_terms() if partnership.use_default_glossary else []
+    terms += [risk_term(level) for level in partnership.risk_levels if level.definition]
+    configured, problems = terms_from_config(list(partnership.glossary_entries))
+    glossary = Glossary([*terms, *configured])
+    found = [Problem(p.split(":", 1)[0], p.split(":", 1)[-1].strip()) for p in problems]
+    found += [Problem("glossary", f"“{alias}” is claimed by both “{a}” and “{b}”: give it to one term only", warning=True)
+              for alias, a, b in glossary.alias_conflicts()]
+    return glossary, found
+
+
+def risk_term(level: RiskLevel) -> Term:
+    return Term(term=level.label, definition=level.definition, category="risk level",
+                source="The partnership's agreed risk levels")
+
+
+def build_services(*, partnership: Partnership, db: Database, client: WebClient, clock: Clock,
+                   work: Executor | None = None) -> Services:
+    glossary, _ = build_glossary(partnership)
+    work = work or ThreadPoolExecutor(WORK_THREADS, thread_name_prefix="joinedup-work")
+    outbox = Outbox(db=db, client=client, clock=clock, executor=work,
+                    content=MessageContent(partnership=partnership, glossary=glossary))
+    return Services(
+        partnership=partnership, glossary=glossary, db=db, clock=clock, client=client, work=work, outbox=outbox,
+        records=RecordService(db=db, partnership=partnership, clock=clock, outbox=outbox),
+    )
+
+
+def create_app(services: Services, *, signing_secret: str | None, listener_executor: Executor | None = None,
+               token_verification: bool = True) -> App:
+    """A Bolt app whose listeners answer inside the request and hand slow work to `services.later`."""
+    from handlers import actions, commands, events, views
+
+    app = App(
+        client=services.client,
+        signing_secret=signing_secret or "",
+        # Listeners run in the request thread and only ack, validate and save; Slack calls go to the work pool.
+        process_before_response=True,
+        token_verification_enabled=token_verification,
+        listener_executor=listener_executor,
+        raise_error_for_unhandled_request=False,
+    )
+    commands.register(app, services)
+    views.register(app, services)
+    actions.register(app, services)
+    events.register(app, services)
+
+    @app.error
+    def unexpected(error: Exception, body: dict[str, Any]) -> BoltResponse:
+        kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
+        log.error("listener failed on a %s request: %s", kind, type(error).__name__, exc_info=error)
+        if kind == "view_submission":
+            # Pushed on top of the form, so closing it returns the practitioner to their text, intact.
+            return _json(200, {"response_action": "push", "view": problem_view()})
+        if kind == "slash_command":
+            return _json(200, {"response_type": "ephemeral",
+                               "text": "Sorry, something went wrong on our side and nothing was changed. Please try again in a minute."})
+        return BoltResponse(status=200, body="")
+
+    return app
+
+
+def _json(status: int, body: dict[str, Any]) -> BoltResponse:
+    return BoltResponse(status=status, body=json.dumps(body), headers={"content-type": "application/json;charset=utf-8"})

@@ -1,0 +1,140 @@
+"""What each agency sees in its channel, and what the sharer sees in their DM. Pure: no database, no Slack."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.blocks.text import button, context, day, divider, escape, fields, header, long_text_sections, mention, \
+    section, slack_date
+from bot.config import Partnership
+from bot.glossary import Term
+from handlers.ids import Action
+from storage.models import Record, Share
+
+MAX_BLOCKS = 50
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How one agency's copy of a record stands, for the sharer."""
+
+    agency_name: str
+    state: str  # "pending", "sent" or "failed"
+    attempts: int
+    permalink: str | None
+    problem: str | None
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+
+
+def agency_name(partnership: Partnership, key: str) -> str:
+    agency = partnership.agency(key)
+    return agency.name if agency else key
+
+
+def _bullets(items: list[str]) -> str:
+    return "\n".join(f"• {escape(item)}" for item in items)
+
+
+def record_details(record: Record, partnership: Partnership, terms: list[Term]) -> list[dict[str, Any]]:
+    """The body of a record, shared by every agency's post and by /joinedup show."""
+    who = [mention(u) for u in record.participants]
+    if record.others_present:
+        who.append(escape(record.others_present))
+    why = _bullets(record.purposes)
+    if record.purpose_detail:
+        why = f"{why}\n{escape(record.purpose_detail)}".strip()
+    asked = escape(record.requested_action) if record.requested_action else "For information only"
+    blocks: list[dict[str, Any]] = [
+        fields(("When", slack_date(record.occurred_at)),
+               ("Shared by", f"{mention(record.sharer_id)}, {escape(agency_name(partnership, record.sharer_agency))}"),
+               ("Risk level", escape(record.risk_label)),
+               ("Who was there", ", ".join(who) or "—")),
+        context(f"*{escape(record.risk_label)}* means: {escape(record.risk_definition or 'no agreed definition yet')}"),
+    ]
+    if record.is_shared:
+        blocks.append(section(f"*Why this is shared with you*\n{why or '—'}"))
+        blocks.append(section(f"*What you are asked to do*\n{asked}"))
+    else:
+        blocks.append(section(f"*Not shared. The reason recorded*\n{escape(record.not_shared_reason or '')}"))
+    blocks += long_text_sections("Summary", record.summary)
+    if record.actions:
+        blocks += long_text_sections("Actions agreed", record.actions)
+    blocks.append(fields(
+        ("Source", "Seen or heard first-hand" if record.first_hand else "Reported by someone else"),
+        ("Lawful basis", escape(record.lawful_basis)),
+        ("Follow-up due", day(record.follow_up_on)),
+    ))
+    if terms:
+        blocks.append(context("*Terms used*", *(f"*{escape(t.term)}*: {escape(t.definition)}" for t in terms[:9])))
+    return blocks
+
+
+def record_heading(record: Record) -> dict[str, Any]:
+    return header(f"{record.reference} · case {record.case_reference}")
+
+
+def agency_post(record: Record, share: Share, partnership: Partnership, terms: list[Term]) -> tuple[str, list[dict[str, Any]]]:
+    name = agency_name(partnership, share.agency_key)
+    text = f"{record.reference}: a record about case {record.case_reference} shared with {name}"
+    blocks = [record_heading(record), *record_details(record, partnership, terms), divider(),
+              *acknowledgement_blocks(share, name)]
+    return text, _fit(blocks)
+
+
+def acknowledgement_blocks(share: Share, name: str) -> list[dict[str, Any]]:
+    if share.acknowledged_at is not None and share.acknowledged_by:
+        blocks = [context(f":white_check_mark: Acknowledged for {escape(name)} by {mention(share.acknowledged_by)}, "
+                          f"{slack_date(share.acknowledged_at, '{date_short_pretty} {time}')}")]
+        if share.acknowledgement_note:
+            blocks.append(section(f"*Note from {escape(name)}*\n{escape(share.acknowledgement_note)}"))
+        return blocks
+    value = str(share.id)
+    return [
+        context(f"Waiting for {escape(name)} to acknowledge receipt."),
+        {"type": "actions", "block_id": f"acknowledge_{share.id}", "elements": [
+            button("Acknowledge receipt", Action.ACKNOWLEDGE, value, style="primary"),
+            button("Acknowledge with a note", Action.ACKNOWLEDGE_WITH_NOTE, value),
+        ]},
+    ]
+
+
+def delivery_line(delivery: Delivery) -> str:
+    name = f"*{escape(delivery.agency_name)}*"
+    if delivery.acknowledged_by and delivery.acknowledged_at:
+        return (f":white_check_mark: {name}: acknowledged by {mention(delivery.acknowledged_by)}, "
+                f"{slack_date(delivery.acknowledged_at, '{date_short_pretty} {time}')}")
+    if delivery.state == "sent":
+        link = f"<{delivery.permalink}|posted>" if delivery.permalink else "posted"
+        return f":hourglass_flowing_sand: {name}: {link}, waiting for acknowledgement"
+    if delivery.state == "failed":
+        return f":warning: {name}: *not delivered*: {escape(delivery.problem or 'Slack did not accept it')}"
+    if delivery.attempts:
+        return f":arrows_counterclockwise: {name}: delayed, Slack has not accepted it yet; retrying automatically"
+    return f":outbox_tray: {name}: posting…"
+
+
+def sharer_status(record: Record, deliveries: list[Delivery]) -> tuple[str, list[dict[str, Any]]]:
+    if record.is_shared:
+        acknowledged = sum(1 for d in deliveries if d.acknowledged_at)
+        summary = f"{acknowledged} of {len(deliveries)} acknowledged"
+        blocks = [section(f"Your record *{record.reference}* about case *{escape(record.case_reference)}* is saved. "
+                          f"{summary}."),
+                  section("\n".join(delivery_line(d) for d in deliveries))]
+        text = f"{record.reference} about case {record.case_reference}: {summary}"
+    else:
+        blocks = [section(f"Your record *{record.reference}* about case *{escape(record.case_reference)}* is saved. "
+                          "It was not shared, and your reason is recorded.")]
+        text = f"{record.reference} about case {record.case_reference}: recorded, not shared"
+    blocks.append(context(f"Follow-up due {day(record.follow_up_on)}. "
+                          f"See the whole record with `/joinedup show {record.reference}`."))
+    return text, blocks
+
+
+def _fit(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Never more than Slack's 50 blocks: the ends (heading, acknowledgement) always stay."""
+    if len(blocks) <= MAX_BLOCKS:
+        return blocks
+    tail = blocks[-3:]
+    return blocks[: MAX_BLOCKS - len(tail) - 1] + [context("… the rest is in `/joinedup show`.")] + tail

@@ -1,0 +1,96 @@
+"""Safe text for Block Kit: user words are escaped and never parsed into mentions or links."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+SECTION_LIMIT = 3000
+HEADER_LIMIT = 150
+CONTEXT_LIMIT = 2000
+FIELD_LIMIT = 2000
+CONTINUED = "…"
+
+
+def escape(text: str) -> str:
+    """Slack decodes only these three; everything else is shown as typed."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - len(CONTINUED)].rstrip() + CONTINUED
+
+
+def plain(text: str, limit: int = SECTION_LIMIT) -> dict[str, Any]:
+    return {"type": "plain_text", "text": clip(text, limit) or " ", "emoji": True}
+
+
+def mrkdwn(text: str, limit: int = SECTION_LIMIT) -> dict[str, Any]:
+    # verbatim stops Slack turning typed "@here", "#channel" or bare URLs into live mentions and links.
+    return {"type": "mrkdwn", "text": clip(text, limit) or " ", "verbatim": True}
+
+
+def header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": plain(text, HEADER_LIMIT)}
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": mrkdwn(text)}
+
+
+def fields(*pairs: tuple[str, str]) -> dict[str, Any]:
+    return {"type": "section", "fields": [mrkdwn(f"*{label}*\n{value}", FIELD_LIMIT) for label, value in pairs]}
+
+
+def context(*texts: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [mrkdwn(t, CONTEXT_LIMIT) for t in texts if t][:10] or [mrkdwn(" ")]}
+
+
+def divider() -> dict[str, Any]:
+    return {"type": "divider"}
+
+
+def button(text: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
+    element = {"type": "button", "text": plain(text, 75), "action_id": action_id, "value": value}
+    if style:
+        element["style"] = style
+    return element
+
+
+def long_text_sections(title: str, body: str) -> list[dict[str, Any]]:
+    """A titled piece of user text, split over as many sections as it needs, never cut short."""
+    escaped = escape(body.strip()) or "—"
+    first_room = SECTION_LIMIT - len(title) - 2
+    chunks = _split(escaped, first_room, SECTION_LIMIT)
+    blocks = [section(f"*{title}*\n{chunks[0]}")]
+    blocks += [section(chunk) for chunk in chunks[1:]]
+    return blocks
+
+
+def _split(text: str, first: int, rest: int) -> list[str]:
+    chunks, room = [], first
+    while len(text) > room:
+        cut = text.rfind("\n", room // 2, room)
+        if cut == -1:
+            cut = text.rfind(" ", room // 2, room)
+        if cut == -1:
+            cut = room
+        while text[cut - 1] == "&" or "&" in text[max(0, cut - 4):cut] and ";" not in text[text.rfind("&", 0, cut):cut]:
+            cut -= 1  # never split an escape such as &amp;
+        chunks.append(text[:cut].rstrip())
+        text, room = text[cut:].lstrip(), rest
+    chunks.append(text)
+    return chunks
+
+
+def mention(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def slack_date(moment: datetime, pattern: str = "{date_short_pretty} at {time}") -> str:
+    """Shown in each viewer's own time zone by Slack; the fallback is UTC."""
+    fallback = moment.strftime("%a %d %b %Y %H:%M UTC")
+    return f"<!date^{int(moment.timestamp())}^{pattern}|{fallback}>"
+
+
+def day(value: date) -> str:
+    return value.strftime("%a %d %b %Y").replace(" 0", " ")

@@ -1,0 +1,160 @@
+"""The `joinedup` command."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from datetime import datetime, timezone
+from typing import Callable, Sequence
+
+from slack_sdk.errors import SlackApiError
+
+from bot.config import ConfigError, MissingSetting, Settings, check_partnership_file, load_partnership
+from bot.runtime import StartupError, build_runtime
+from storage.db import Database
+
+log = logging.getLogger("joinedup")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="joinedup", description="Joined Up: record, share, acknowledge, close the loop.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("serve", help="run in HTTP mode on PORT (request URL /slack/events)")
+    commands.add_parser("socket", help="run in Socket Mode")
+    commands.add_parser("migrate", help="bring the database up to date")
+    check = commands.add_parser("check-config", help="validate the configuration file")
+    check.add_argument("--config", help="the file to check (default: JOINEDUP_CONFIG or ./joinedup.toml)")
+    commands.add_parser("demo", help="see Joined Up work without a Slack workspace")
+    sweep = commands.add_parser("sweep", help="deliver everything due now, once, and exit")
+    sweep.add_argument("--at", help="evaluate as if it were this moment (ISO 8601, e.g. 2026-11-23T09:00:00+00:00)")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    runners: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+        "serve": serve, "socket": socket, "migrate": migrate, "check-config": check_config, "demo": demo,
+        "sweep": run_sweep,
+    }
+    try:
+        settings = Settings.from_env(os.environ)
+        return runners[args.command](args, settings)
+    except (MissingSetting, StartupError) as error:
+        return _stop(str(error))
+    except ConfigError as error:
+        for problem in error.problems:
+            print(f"joinedup: {settings.config_path}: {problem}", file=sys.stderr)
+        return _stop(f"the configuration has {len(error.problems)} problem(s): fix them and run joinedup check-config")
+    except KeyboardInterrupt:
+        return 130
+
+
+def _stop(message: str) -> int:
+    print(f"joinedup: {message}", file=sys.stderr)
+    return 2
+
+
+def _refuse_oauth_mode() -> None:
+    if os.environ.get("SLACK_CLIENT_ID") and os.environ.get("SLACK_CLIENT_SECRET"):
+        raise MissingSetting("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set, which would switch Slack's library to "
+                             "multi-workspace OAuth and ignore SLACK_BOT_TOKEN: unset both")
+
+
+def _verify_token(settings: Settings) -> None:
+    from bot.app import slack_client
+
+    try:
+        slack_client(settings.bot_token or "", settings.slack_api_url).auth_test()
+    except SlackApiError as error:
+        raise StartupError(f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error')}): "
+                           "copy the Bot User OAuth Token (xoxb-…) again") from None
+    except OSError as error:
+        raise StartupError(f"could not reach {settings.slack_api_url or 'Slack'} ({error}): check the network") from None
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.server import JoinedUpServer, server_options
+
+    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    _refuse_oauth_mode()
+    load_partnership(settings.config_path)
+    db = Database(settings.database_url)
+    db.migrate()
+    db.dispose()
+    _verify_token(settings)
+    host = os.environ.get("JOINEDUP_HOST", "0.0.0.0")
+    log.info("serving on %s:%s, request URL path /slack/events", host, settings.port)
+    JoinedUpServer(settings, server_options(settings, host=host, is_sqlite=db.is_sqlite)).run()
+    return 0
+
+
+def socket(args: argparse.Namespace, settings: Settings) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.scheduling import start_scheduler
+    from bot.sweep import sweeper_for
+
+    settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+    _refuse_oauth_mode()
+    runtime = build_runtime(settings)
+    scheduler = start_scheduler(deliver_due=runtime.services.outbox.deliver_due,
+                                sweep=sweeper_for(runtime.services).run)
+    try:
+        SocketModeHandler(runtime.app, settings.app_token).start()
+    finally:
+        scheduler.shutdown(wait=False)
+    return 0
+
+
+def migrate(args: argparse.Namespace, settings: Settings) -> int:
+    db = Database(settings.database_url)
+    db.migrate()
+    print(f"joinedup: the database is up to date ({db.engine.url.render_as_string(hide_password=True)})")
+    return 0
+
+
+def check_config(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import build_glossary
+
+    path = args.config or settings.config_path
+    partnership, problems = check_partnership_file(path)
+    if partnership is not None:
+        problems += build_glossary(partnership)[1]
+    for problem in problems:
+        print(f"{path}: {'warning' if problem.warning else 'error'}: {problem}")
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        print(f"{path}: {len(errors)} error(s): Joined Up will not start until they are fixed")
+        return 1
+    print(f"{path}: OK ({len(partnership.agencies)} agencies, {len(partnership.risk_levels)} risk levels)")  # type: ignore[union-attr]
+    return 0
+
+
+def demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(sys.stdout)
+
+
+def run_sweep(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.clock import FixedClock, SystemClock
+    from bot.executors import InlineExecutor
+    from bot.sweep import sweeper_for
+
+    settings.require("SLACK_BOT_TOKEN")
+    clock = SystemClock() if not args.at else FixedClock(_moment(args.at))
+    runtime = build_runtime(settings, clock=clock, work=InlineExecutor())
+    report = sweeper_for(runtime.services).run()
+    print(f"joinedup: sweep at {clock.now().isoformat()}: {report}")
+    return 0
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise MissingSetting(f"--at {text!r} is not an ISO 8601 moment: write it like 2026-11-23T09:00:00+00:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,454 @@
+"""The operator's contract: environment variables and one TOML file.
+
+Nothing here reads the environment or the disk at import time; `Settings.from_env` and
+`load_partnership` are called by the CLI, and tests build both directly.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_CONFIG_PATH = "./joinedup.toml"
+DEFAULT_DATABASE_URL = "sqlite:///joinedup.db"
+DEFAULT_CASE_REFERENCE_PATTERN = r"^[A-Z]{0,4}-?[0-9]{4,10}$"
+DEFAULT_PURPOSES = (
+    "To keep the child safe from harm",
+    "To plan or review the child's care",
+    "To support the child's education",
+    "To support the child's health or wellbeing",
+    "To prevent or detect a crime affecting the child",
+)
+DEFAULT_LAWFUL_BASES = (
+    "Public task: statutory safeguarding duty (no consent sought)",
+    "Consent given by the young person or parent",
+    "Shared without consent to protect the child",
+    "Legal obligation or court order",
+)
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+HOLIDAY_REGIONS = ("England and Wales", "England", "Wales", "Scotland", "Northern Ireland")
+SLACK_OPTION_TEXT_LIMIT = 75
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+AGENCY_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; `problems` says every reason."""
+
+    def __init__(self, problems: list["Problem"]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+
+class MissingSetting(Exception):
+    """A required environment variable is not set."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    key: str
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that comes from the environment."""
+
+    bot_token: str | None = None
+    signing_secret: str | None = None
+    app_token: str | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    slack_api_url: str | None = None
+    port: int = 3000
+    config_path: str = DEFAULT_CONFIG_PATH
+    workers: int | None = None
+    threads: int = 16
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "Settings":
+        def text(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        def number(name: str, default: int | None) -> int | None:
+            value = text(name)
+            if value is None:
+                return default
+            if not value.isdigit() or int(value) < 1:
+                raise MissingSetting(f"{name} must be a whole number above 0 (it is {value!r})")
+            return int(value)
+
+        return cls(
+            bot_token=text("SLACK_BOT_TOKEN"),
+            signing_secret=text("SLACK_SIGNING_SECRET"),
+            app_token=text("SLACK_APP_TOKEN"),
+            database_url=text("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            slack_api_url=text("SLACK_API_URL"),
+            port=number("PORT", 3000) or 3000,
+            config_path=text("JOINEDUP_CONFIG") or DEFAULT_CONFIG_PATH,
+            workers=number("JOINEDUP_WORKERS", None),
+            threads=number("JOINEDUP_THREADS", 16) or 16,
+        )
+
+    def require(self, *names: str) -> None:
+        """Stop with one line naming the first missing credential."""
+        attributes = {
+            "SLACK_BOT_TOKEN": self.bot_token,
+            "SLACK_SIGNING_SECRET": self.signing_secret,
+            "SLACK_APP_TOKEN": self.app_token,
+        }
+        for name in names:
+            if not attributes[name]:
+                raise MissingSetting(f"{name} is not set: {_WHERE_TO_FIND[name]}")
+
+
+_WHERE_TO_FIND = {
+    "SLACK_BOT_TOKEN": "copy the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page",
+    "SLACK_SIGNING_SECRET": "copy the Signing Secret from your Slack app's Basic Information page",
+    "SLACK_APP_TOKEN": "create an app-level token (xapp-…) with connections:write on your Slack app's Basic Information page",
+}
+
+
+@dataclass(frozen=True)
+class Agency:
+    key: str
+    name: str
+    channel: str
+    leads: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RiskLevel:
+    key: str
+    label: str
+    definition: str
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    start: time = time(9, 0)
+    end: time = time(17, 0)
+    days: tuple[int, ...] = (0, 1, 2, 3, 4)
+    holiday_region: str = "England and Wales"
+
+
+@dataclass(frozen=True)
+class Reminders:
+    acknowledge_within_working_hours: float = 8.0
+    escalate_after_working_hours: float = 8.0
+    max_reminders: int = 3
+
+
+@dataclass(frozen=True)
+class Partnership:
+    """The partnership's configuration: organisation, agencies, vocabulary and timings."""
+
+    name: str
+    timezone: str = "Europe/London"
+    admins: tuple[str, ...] = ()
+    agencies: tuple[Agency, ...] = ()
+    risk_levels: tuple[RiskLevel, ...] = ()
+    purposes: tuple[str, ...] = DEFAULT_PURPOSES
+    lawful_bases: tuple[str, ...] = DEFAULT_LAWFUL_BASES
+    case_reference_pattern: str = DEFAULT_CASE_REFERENCE_PATTERN
+    case_reference_example: str = "CR-12345"
+    emergency_instructions: str = (
+        "If a child is in immediate danger, call 999 now. For an urgent concern, phone the children's "
+        "services duty team now. This record does not replace that call."
+    )
+    follow_up_working_days: int = 10
+    working_hours: WorkingHours = field(default_factory=WorkingHours)
+    reminders: Reminders = field(default_factory=Reminders)
+    glossary_entries: tuple[Mapping[str, Any], ...] = ()
+    use_default_glossary: bool = True
+
+    def agency(self, key: str) -> Agency | None:
+        return next((a for a in self.agencies if a.key == key), None)
+
+    def risk_level(self, key: str) -> RiskLevel | None:
+        return next((r for r in self.risk_levels if r.key == key), None)
+
+    @property
+    def case_reference_regex(self) -> re.Pattern[str]:
+        return re.compile(self.case_reference_pattern)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load_partnership(path: str | Path) -> Partnership:
+    """Read and validate the TOML file; raise ConfigError naming every problem."""
+    partnership, problems = check_partnership_file(path)
+    errors = [p for p in problems if not p.warning]
+    if errors or partnership is None:
+        raise ConfigError(errors)
+    return partnership
+
+
+def check_partnership_file(path: str | Path) -> tuple[Partnership | None, list[Problem]]:
+    path = Path(path)
+    if not path.is_file():
+        return None, [Problem(str(path), "file not found: copy joinedup.example.toml to this path and edit it, "
+                                        "or set JOINEDUP_CONFIG to your file")]
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        return None, [Problem(str(path), f"not valid TOML ({error}): fix the syntax at that line")]
+    except UnicodeDecodeError:
+        return None, [Problem(str(path), "not UTF-8 text: save the file as UTF-8")]
+    return parse_partnership(data)
+
+
+def parse_partnership(data: Mapping[str, Any]) -> tuple[Partnership | None, list[Problem]]:
+    reader = _Reader()
+    partnership = reader.partnership(data)
+    return (None if reader.has_errors else partnership), reader.problems
+
+
+class _Reader:
+    """Reads the TOML tree, collecting every problem rather than stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    @property
+    def has_errors(self) -> bool:
+        return any(not p.warning for p in self.problems)
+
+    def error(self, key: str, message: str) -> None:
+        self.problems.append(Problem(key, message))
+
+    def warn(self, key: str, message: str) -> None:
+        self.problems.append(Problem(key, message, warning=True))
+
+    def table(self, data: Mapping[str, Any], key: str, known: set[str]) -> Mapping[str, Any]:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            self.error(key, f"must be a table: write it as [{key}]")
+            return {}
+        for unknown in sorted(set(value) - known):
+            self.error(f"{key}.{unknown}", f"unknown key: remove it or check the spelling (known: {', '.join(sorted(known))})")
+        return value
+
+    def text(self, data: Mapping[str, Any], key: str, path: str, *, default: str | None = None,
+             required: bool = False, limit: int | None = None) -> str:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.error(path, f'missing: add {key} = "…"')
+            return default or ""
+        if not isinstance(value, str) or not value.strip():
+            self.error(path, f'must be non-empty text in quotes, e.g. {key} = "…"')
+            return default or ""
+        if limit and len(value.strip()) > limit:
+            self.error(path, f"is {len(value.strip())} characters; Slack shows at most {limit} in a form option: shorten it")
+        return value.strip()
+
+    def id_list(self, data: Mapping[str, Any], key: str, path: str, pattern: re.Pattern[str], what: str) -> tuple[str, ...]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.error(path, f'must be a list of {what} IDs in quotes, e.g. {key} = ["U012AB3CD"]')
+            return ()
+        for index, item in enumerate(value):
+            if not pattern.match(item):
+                self.error(f"{path}[{index}]", f"{item!r} is not a Slack {what} ID: use the ID (it looks like "
+                                               f"{'U012AB3CD' if what == 'user' else 'C012AB3CD'}), not a name")
+        return tuple(value)
+
+    def text_list(self, data: Mapping[str, Any], key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        if key not in data:
+            return default
+        value = data[key]
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+            self.error(key, f'must be a non-empty list of text, e.g. {key} = ["…", "…"]')
+            return default
+        for index, item in enumerate(value):
+            if len(item.strip()) > SLACK_OPTION_TEXT_LIMIT:
+                self.error(f"{key}[{index}]", f"is {len(item.strip())} characters; Slack shows at most "
+                                              f"{SLACK_OPTION_TEXT_LIMIT} in a form option: shorten it")
+        if len(set(value)) != len(value):
+            self.error(key, "lists the same entry twice: remove the repeat")
+        return tuple(v.strip() for v in value)
+
+    def whole_number(self, data: Mapping[str, Any], key: str, path: str, default: float, *, minimum: float = 0) -> float:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
+            self.error(path, f"must be a number of at least {minimum:g}, e.g. {key} = {default:g}")
+            return default
+        return value
+
+    def partnership(self, data: Mapping[str, Any]) -> Partnership:
+        top_level = {"organisation", "agencies", "risk_levels", "purposes", "lawful_bases", "working_hours",
+                     "reminders", "glossary"}
+        for unknown in sorted(set(data) - top_level):
+            self.error(unknown, f"unknown section: remove it or check the spelling (known: {', '.join(sorted(top_level))})")
+        org = self.table(data, "organisation", {
+            "name", "timezone", "admins", "emergency_instructions", "case_reference_pattern",
+            "case_reference_example", "follow_up_working_days", "use_default_glossary"})
+        if "organisation" not in data:
+            self.error("organisation", 'missing: add an [organisation] table with at least name = "…"')
+        timezone = self.text(org, "timezone", "organisation.timezone", default="Europe/London")
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.error("organisation.timezone", f"{timezone!r} is not a time zone: use an IANA name such as \"Europe/London\"")
+            timezone = "Europe/London"
+        pattern = self.text(org, "case_reference_pattern", "organisation.case_reference_pattern",
+                            default=DEFAULT_CASE_REFERENCE_PATTERN)
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            self.error("organisation.case_reference_pattern", f"is not a valid regular expression ({error}): fix it or remove the key to use the default")
+            pattern = DEFAULT_CASE_REFERENCE_PATTERN
+        example = self.text(org, "case_reference_example", "organisation.case_reference_example", default="CR-12345")
+        if not re.fullmatch(pattern, example):
+            self.error("organisation.case_reference_example", f"{example!r} does not match case_reference_pattern: give an example that does")
+        use_defaults = org.get("use_default_glossary", True)
+        if not isinstance(use_defaults, bool):
+            self.error("organisation.use_default_glossary", "must be true or false")
+            use_defaults = True
+        glossary = data.get("glossary", [])
+        if not isinstance(glossary, list):
+            self.error("glossary", "must be an array of tables: write each term as [[glossary]]")
+            glossary = []
+        return Partnership(
+            name=self.text(org, "name", "organisation.name", required=True),
+            timezone=timezone,
+            admins=self.id_list(org, "admins", "organisation.admins", USER_ID, "user"),
+            agencies=self.agencies(data.get("agencies")),
+            risk_levels=self.risk_levels(data.get("risk_levels")),
+            purposes=self.text_list(data, "purposes", DEFAULT_PURPOSES),
+            lawful_bases=self.text_list(data, "lawful_bases", DEFAULT_LAWFUL_BASES),
+            case_reference_pattern=pattern,
+            case_reference_example=example,
+            emergency_instructions=self.text(org, "emergency_instructions", "organisation.emergency_instructions",
+                                             default=Partnership.emergency_instructions),
+            follow_up_working_days=int(self.whole_number(org, "follow_up_working_days",
+                                                         "organisation.follow_up_working_days", 10, minimum=1)),
+            working_hours=self.working_hours(data),
+            reminders=self.reminders(data),
+            glossary_entries=tuple(glossary),
+            use_default_glossary=use_defaults,
+        )
+
+    def agencies(self, value: Any) -> tuple[Agency, ...]:
+        if not isinstance(value, list) or not value:
+            self.error("agencies", "missing: add at least one [[agencies]] table with key, name, channel and leads")
+            return ()
+        agencies = []
+        for index, entry in enumerate(value):
+            path = f"agencies[{index}]"
+            if not isinstance(entry, dict):
+                self.error(path, "must be a table: write it as [[agencies]]")
+                continue
+            for unknown in sorted(set(entry) - {"key", "name", "channel", "leads", "members"}):
+                self.error(f"{path}.{unknown}", "unknown key: the keys are key, name, channel, leads and members")
+            key = self.text(entry, "key", f"{path}.key", required=True)
+            if key and not AGENCY_KEY.match(key):
+                self.error(f"{path}.key", f"{key!r} must be lower-case letters, digits and hyphens, e.g. \"health\"")
+            channel = self.text(entry, "channel", f"{path}.channel", required=True)
+            if channel and not CHANNEL_ID.match(channel):
+                self.error(f"{path}.channel", f"{channel!r} is not a channel ID: open the channel's details in Slack "
+                                              "and copy the ID at the bottom (it looks like C012AB3CD)")
+            agencies.append(Agency(
+                key=key,
+                name=self.text(entry, "name", f"{path}.name", required=True, limit=SLACK_OPTION_TEXT_LIMIT),
+                channel=channel,
+                leads=self.id_list(entry, "leads", f"{path}.leads", USER_ID, "user"),
+                members=self.id_list(entry, "members", f"{path}.members", USER_ID, "user"),
+            ))
+        self.unique([a.key for a in agencies], "agencies", "key")
+        self.unique([a.channel for a in agencies], "agencies", "channel")
+        for index, agency in enumerate(agencies):
+            if not agency.leads:
+                self.warn(f"agencies[{index}].leads", f"{agency.name} has no leads: reminders and escalations will have nobody to mention")
+        return tuple(agencies)
+
+    def risk_levels(self, value: Any) -> tuple[RiskLevel, ...]:
+        if not isinstance(value, list) or not value:
+            self.error("risk_levels", "missing: add at least one [[risk_levels]] table with key, label and definition")
+            return ()
+        levels = []
+        for index, entry in enumerate(value):
+            path = f"risk_levels[{index}]"
+            if not isinstance(entry, dict):
+                self.error(path, "must be a table: write it as [[risk_levels]]")
+                continue
+            for unknown in sorted(set(entry) - {"key", "label", "definition", "urgent"}):
+                self.error(f"{path}.{unknown}", "unknown key: the keys are key, label, definition and urgent")
+            definition = entry.get("definition")
+            if definition is None or (isinstance(definition, str) and not definition.strip()):
+                self.warn(f"{path}.definition", "this risk level has no definition: every agency must read it the same "
+                                                'way, so add definition = "…" agreed by the partnership')
+                definition = ""
+            elif not isinstance(definition, str):
+                self.error(f"{path}.definition", 'must be text in quotes, e.g. definition = "…"')
+                definition = ""
+            urgent = entry.get("urgent", False)
+            if not isinstance(urgent, bool):
+                self.error(f"{path}.urgent", "must be true or false")
+                urgent = False
+            levels.append(RiskLevel(
+                key=self.text(entry, "key", f"{path}.key", required=True, limit=40),
+                label=self.text(entry, "label", f"{path}.label", required=True, limit=SLACK_OPTION_TEXT_LIMIT),
+                definition=definition.strip(),
+                urgent=urgent,
+            ))
+        self.unique([r.key for r in levels], "risk_levels", "key")
+        return tuple(levels)
+
+    def working_hours(self, data: Mapping[str, Any]) -> WorkingHours:
+        section = self.table(data, "working_hours", {"start", "end", "days", "holiday_region"})
+        start = self.clock_time(section, "start", time(9, 0))
+        end = self.clock_time(section, "end", time(17, 0))
+        if start >= end:
+            self.error("working_hours.end", "must be later than working_hours.start")
+        days = section.get("days", list(WEEKDAYS[:5]))
+        if not isinstance(days, list) or not days or any(d not in WEEKDAYS for d in days):
+            self.error("working_hours.days", f'must be a list of days from {", ".join(WEEKDAYS)}, e.g. days = ["Mon", "Tue"]')
+            days = list(WEEKDAYS[:5])
+        region = section.get("holiday_region", "England and Wales")
+        if region not in HOLIDAY_REGIONS:
+            self.error("working_hours.holiday_region", f"{region!r} is not a region: use one of {', '.join(HOLIDAY_REGIONS)}")
+            region = "England and Wales"
+        return WorkingHours(start=start, end=end, days=tuple(sorted(WEEKDAYS.index(d) for d in set(days))),
+                            holiday_region=region)
+
+    def clock_time(self, section: Mapping[str, Any], key: str, default: time) -> time:
+        value = section.get(key)
+        if value is None:
+            return default
+        if isinstance(value, str) and re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
+            return time.fromisoformat(value)
+        self.error(f"working_hours.{key}", f'must be a 24-hour time in quotes, e.g. {key} = "{default:%H:%M}"')
+        return default
+
+    def reminders(self, data: Mapping[str, Any]) -> Reminders:
+        section = self.table(data, "reminders", {"acknowledge_within_working_hours", "escalate_after_working_hours",
+                                                 "max_reminders"})
+        return Reminders(
+            acknowledge_within_working_hours=self.whole_number(
+                section, "acknowledge_within_working_hours", "reminders.acknowledge_within_working_hours", 8, minimum=0.25),
+            escalate_after_working_hours=self.whole_number(
+                section, "escalate_after_working_hours", "reminders.escalate_after_working_hours", 8, minimum=0.25),
+            max_reminders=int(self.whole_number(section, "max_reminders", "reminders.max_reminders", 3, minimum=1)),
+        )
+
+    def unique(self, values: list[str], section: str, key: str) -> None:
+        seen: set[str] = set()
+        for index, value in enumerate(values):
+            if value and value in seen:
+                self.error(f"{section}[{index}].{key}", f"{value!r} is used twice in [[{section}]]: each {key} must be unique")
+            seen.add(value)

@@ -1,0 +1,46 @@
+"""Builds a running Joined Up from the operator's settings: used by serve, socket, sweep and demo."""
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_bolt.error import BoltError
+
+from bot.app import Services, build_services, create_app, slack_client
+from bot.clock import Clock, SystemClock
+from bot.config import Settings, load_partnership
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """Joined Up cannot start; the message says why and what to do, in one line."""
+
+
+@dataclass
+class Runtime:
+    app: App
+    services: Services
+
+
+def build_runtime(settings: Settings, *, clock: Clock | None = None, work: Executor | None = None,
+                  listener_executor: Executor | None = None, migrate: bool = True) -> Runtime:
+    partnership = load_partnership(settings.config_path)
+    assert settings.bot_token, "call settings.require first"
+    db = Database(settings.database_url)
+    if migrate:
+        db.migrate()
+    services = build_services(partnership=partnership, db=db, clock=clock or SystemClock(), work=work,
+                              client=slack_client(settings.bot_token, settings.slack_api_url))
+    try:
+        app = create_app(services, signing_secret=settings.signing_secret, listener_executor=listener_executor)
+    except BoltError as error:
+        raise StartupError(f"Slack refused SLACK_BOT_TOKEN ({error}): copy the Bot User OAuth Token again") from None
+    except OSError as error:
+        where = settings.slack_api_url or "Slack"
+        raise StartupError(f"could not reach {where} to check SLACK_BOT_TOKEN ({error}): check the network"
+                           + (" and SLACK_API_URL" if settings.slack_api_url else "")) from None
+    return Runtime(app=app, services=services)

@@ -1,0 +1,23 @@
+"""The in-process schedule: deliver what is owed, and sweep for what has fallen due.
+
+Due work lives in the database, so a missed run loses nothing; the next one picks it up.
+Several processes may each run this: every message and reminder is claimed before it is sent.
+"""
+from __future__ import annotations
+
+from datetime import timezone
+from typing import Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+OUTBOX_SECONDS = 15
+SWEEP_SECONDS = 60
+
+
+def start_scheduler(*, deliver_due: Callable[[], object], sweep: Callable[[], object]) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone=timezone.utc)
+    job_defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": SWEEP_SECONDS, "replace_existing": True}
+    scheduler.add_job(deliver_due, "interval", seconds=OUTBOX_SECONDS, id="deliver-outbox", **job_defaults)
+    scheduler.add_job(sweep, "interval", seconds=SWEEP_SECONDS, id="sweep", **job_defaults)
+    scheduler.start()
+    return scheduler

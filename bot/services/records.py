@@ -1,0 +1,203 @@
+"""Recording a conversation: the rules a record must meet, and saving it with everything it owes Slack."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot.blocks.record_form import ACTION_REQUESTED, FIRST_HAND, REPORTED, FormDefaults, RecordForm, \
+    INFORMATION_ONLY, SHORT_TEXT_LIMIT, SUMMARY_LIMIT
+from bot.clock import Clock
+from bot.config import Partnership
+from bot.services.outbox import Outbox
+from bot.workcalendar import WorkingCalendar
+from handlers.ids import Field
+from storage.db import Database
+from storage.models import Record, SharerPreference, Share
+
+CLOCK_SKEW = timedelta(minutes=5)
+LONGEST_FOLLOW_UP = timedelta(days=366)
+
+
+@dataclass(frozen=True)
+class Saved:
+    record_id: int
+    reference: str
+    agency_names: list[str]
+    message_ids: list[int]
+
+
+def calendar_for(partnership: Partnership) -> WorkingCalendar:
+    hours = partnership.working_hours
+    return WorkingCalendar(start=hours.start, end=hours.end, workdays=frozenset(hours.days),
+                           region=hours.holiday_region)
+
+
+class RecordService:
+    def __init__(self, *, db: Database, partnership: Partnership, clock: Clock, outbox: Outbox) -> None:
+        self.db = db
+        self.partnership = partnership
+        self.clock = clock
+        self.outbox = outbox
+        self.calendar = calendar_for(partnership)
+
+    def form_defaults(self, user_id: str, case_reference: str = "") -> FormDefaults:
+        now = self.clock.now()
+        today = now.astimezone(self.partnership.zone).date()
+        with self.db.read() as session:
+            preference = session.get(SharerPreference, user_id)
+        remembered = preference.agency_key if preference and self.partnership.agency(preference.agency_key) else None
+        return FormDefaults(
+            occurred_at=now,
+            follow_up_on=self.calendar.add_working_days(today, self.partnership.follow_up_working_days),
+            case_reference=case_reference.strip()[:40],
+            sharer_agency=remembered,
+        )
+
+    def problems(self, form: RecordForm) -> dict[str, str]:
+        """Each problem keyed by the form field it belongs to, in plain words."""
+        p = self.partnership
+        now = self.clock.now()
+        today = now.astimezone(p.zone).date()
+        errors: dict[str, str] = {}
+
+        reference = normalise_case_reference(form.case_reference)
+        if not reference:
+            errors[Field.CASE_REFERENCE] = f"Enter the child's case reference, like {p.case_reference_example}."
+        elif not p.case_reference_regex.fullmatch(reference):
+            errors[Field.CASE_REFERENCE] = (f"“{form.case_reference[:40]}” doesn't look like a case reference. "
+                                            f"Use one like {p.case_reference_example}, never the child's name.")
+        if form.occurred_at is None:
+            errors[Field.OCCURRED_AT] = "Choose the date and time of the conversation."
+        elif datetime.fromtimestamp(form.occurred_at, timezone.utc) > now + CLOCK_SKEW:
+            errors[Field.OCCURRED_AT] = "That is in the future. Choose when the conversation took place."
+        if not p.agency(form.sharer_agency or ""):
+            errors[Field.SHARER_AGENCY] = "Choose your own agency."
+        unknown = [k for k in form.share_with if not p.agency(k)]
+        if unknown:
+            errors[Field.SHARE_WITH] = "One of these agencies is no longer configured. Choose again."
+        if form.share_with and form.not_shared_reason:
+            errors[Field.NOT_SHARED_REASON] = ("You chose agencies to share with. Clear this reason, "
+                                               "or clear the agencies to record without sharing.")
+        if not form.share_with and not form.not_shared_reason:
+            errors[Field.NOT_SHARED_REASON] = ("You haven't chosen anyone to share with. Say why you are not "
+                                               "sharing, or choose agencies above.")
+        if form.share_with and not form.purposes and not form.purpose_detail:
+            errors[Field.PURPOSE_DETAIL] = "Say why you are sharing: choose a standard purpose above or write it here."
+        if any(purpose not in p.purposes for purpose in form.purposes):
+            errors[Field.PURPOSES] = "One of these purposes is no longer configured. Choose again."
+        if form.request not in (INFORMATION_ONLY, ACTION_REQUESTED):
+            errors[Field.REQUEST] = "Say what each agency is asked to do."
+        if form.request == ACTION_REQUESTED and not form.requested_action:
+            errors[Field.REQUESTED_ACTION] = "Describe the action you are asking for."
+        if form.source not in (FIRST_HAND, REPORTED):
+            errors[Field.SOURCE] = "Say whether you saw or heard this yourself, or it was reported to you."
+        if form.lawful_basis not in p.lawful_bases:
+            errors[Field.LAWFUL_BASIS] = "Choose the lawful basis or consent position."
+        if not form.summary:
+            errors[Field.SUMMARY] = "Write a summary of what was discussed."
+        elif len(form.summary) > SUMMARY_LIMIT:
+            errors[Field.SUMMARY] = f"Keep the summary within {SUMMARY_LIMIT:,} characters."
+        risk = p.risk_level(form.risk_key or "")
+        if not risk:
+            errors[Field.RISK_LEVEL] = "Choose the risk level whose definition fits."
+        elif risk.urgent and not form.urgent_confirmed:
+            errors[Field.RISK_LEVEL] = f"This level is urgent. {p.emergency_instructions}"[:2000]
+            errors[Field.URGENT_CONFIRMED] = "Tick this once you have followed the emergency instructions."
+        follow_up = _parse_date(form.follow_up_on)
+        if follow_up is None:
+            errors[Field.FOLLOW_UP_ON] = "Choose a date to follow up on the outcome."
+        elif follow_up <= today:
+            errors[Field.FOLLOW_UP_ON] = "Choose a date after today."
+        elif follow_up > today + LONGEST_FOLLOW_UP:
+            errors[Field.FOLLOW_UP_ON] = "Choose a date within the next year."
+        for field, value in ((Field.OTHERS_PRESENT, form.others_present),
+                             (Field.NOT_SHARED_REASON, form.not_shared_reason),
+                             (Field.PURPOSE_DETAIL, form.purpose_detail),
+                             (Field.REQUESTED_ACTION, form.requested_action)):
+            if len(value) > SHORT_TEXT_LIMIT:
+                errors.setdefault(field, f"Keep this within {SHORT_TEXT_LIMIT} characters.")
+        if len(form.actions) > SUMMARY_LIMIT:
+            errors[Field.ACTIONS] = f"Keep the actions within {SUMMARY_LIMIT:,} characters."
+        return errors
+
+    def save(self, form: RecordForm, *, user_id: str, submission_key: str) -> Saved:
+        """Store a valid record once per submission, with every post and message it owes."""
+        try:
+            return self._save(form, user_id=user_id, submission_key=submission_key)
+        except IntegrityError:
+            # Another request saved this submission first; answer with what it saved.
+            existing = self.saved_for(submission_key)
+            if existing is None:
+                raise
+            return existing
+
+    def saved_for(self, submission_key: str) -> Saved | None:
+        with self.db.read() as session:
+            record = session.scalar(select(Record).where(Record.submission_key == submission_key))
+            return self._saved(record, []) if record else None
+
+    def _save(self, form: RecordForm, *, user_id: str, submission_key: str) -> Saved:
+        p = self.partnership
+        risk = p.risk_level(form.risk_key or "")
+        assert risk is not None and form.occurred_at is not None
+        now = self.clock.now()
+        with self.db.write() as session:
+            existing = session.scalar(select(Record).where(Record.submission_key == submission_key))
+            if existing is not None:
+                return self._saved(existing, [])
+            record = Record(
+                submission_key=submission_key,
+                case_reference=normalise_case_reference(form.case_reference),
+                occurred_at=datetime.fromtimestamp(form.occurred_at, timezone.utc),
+                created_at=now,
+                sharer_id=user_id,
+                sharer_agency=form.sharer_agency or "",
+                participants=list(dict.fromkeys(form.participants)),
+                others_present=form.others_present,
+                purposes=list(form.purposes),
+                purpose_detail=form.purpose_detail,
+                requested_action=form.requested_action if form.request == ACTION_REQUESTED else "",
+                first_hand=form.source == FIRST_HAND,
+                lawful_basis=form.lawful_basis or "",
+                summary=form.summary,
+                risk_key=risk.key,
+                risk_label=risk.label,
+                risk_definition=risk.definition,
+                actions=form.actions,
+                follow_up_on=_parse_date(form.follow_up_on) or now.date(),
+                not_shared_reason=None if form.share_with else form.not_shared_reason,
+            )
+            session.add(record)
+            for key in dict.fromkeys(form.share_with):
+                session.add(Share(record=record, agency_key=key))
+            session.flush()
+            message_ids = [self.outbox.add(session, kind="agency_post", key=f"post:{record.id}:{share.agency_key}",
+                                           target=p.agency(share.agency_key).channel,  # type: ignore[union-attr]
+                                           record_id=record.id, agency_key=share.agency_key)
+                           for share in record.shares]
+            message_ids.append(self.outbox.add(session, kind="sharer_status", key=f"status:{record.id}",
+                                               target=user_id, record_id=record.id))
+            preference = session.get(SharerPreference, user_id)
+            if preference is None:
+                session.add(SharerPreference(user_id=user_id, agency_key=record.sharer_agency))
+            else:
+                preference.agency_key = record.sharer_agency
+            return self._saved(record, message_ids)
+
+    def _saved(self, record: Record, message_ids: list[int]) -> Saved:
+        names = [agency.name for share in record.shares if (agency := self.partnership.agency(share.agency_key))]
+        return Saved(record_id=record.id, reference=record.reference, agency_names=names, message_ids=message_ids)
+
+
+def normalise_case_reference(text: str) -> str:
+    return "".join(text.split()).upper()
+
+
+def _parse_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None

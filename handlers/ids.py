@@ -1,0 +1,51 @@
+"""Every id Slack sends back to us, in one place, so registrations and views cannot drift apart."""
+from enum import StrEnum
+
+
+class Command(StrEnum):
+    RECORD = "/record"
+    JOINEDUP = "/joinedup"
+
+
+class Callback(StrEnum):
+    RECORD_FORM = "record_form"
+    ACKNOWLEDGE_NOTE_FORM = "acknowledge_note_form"
+
+
+class Action(StrEnum):
+    RISK_LEVEL = "risk_level"
+    ACKNOWLEDGE = "acknowledge"
+    ACKNOWLEDGE_WITH_NOTE = "acknowledge_with_note"
+    HOME_MORE = "home_more"
+    OPEN_RECORD_FORM = "open_record_form"
+
+
+class Event(StrEnum):
+    APP_HOME_OPENED = "app_home_opened"
+
+
+class Field(StrEnum):
+    """block_id of each input in the record form; the action_id inside is always "value"."""
+
+    CASE_REFERENCE = "case_reference"
+    OCCURRED_AT = "occurred_at"
+    PARTICIPANTS = "participants"
+    OTHERS_PRESENT = "others_present"
+    SHARER_AGENCY = "sharer_agency"
+    SHARE_WITH = "share_with"
+    NOT_SHARED_REASON = "not_shared_reason"
+    PURPOSES = "purposes"
+    PURPOSE_DETAIL = "purpose_detail"
+    REQUEST = "request"
+    REQUESTED_ACTION = "requested_action"
+    SOURCE = "source"
+    LAWFUL_BASIS = "lawful_basis"
+    SUMMARY = "summary"
+    RISK_LEVEL = "risk_level"
+    URGENT_CONFIRMED = "urgent_confirmed"
+    ACTIONS = "actions"
+    FOLLOW_UP_ON = "follow_up_on"
+    NOTE = "note"
+
+
+VALUE = "value"

@@ -1,0 +1,83 @@
+"""Engine, sessions and migrations. SQLite gets one writer at a time; PostgreSQL its pool."""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Any, ContextManager, Iterator
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def normalise_url(url: str) -> str:
+    """Accept the usual spellings of a PostgreSQL URL and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Database:
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = normalise_url(url)
+        self.is_sqlite = make_url(self.url).get_backend_name() == "sqlite"
+        self.engine = self._sqlite_engine() if self.is_sqlite else create_engine(
+            self.url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
+        # On SQLite a pool of writers fights over one file lock; one writer at a time keeps tails short.
+        self._write_lock: ContextManager[Any] = threading.Lock() if self.is_sqlite else nullcontext()
+
+    def _sqlite_engine(self) -> Engine:
+        engine = create_engine(self.url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def configure(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+            cursor = dbapi_connection.cursor()
+            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
+                cursor.execute(f"PRAGMA {pragma}")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def begin(connection: Any) -> None:
+            immediate = connection.get_execution_options().get("writer", False)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return engine
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction that writes: committed on success, rolled back on any exception."""
+        with self._write_lock, self.engine.connect() as connection:
+            connection = connection.execution_options(writer=True)
+            with Session(bind=connection, expire_on_commit=False) as session, session.begin():
+                yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def migrate(self) -> None:
+        with self._write_lock, self.engine.connect() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            connection.commit()
+
+    def is_current(self) -> bool:
+        return "alembic_version" in inspect(self.engine).get_table_names()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config

@@ -1,0 +1,159 @@
+"""The authoritative record. Slack is only where it is shown."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes only, stored and returned in UTC (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database: pass an aware datetime")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Record(Base):
+    """One face-to-face conversation, recorded by its sharer."""
+
+    __tablename__ = "records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_key: Mapped[str] = mapped_column(String(80), unique=True)
+    case_reference: Mapped[str] = mapped_column(String(40), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sharer_id: Mapped[str] = mapped_column(String(32), index=True)
+    sharer_agency: Mapped[str] = mapped_column(String(40))
+    participants: Mapped[list[str]] = mapped_column(JSON)
+    others_present: Mapped[str] = mapped_column(Text, default="")
+    purposes: Mapped[list[str]] = mapped_column(JSON)
+    purpose_detail: Mapped[str] = mapped_column(Text, default="")
+    requested_action: Mapped[str] = mapped_column(Text, default="")
+    first_hand: Mapped[bool] = mapped_column(Boolean)
+    lawful_basis: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    risk_key: Mapped[str] = mapped_column(String(40))
+    risk_label: Mapped[str] = mapped_column(String(80))
+    risk_definition: Mapped[str] = mapped_column(Text)
+    actions: Mapped[str] = mapped_column(Text, default="")
+    follow_up_on: Mapped[date] = mapped_column(Date)
+    not_shared_reason: Mapped[str | None] = mapped_column(Text)
+
+    shares: Mapped[list["Share"]] = relationship(back_populates="record", order_by="Share.id")
+
+    @property
+    def reference(self) -> str:
+        return format_reference(self.id)
+
+    @property
+    def is_shared(self) -> bool:
+        return self.not_shared_reason is None
+
+
+class Share(Base):
+    """A record shared with one agency, and that agency's acknowledgement of it."""
+
+    __tablename__ = "shares"
+    __table_args__ = (UniqueConstraint("record_id", "agency_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    agency_key: Mapped[str] = mapped_column(String(40), index=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(32))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledgement_note: Mapped[str | None] = mapped_column(Text)
+
+    record: Mapped[Record] = relationship(back_populates="shares")
+
+
+class SlackMessage(Base):
+    """A message Joined Up owes Slack: written with the change that causes it, then delivered.
+
+    `version` moves when the content should change; delivery brings `delivered_version` up to it.
+    `pending` is true while there is something to deliver, so the sweep only reads what is due.
+    """
+
+    __tablename__ = "slack_messages"
+    __table_args__ = (Index("ix_slack_messages_due", "pending", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"), index=True)
+    agency_key: Mapped[str | None] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(32))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("slack_messages.id"))
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    permalink: Mapped[str | None] = mapped_column(String(300))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    delivered_version: Mapped[int] = mapped_column(Integer, default=0)
+    pending: Mapped[bool] = mapped_column(Boolean, default=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    post_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def state(self) -> str:
+        if self.failed_at is not None:
+            return "failed"
+        if self.ts is None:
+            return "pending"
+        return "sent"
+
+
+class SharerPreference(Base):
+    """What the form remembers for each practitioner."""
+
+    __tablename__ = "sharer_preferences"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    agency_key: Mapped[str] = mapped_column(String(40))
+
+
+REFERENCE_PREFIX = "JU-"
+
+
+def format_reference(record_id: int) -> str:
+    return f"{REFERENCE_PREFIX}{record_id:06d}"
+
+
+def parse_reference(text: str) -> int | None:
+    """JU-000042, ju-42 or 42 → 42; anything else → None."""
+    cleaned = text.strip().upper()
+    if cleaned.startswith(REFERENCE_PREFIX):
+        cleaned = cleaned[len(REFERENCE_PREFIX):]
+    return int(cleaned) if cleaned.isdigit() and 0 < int(cleaned) < 2**31 else None
