@@ -14,8 +14,11 @@ from bot.blocks.messages import problem_view
 from bot.clock import Clock
 from bot.config import Partnership, Problem, RiskLevel
 from bot.glossary import Glossary, Term, load_default_terms, terms_from_config
+from bot.services.acknowledgements import AcknowledgementService
 from bot.services.content import MessageContent
+from bot.services.directory import Directory
 from bot.services.outbox import Outbox
+from bot.services.overview import OverviewService
 from bot.services.records import RecordService
 from storage.db import Database
 
@@ -35,7 +38,10 @@ class Services:
     client: WebClient
     work: Executor
     outbox: Outbox
+    directory: Directory
     records: RecordService
+    acknowledgements: AcknowledgementService
+    overview: OverviewService
 
     def later(self, function: Any, *args: Any, **kwargs: Any) -> None:
         """Run slow work (Slack calls) after the 3-second acknowledgement has gone."""
@@ -73,11 +79,15 @@ def build_services(*, partnership: Partnership, db: Database, client: WebClient,
                    work: Executor | None = None) -> Services:
     glossary, _ = build_glossary(partnership)
     work = work or ThreadPoolExecutor(WORK_THREADS, thread_name_prefix="joinedup-work")
-    outbox = Outbox(db=db, client=client, clock=clock, executor=work,
-                    content=MessageContent(partnership=partnership, glossary=glossary))
+    content = MessageContent(partnership=partnership, glossary=glossary)
+    outbox = Outbox(db=db, client=client, clock=clock, executor=work, content=content)
+    directory = Directory(client=client, partnership=partnership, clock=clock)
     return Services(
         partnership=partnership, glossary=glossary, db=db, clock=clock, client=client, work=work, outbox=outbox,
+        directory=directory,
         records=RecordService(db=db, partnership=partnership, clock=clock, outbox=outbox),
+        acknowledgements=AcknowledgementService(db=db, directory=directory, clock=clock, outbox=outbox),
+        overview=OverviewService(db=db, partnership=partnership, directory=directory, content=content),
     )
 
 

@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Callable, Sequence
 
 from slack_sdk.errors import SlackApiError
@@ -41,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (MissingSetting, StartupError) as error:
         return _stop(str(error))
     except ConfigError as error:
+        if len(error.problems) == 1 and error.problems[0].key == str(Path(settings.config_path)):
+            # The file itself is the problem (not found, not TOML): one line, naming it once.
+            return _stop(f"{settings.config_path}: {error.problems[0].message}")
         for problem in error.problems:
             print(f"joinedup: {settings.config_path}: {problem}", file=sys.stderr)
         return _stop(f"the configuration has {len(error.problems)} problem(s): fix them and run joinedup check-config")

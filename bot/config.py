@@ -83,7 +83,7 @@ class Settings:
             value = text(name)
             if value is None:
                 return default
-            if not value.isdigit() or int(value) < 1:
+            if not (value.isascii() and value.isdigit()) or int(value) < 1:
                 raise MissingSetting(f"{name} must be a whole number above 0 (it is {value!r})")
             return int(value)
 
@@ -208,6 +208,8 @@ def check_partnership_file(path: str | Path) -> tuple[Partnership | None, list[P
         return None, [Problem(str(path), f"not valid TOML ({error}): fix the syntax at that line")]
     except UnicodeDecodeError:
         return None, [Problem(str(path), "not UTF-8 text: save the file as UTF-8")]
+    except OSError as error:
+        return None, [Problem(str(path), f"cannot be read ({error.strerror or error}): check the file's permissions")]
     return parse_partnership(data)
 
 

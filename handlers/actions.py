@@ -1,14 +1,19 @@
-"""Buttons and menus."""
+"""Buttons and menus on messages and forms."""
 from __future__ import annotations
 
 import dataclasses
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.app import Services
+from bot.blocks.messages import acknowledge_note_form, acknowledgement_reply, form_unavailable
 from bot.blocks.record_form import record_form
+from bot.blocks.record_post import agency_name
+from bot.services.acknowledgements import Acknowledgement, Outcome
+from handlers.home import publish_home
 from handlers.ids import Action
 
 
@@ -22,3 +27,54 @@ def register(app: App, services: Services) -> None:
         defaults = dataclasses.replace(services.records.form_defaults(body["user"]["id"]), risk_key=chosen)
         services.later(client.views_update, view_id=view.get("id"), hash=view.get("hash"),
                        view=record_form(services.partnership, defaults))
+
+    @app.action(Action.OPEN_RECORD_FORM)
+    def open_record_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        defaults = services.records.form_defaults(body["user"]["id"])
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=record_form(services.partnership, defaults))
+
+    @app.action(Action.ACKNOWLEDGE)
+    def acknowledge(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        container = body.get("container") or {}
+        services.later(_acknowledge_and_tell, services, share_id(action), body["user"]["id"],
+                       respond=respond if body.get("response_url") else None,
+                       from_home=container.get("type") == "view",
+                       confirm=bool(container.get("is_ephemeral")))
+
+    @app.action(Action.ACKNOWLEDGE_WITH_NOTE)
+    def acknowledge_with_note(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
+                              respond: Respond) -> None:
+        found = services.acknowledgements.share(share_id(action) or 0)
+        if found is None:
+            ack()
+            respond(text=acknowledgement_reply(Outcome.NOT_FOUND, reference="", agency="", by=None, at=None),
+                    response_type="ephemeral", replace_original=False)
+            return
+        share, record = found
+        try:
+            client.views_open(trigger_id=body["trigger_id"], view=acknowledge_note_form(
+                share.id, record.reference, agency_name(services.partnership, share.agency_key)))
+        except SlackApiError as error:
+            respond(text=form_unavailable(error.response.get("error") or "Slack refused"),
+                    response_type="ephemeral", replace_original=False)
+        ack()
+
+
+def share_id(action: dict[str, Any]) -> int | None:
+    value = str(action.get("value") or "")
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+def _acknowledge_and_tell(services: Services, share: int | None, user_id: str, *, respond: Respond | None,
+                          from_home: bool, confirm: bool) -> None:
+    result = services.acknowledgements.acknowledge(share, user_id) if share else Acknowledgement(Outcome.NOT_FOUND)
+    services.outbox.deliver_soon(result.message_ids)
+    if from_home:
+        publish_home(services, user_id)
+    if respond and (result.outcome != Outcome.ACKNOWLEDGED or confirm):
+        respond(text=acknowledgement_reply(result.outcome, reference=result.reference,
+                                           agency=agency_name(services.partnership, result.agency_key),
+                                           by=result.by, at=result.at),
+                response_type="ephemeral", replace_original=False)

@@ -8,7 +8,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.app import Services
-from bot.blocks.messages import form_unavailable, help_blocks
+from bot.blocks.messages import form_unavailable, help_blocks, no_access
+from bot.blocks.overview import history_blocks, mine_message
 from bot.blocks.record_form import record_form
 from handlers.ids import Command
 
@@ -25,7 +26,18 @@ def register(app: App, services: Services) -> None:
             return
         ack()
 
-    subcommands: dict[str, Callable[[str, dict[str, Any], Ack, Respond], None]] = {}
+    def mine(argument: str, body: dict[str, Any], ack: Ack, respond: Respond) -> None:
+        ack()
+        services.later(_respond_with_overview, services, body["user_id"], respond)
+
+    def show(argument: str, body: dict[str, Any], ack: Ack, respond: Respond) -> None:
+        if not argument.strip():
+            ack(text="Say which record, e.g. `/joinedup show JU-000042`.")
+            return
+        ack()
+        services.later(_respond_with_record, services, body["user_id"], argument.strip(), respond)
+
+    subcommands: dict[str, Callable[[str, dict[str, Any], Ack, Respond], None]] = {"mine": mine, "show": show}
 
     @app.command(Command.JOINEDUP)
     def joinedup(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
@@ -39,3 +51,19 @@ def register(app: App, services: Services) -> None:
             return
         handler(argument, body, ack, respond)
 
+
+
+def _respond_with_overview(services: Services, user_id: str, respond: Respond) -> None:
+    text, blocks = mine_message(services.overview.overview(user_id))
+    respond(text=text, blocks=blocks, response_type="ephemeral")
+
+
+def _respond_with_record(services: Services, user_id: str, reference: str, respond: Respond) -> None:
+    history = services.overview.history(user_id, reference)
+    if history is None:
+        respond(text=no_access(reference), response_type="ephemeral")
+        return
+    record = history.record
+    terms = services.glossary.terms_in(record.summary, record.actions, record.purpose_detail, record.requested_action)
+    respond(text=f"{record.reference} about case {record.case_reference}", response_type="ephemeral",
+            blocks=history_blocks(history, services.partnership, terms))

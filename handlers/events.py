@@ -1,10 +1,11 @@
-"""Events API subscriptions."""
+"""Events API subscriptions (App Home's lives in handlers/home.py)."""
 from __future__ import annotations
 
 from slack_bolt import App
 
 from bot.app import Services
+from handlers import home
 
 
 def register(app: App, services: Services) -> None:
-    pass
+    home.register(app, services)

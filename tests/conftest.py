@@ -24,7 +24,7 @@ from bot.web import wsgi_application
 from handlers.ids import Field
 from storage.db import Database, normalise_url
 from storage.models import Base
-from tests.slack_requests import Reply, SlackSender, fill
+from bot.slack_requests import Reply, SlackSender, fill
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-token"

@@ -38,3 +38,43 @@ def problem_view() -> dict[str, Any]:
 def form_unavailable(reason: str) -> str:
     return (f"Sorry, the form could not open ({reason}). Please type the command again: "
             "Slack only allows a few seconds to open it.")
+
+
+def acknowledgement_reply(outcome: str, *, reference: str, agency: str, by: str | None, at: Any) -> str:
+    """What the person who clicked is told, in words; nothing of the record's content."""
+    from bot.blocks.text import mention, slack_date
+
+    if outcome == "acknowledged":
+        return f":white_check_mark: You acknowledged {reference} for {escape(agency)}."
+    if outcome == "already":
+        who = mention(by) if by else "someone"
+        when = f", {slack_date(at, '{date_short_pretty} {time}')}" if at else ""
+        return f"{reference} was already acknowledged for {escape(agency)} by {who}{when}. Nothing more to do."
+    if outcome == "not_member":
+        return (f"Only members of {escape(agency)} can acknowledge for it, and Joined Up doesn't count you as one. "
+                f"If you should be, ask to join the agency's channel, or ask its lead to add you.")
+    return "This record is no longer available in Joined Up."
+
+
+def no_access(reference: str) -> str:
+    return (f"You don't have access to a record called {escape(reference[:20])}. Records are shown to their sharer, "
+            "the agencies they were shared with, and the partnership's admins.")
+
+
+def acknowledge_note_form(share_id: int, reference: str, agency: str) -> dict[str, Any]:
+    from handlers.ids import Callback, Field, VALUE
+
+    return {
+        "type": "modal", "callback_id": Callback.ACKNOWLEDGE_NOTE_FORM, "private_metadata": str(share_id),
+        "title": plain("Acknowledge receipt", 24), "submit": plain("Acknowledge", 24), "close": plain("Cancel", 24),
+        "blocks": [
+            section(f"Acknowledge *{reference}* for *{escape(agency)}*, with a note for the sharer."),
+            {"type": "input", "block_id": Field.NOTE, "label": plain("Note"),
+             "element": {"type": "plain_text_input", "action_id": VALUE, "multiline": True, "max_length": 500,
+                         "placeholder": plain("e.g. Passed to our duty nurse, who will visit on Thursday")}},
+        ],
+    }
+
+
+def info_view(title: str, text: str) -> dict[str, Any]:
+    return {"type": "modal", "title": plain(title, 24), "close": plain("Close", 24), "blocks": [section(text)]}

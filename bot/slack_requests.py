@@ -1,4 +1,7 @@
-"""Requests shaped as Slack sends them (see ../shared/payloads), signed and sent over real HTTP."""
+"""Requests shaped as Slack sends them (form posts, interactions, events), signed and sent over real HTTP.
+
+Used by `joinedup demo`, the benchmarks and the tests to drive Joined Up exactly as Slack would.
+"""
 from __future__ import annotations
 
 import http.client

@@ -1,0 +1,84 @@
+"""App Home, `/joinedup mine` and `/joinedup show`: each person's own work. Pure builders."""
+from __future__ import annotations
+
+from typing import Any
+
+from bot.blocks.record_post import agency_name, delivery_line, record_details, record_heading
+from bot.blocks.text import button, context, divider, escape, header, mention, section, slack_date
+from bot.config import Partnership
+from bot.glossary import Term
+from bot.services.overview import Overview, RecordHistory, Shared, Waiting
+from handlers.ids import Action
+
+EMPTY = "Nothing here. After a conversation about a child, use `/record` to record it and share it."
+
+
+def _waiting_block(item: Waiting) -> dict[str, Any]:
+    block = section(f"*{item.reference}* · case {escape(item.case_reference)} · _{escape(item.risk_label)}_\n"
+                    f"For *{escape(item.agency_name)}* from {mention(item.sharer_id)} ({escape(item.sharer_agency)}), "
+                    f"{slack_date(item.shared_at, '{date_short_pretty} {time}')}")
+    block["accessory"] = button("Acknowledge", Action.ACKNOWLEDGE, str(item.share_id), style="primary")
+    return block
+
+
+def _shared_block(item: Shared) -> dict[str, Any]:
+    lines = [f"*{item.reference}* · case {escape(item.case_reference)} · "
+             f"{slack_date(item.created_at, '{date_short_pretty}')}"]
+    lines += [delivery_line(d) for d in item.deliveries] if item.is_shared else ["Recorded only, not shared"]
+    return section("\n".join(lines))
+
+
+def _more(kind: str, shown_to: int, total: int, overview: Overview) -> list[dict[str, Any]]:
+    if shown_to >= total:
+        return []
+    waiting = shown_to if kind == "waiting" else overview.waiting_offset
+    shared = shown_to if kind == "shared" else overview.shared_offset
+    return [{"type": "actions", "elements": [
+        button(f"Show older ({total - shown_to} more)", Action.HOME_MORE, f"{waiting}:{shared}")]}]
+
+
+def overview_blocks(overview: Overview) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = []
+    if overview.belongs_to_an_agency:
+        blocks.append(section(f"*Waiting for your agency* ({overview.waiting_total})"))
+        blocks += [_waiting_block(w) for w in overview.waiting] or [context("Everything shared with your agency "
+                                                                             "has been acknowledged.")]
+        blocks += _more("waiting", overview.waiting_offset + len(overview.waiting), overview.waiting_total, overview)
+        blocks.append(divider())
+    blocks.append(section(f"*Shared by you* ({overview.shared_total})"))
+    blocks += [_shared_block(s) for s in overview.shared] or [context(EMPTY)]
+    blocks += _more("shared", overview.shared_offset + len(overview.shared), overview.shared_total, overview)
+    return blocks
+
+
+def home_view(overview: Overview) -> dict[str, Any]:
+    top = [header("Joined Up"),
+           {"type": "actions", "elements": [button("Record a conversation", Action.OPEN_RECORD_FORM, "home",
+                                                   style="primary")]}]
+    return {"type": "home", "blocks": top + overview_blocks(overview)}
+
+
+def mine_message(overview: Overview) -> tuple[str, list[dict[str, Any]]]:
+    text = f"{overview.waiting_total} waiting for your agency, {overview.shared_total} shared by you"
+    return text, overview_blocks(overview)
+
+
+def parse_more(value: str) -> tuple[int, int]:
+    """The offsets a 'Show older' button carries; anything odd starts again at the newest."""
+    waiting, _, shared = value.partition(":")
+    if waiting.isdigit() and shared.isdigit():
+        return min(int(waiting), 10_000), min(int(shared), 10_000)
+    return 0, 0
+
+
+def history_blocks(history: RecordHistory, partnership: Partnership, terms: list[Term]) -> list[dict[str, Any]]:
+    record = history.record
+    events = [(record.created_at, f"recorded by {mention(record.sharer_id)}")]
+    events += [(post.sent_at, f"posted to *{escape(agency_name(partnership, post.agency_key or ''))}*")
+               for post in history.posts if post.kind == "agency_post" and post.sent_at]
+    events += [(d.acknowledged_at, f"acknowledged for *{escape(d.agency_name)}* by {mention(d.acknowledged_by)}")
+               for d in history.deliveries if d.acknowledged_at and d.acknowledged_by]
+    lines = [f"• {slack_date(at, '{date_short_pretty} {time}')}: {what}" for at, what in sorted(events)[:40]]
+    status = [delivery_line(d) for d in history.deliveries] or ["Recorded only, not shared"]
+    return [record_heading(record), *record_details(record, partnership, terms), divider(),
+            section("*Where it stands*\n" + "\n".join(status)), section("*History*\n" + "\n".join(lines))]

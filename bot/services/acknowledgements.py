@@ -1,0 +1,72 @@
+"""Acknowledging receipt, once per agency, by a member of that agency."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select, update
+
+from bot.clock import Clock
+from bot.services.content import AGENCY_POST, SHARER_STATUS
+from bot.services.directory import Directory
+from bot.services.outbox import Outbox
+from storage.db import Database
+from storage.models import Record, Share, SlackMessage
+
+NOTE_LIMIT = 500
+
+
+class Outcome(StrEnum):
+    ACKNOWLEDGED = "acknowledged"
+    ALREADY = "already"
+    NOT_MEMBER = "not_member"
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    outcome: Outcome
+    reference: str = ""
+    agency_key: str = ""
+    by: str | None = None
+    at: datetime | None = None
+    message_ids: list[int] = field(default_factory=list)
+
+
+class AcknowledgementService:
+    def __init__(self, *, db: Database, directory: Directory, clock: Clock, outbox: Outbox) -> None:
+        self.db = db
+        self.directory = directory
+        self.clock = clock
+        self.outbox = outbox
+
+    def share(self, share_id: int) -> tuple[Share, Record] | None:
+        with self.db.read() as session:
+            share = session.get(Share, share_id)
+            return (share, share.record) if share else None
+
+    def acknowledge(self, share_id: int, user_id: str, note: str = "") -> Acknowledgement:
+        found = self.share(share_id)
+        if found is None:
+            return Acknowledgement(Outcome.NOT_FOUND)
+        share, record = found
+        if share.acknowledged_at is None and not self.directory.is_member(user_id, share.agency_key):
+            return Acknowledgement(Outcome.NOT_MEMBER, record.reference, share.agency_key)
+        now = self.clock.now()
+        with self.db.write() as session:
+            # The condition is the guard: of any number of clicks, one changes the row.
+            won = session.execute(
+                update(Share).where(Share.id == share_id, Share.acknowledged_at.is_(None))
+                .values(acknowledged_by=user_id, acknowledged_at=now, acknowledgement_note=note.strip()[:NOTE_LIMIT] or None)
+            ).rowcount == 1  # type: ignore[attr-defined]
+            if won:
+                ids = self.outbox.touch(
+                    session, SlackMessage.record_id == record.id,
+                    ((SlackMessage.kind == AGENCY_POST) & (SlackMessage.agency_key == share.agency_key))
+                    | (SlackMessage.kind == SHARER_STATUS))
+                return Acknowledgement(Outcome.ACKNOWLEDGED, record.reference, share.agency_key, user_id, now, ids)
+            first = session.scalar(select(Share).where(Share.id == share_id))
+            assert first is not None
+            return Acknowledgement(Outcome.ALREADY, record.reference, share.agency_key,
+                                   first.acknowledged_by, first.acknowledged_at)

@@ -1,0 +1,102 @@
+"""Each person's own work: what waits for their agency, what they shared, and whole records they may see."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from bot.blocks.record_post import Delivery, agency_name
+from bot.config import Partnership
+from bot.services.content import MessageContent
+from bot.services.directory import Directory
+from storage.db import Database
+from storage.models import Record, Share, SlackMessage, parse_reference
+
+PAGE = 10
+
+
+@dataclass(frozen=True)
+class Waiting:
+    share_id: int
+    reference: str
+    case_reference: str
+    agency_name: str
+    risk_label: str
+    sharer_id: str
+    sharer_agency: str
+    shared_at: datetime
+
+
+@dataclass(frozen=True)
+class Shared:
+    reference: str
+    case_reference: str
+    created_at: datetime
+    is_shared: bool
+    deliveries: list[Delivery]
+
+
+@dataclass(frozen=True)
+class Overview:
+    waiting: list[Waiting]
+    waiting_total: int
+    waiting_offset: int
+    shared: list[Shared]
+    shared_total: int
+    shared_offset: int
+    belongs_to_an_agency: bool
+
+
+@dataclass(frozen=True)
+class RecordHistory:
+    record: Record
+    deliveries: list[Delivery]
+    posts: list[SlackMessage]
+
+
+class OverviewService:
+    def __init__(self, *, db: Database, partnership: Partnership, directory: Directory, content: MessageContent) -> None:
+        self.db = db
+        self.partnership = partnership
+        self.directory = directory
+        self.content = content
+
+    def overview(self, user_id: str, *, waiting_offset: int = 0, shared_offset: int = 0, page: int = PAGE) -> Overview:
+        agencies = self.directory.agencies_of(user_id)
+        with self.db.read() as session:
+            unacknowledged = (select(Share, Record).join(Record, Share.record_id == Record.id)
+                              .where(Share.agency_key.in_(agencies), Share.acknowledged_at.is_(None)))
+            waiting_total = session.scalar(select(func.count()).select_from(unacknowledged.subquery())) or 0
+            rows = session.execute(unacknowledged.order_by(Record.created_at, Share.id)
+                                   .offset(waiting_offset).limit(page)).all()
+            waiting = [Waiting(share.id, record.reference, record.case_reference,
+                               agency_name(self.partnership, share.agency_key), record.risk_label, record.sharer_id,
+                               agency_name(self.partnership, record.sharer_agency), record.created_at)
+                       for share, record in rows]
+            mine = select(Record).where(Record.sharer_id == user_id)
+            shared_total = session.scalar(select(func.count()).select_from(mine.subquery())) or 0
+            records = session.scalars(mine.order_by(Record.created_at.desc(), Record.id.desc())
+                                      .offset(shared_offset).limit(page)).all()
+            shared = [Shared(r.reference, r.case_reference, r.created_at, r.is_shared,
+                             self.content.deliveries(session, r)) for r in records]
+        return Overview(waiting, waiting_total, waiting_offset, shared, shared_total, shared_offset, bool(agencies))
+
+    def may_see(self, user_id: str, record: Record) -> bool:
+        """The sharer, members of the agencies it was shared with, and the partnership's admins."""
+        if user_id == record.sharer_id or self.directory.is_admin(user_id):
+            return True
+        return any(self.directory.is_member(user_id, share.agency_key) for share in record.shares)
+
+    def history(self, user_id: str, reference: str) -> RecordHistory | None:
+        """The whole record, or None both when it does not exist and when this person may not see it."""
+        record_id = parse_reference(reference)
+        if record_id is None:
+            return None
+        with self.db.read() as session:
+            record = session.get(Record, record_id)
+            if record is None or not self.may_see(user_id, record):
+                return None
+            posts = list(session.scalars(select(SlackMessage).where(SlackMessage.record_id == record.id)
+                                         .order_by(SlackMessage.id)))
+            return RecordHistory(record, self.content.deliveries(session, record), posts)

@@ -1,0 +1,143 @@
+"""Acknowledging receipt, agency by agency, over HTTP."""
+from __future__ import annotations
+
+import threading
+
+from bot.sample import EDUCATION, HEALTH, LEE, NIA, OUTSIDER, SAM, TIA
+from bot.slack_requests import find_action, fill
+from handlers.ids import Action, Callback, Field
+from storage.models import Share
+from tests.conftest import start_joinedup
+
+
+def shared_record(joinedup):
+    assert joinedup.record().status == 200
+    return joinedup.posts(EDUCATION.channel)[0], joinedup.posts(HEALTH.channel)[0]
+
+
+def click(joinedup, post, channel, user, action=Action.ACKNOWLEDGE):
+    return joinedup.slack.click(post, find_action(post["blocks"], action), user=user, channel=channel)
+
+
+def ephemeral_replies(joinedup):
+    return [c.args.get("text", "") for c in joinedup.standin.calls("response_url")]
+
+
+def test_a_member_acknowledges_and_the_post_and_the_sharers_one_status_message_show_it(joinedup):
+    education, _ = shared_record(joinedup)
+
+    assert click(joinedup, education, EDUCATION.channel, TIA.user_id).status == 200
+
+    updated = joinedup.standin.message(EDUCATION.channel, education["ts"])
+    assert f"Acknowledged for Education (Oakfield Primary) by <@{TIA.user_id}>" in str(updated["blocks"])
+    assert Action.ACKNOWLEDGE not in str(updated["blocks"]), "the button must be gone"
+    status = joinedup.standin.messages(SAM.user_id)
+    assert len(status) == 1, "one status message per record, updated in place"
+    assert "1 of 2 acknowledged" in str(status[0]["blocks"])
+    assert f"acknowledged by <@{TIA.user_id}>" in str(status[0]["blocks"])
+    assert "Health*: <https://" in str(status[0]["blocks"]), "Health is still pending, with its link"
+
+
+def test_someone_outside_the_agency_is_told_why_and_nothing_changes(joinedup):
+    _, health = shared_record(joinedup)
+    updates_before = joinedup.standin.count("chat.update")
+
+    click(joinedup, health, HEALTH.channel, OUTSIDER.user_id)
+
+    assert any("Only members of Health can acknowledge" in t for t in ephemeral_replies(joinedup))
+    assert joinedup.standin.count("chat.update") == updates_before
+    with joinedup.db.read() as session:
+        assert all(s.acknowledged_at is None for s in session.query(Share).all())
+
+
+def test_the_lead_counts_as_a_member_even_outside_the_channel(joinedup):
+    joinedup.standin.add_channel(HEALTH.channel, name="health", members=[NIA.user_id])  # Lee is not in it
+    _, health = shared_record(joinedup)
+
+    click(joinedup, health, HEALTH.channel, LEE.user_id)
+
+    assert "by <@U0LEELEAD>" in str(joinedup.standin.message(HEALTH.channel, health["ts"])["blocks"])
+
+
+def test_a_second_click_on_a_stale_copy_records_nothing_new_and_says_who_was_first(joinedup):
+    _, health = shared_record(joinedup)
+    click(joinedup, health, HEALTH.channel, NIA.user_id)
+    updates = joinedup.standin.count("chat.update")
+
+    click(joinedup, health, HEALTH.channel, LEE.user_id)  # the copy still showing the button
+
+    assert joinedup.standin.count("chat.update") == updates
+    assert any(f"already acknowledged for Health by <@{NIA.user_id}>" in t for t in ephemeral_replies(joinedup))
+    with joinedup.db.read() as session:
+        assert session.query(Share).filter(Share.agency_key == "health").one().acknowledged_by == NIA.user_id
+
+
+def test_concurrent_clicks_record_exactly_one_acknowledgement(joinedup):
+    _, health = shared_record(joinedup)
+    updates = joinedup.standin.count("chat.update")
+    barrier = threading.Barrier(8)
+
+    def press(user):
+        barrier.wait()
+        click(joinedup, health, HEALTH.channel, user)
+
+    threads = [threading.Thread(target=press, args=([NIA.user_id, LEE.user_id][i % 2],)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    with joinedup.db.read() as session:
+        acknowledged = [s for s in session.query(Share).all() if s.acknowledged_at]
+    assert len(acknowledged) == 1
+    post_updates = [c for c in joinedup.standin.calls("chat.update")[updates:] if c.args["channel"] == HEALTH.channel]
+    assert len(post_updates) == 1, "the post is updated once"
+    assert sum("already acknowledged" in t for t in ephemeral_replies(joinedup)) == 7
+
+
+def test_a_click_on_a_record_that_no_longer_exists_gets_a_clear_answer(joinedup):
+    _, health = shared_record(joinedup)
+    gone = {**find_action(health["blocks"], Action.ACKNOWLEDGE), "value": "999999"}
+
+    joinedup.slack.click(health, gone, user=NIA.user_id, channel=HEALTH.channel)
+
+    assert "no longer available" in ephemeral_replies(joinedup)[-1]
+
+
+def test_acknowledging_with_a_note_opens_a_form_and_the_note_reaches_the_post(joinedup):
+    education, _ = shared_record(joinedup)
+    click(joinedup, education, EDUCATION.channel, TIA.user_id, Action.ACKNOWLEDGE_WITH_NOTE)
+    form = joinedup.standin.views(TIA.user_id)[-1]
+    assert form["callback_id"] == Callback.ACKNOWLEDGE_NOTE_FORM
+
+    reply = joinedup.slack.submit(form, fill(form, {Field.NOTE: "Class teacher will watch for this at lunch <!here>"}),
+                                  user=TIA.user_id)
+
+    assert reply.json()["response_action"] == "update"
+    blocks = str(joinedup.standin.message(EDUCATION.channel, education["ts"])["blocks"])
+    assert "Class teacher will watch for this at lunch &lt;!here&gt;" in blocks
+
+
+def test_an_outsider_cannot_acknowledge_with_a_note_either(joinedup):
+    education, _ = shared_record(joinedup)
+    click(joinedup, education, EDUCATION.channel, OUTSIDER.user_id, Action.ACKNOWLEDGE_WITH_NOTE)
+    form = joinedup.standin.views(OUTSIDER.user_id)[-1]
+
+    reply = joinedup.slack.submit(form, fill(form, {Field.NOTE: "seen"}), user=OUTSIDER.user_id)
+
+    assert reply.json()["response_action"] == "errors"
+    assert "Only members of Education" in reply.json()["errors"][Field.NOTE]
+
+
+def test_buttons_keep_working_after_a_restart(joinedup, standin, clock):
+    education, _ = shared_record(joinedup)
+    joinedup._stop()
+
+    restarted = start_joinedup(db=joinedup.db, standin=standin, clock=clock)
+    try:
+        click(restarted, education, EDUCATION.channel, TIA.user_id)
+    finally:
+        restarted._stop()
+
+    assert "Acknowledged for Education" in str(standin.message(EDUCATION.channel, education["ts"])["blocks"])
+    assert "1 of 2 acknowledged" in str(standin.messages(SAM.user_id)[0]["blocks"])

@@ -1,0 +1,100 @@
+"""Where people see their own work: App Home, /joinedup mine and /joinedup show."""
+from __future__ import annotations
+
+from bot.blocks.overview import home_view, parse_more
+from bot.sample import ADMIN, EDUCATION, NIA, OUTSIDER, PAT, SAM, TIA
+from bot.services.overview import Overview
+from bot.slack_requests import block_actions, find_action
+from handlers.ids import Action, Field
+
+
+def open_home(joinedup, user):
+    reply = joinedup.slack.event({"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home",
+                                  "event_ts": "1732442400.000100"})
+    assert reply.status == 200
+    return str(joinedup.standin.home_views[user]["blocks"])
+
+
+def command_reply(joinedup, text, user):
+    before = joinedup.standin.count("response_url")
+    assert joinedup.slack.command("/joinedup", text, user=user).status == 200
+    replies = joinedup.standin.calls("response_url")[before:]
+    assert len(replies) == 1
+    return replies[0].args
+
+
+def test_app_home_shows_each_person_exactly_their_own_work(joinedup):
+    joinedup.record()  # shared with Education and Health
+
+    tia, sam, pat, outsider = (open_home(joinedup, u) for u in (TIA.user_id, SAM.user_id, PAT.user_id,
+                                                                  OUTSIDER.user_id))
+
+    assert "Waiting for your agency* (1)" in tia and "JU-000001" in tia and Action.ACKNOWLEDGE in tia
+    assert "Shared by you* (1)" in sam and "JU-000001" in sam and "waiting for acknowledgement" in sam
+    assert "Waiting for your agency* (0)" in pat and "JU-000001" not in pat
+    assert "JU-000001" not in outsider and "Waiting for your agency" not in outsider
+    assert "Shared by you* (0)" in outsider
+
+
+def test_acknowledging_from_app_home_refreshes_it(joinedup):
+    joinedup.record()
+    open_home(joinedup, TIA.user_id)
+    home = joinedup.standin.home_views[TIA.user_id]
+    button = next(b["accessory"] for b in home["blocks"] if b.get("accessory"))
+    payload = block_actions({"ts": "0"}, {"action_id": button["action_id"], "block_id": "x", "type": "button",
+                                          "value": button["value"]},
+                            user=TIA.user_id, channel="", response_url="", trigger_id=joinedup.standin.trigger_id())
+    # A click in App Home comes from a view, with no channel message and no response_url.
+    payload.update(container={"type": "view", "view_id": home["id"]}, view=home)
+    del payload["response_url"], payload["message"], payload["channel"]
+
+    assert joinedup.slack.interaction(payload).status == 200
+
+    assert "Waiting for your agency* (0)" in str(joinedup.standin.home_views[TIA.user_id]["blocks"])
+
+
+def test_home_pages_stay_within_slacks_block_limit():
+    from datetime import datetime, timezone
+    from bot.services.overview import Waiting
+
+    item = Waiting(1, "JU-000001", "CR-1", "Health", "Low", SAM.user_id, "Social Care", datetime.now(timezone.utc))
+    overview = Overview([item] * 10, 500, 0, [], 0, 0, True)
+
+    view = home_view(overview)
+
+    assert len(view["blocks"]) <= 100
+    assert "Show older (490 more)" in str(view["blocks"])
+    assert parse_more("10:0") == (10, 0) and parse_more("nonsense") == (0, 0)
+
+
+def test_joinedup_mine_gives_the_same_overview_as_an_ephemeral_message(joinedup):
+    joinedup.record()
+
+    reply = command_reply(joinedup, "mine", NIA.user_id)
+
+    assert reply["response_type"] == "ephemeral"
+    assert "Waiting for your agency* (1)" in str(reply["blocks"])
+
+
+def test_show_gives_the_whole_record_to_the_sharer_members_and_admins(joinedup):
+    joinedup.record()
+    education = joinedup.posts(EDUCATION.channel)[0]
+    joinedup.slack.click(education, find_action(education["blocks"], Action.ACKNOWLEDGE), user=TIA.user_id,
+                         channel=EDUCATION.channel)
+
+    for user in (SAM.user_id, TIA.user_id, NIA.user_id, ADMIN.user_id):
+        reply = command_reply(joinedup, "show JU-000001", user)
+        blocks = str(reply["blocks"])
+        assert "had not had breakfast" in blocks
+        assert f"acknowledged for *Education (Oakfield Primary)* by <@{TIA.user_id}>" in blocks
+
+
+def test_show_refuses_outsiders_without_revealing_whether_the_record_exists(joinedup):
+    joinedup.record(**{Field.SHARE_WITH: ["education"]})
+
+    refused = command_reply(joinedup, "show JU-000001", PAT.user_id)["text"]
+    missing = command_reply(joinedup, "show JU-000099", PAT.user_id)["text"]
+
+    assert "don't have access" in refused
+    assert refused.replace("JU-000001", "X") == missing.replace("JU-000099", "X")
+    assert "breakfast" not in refused
