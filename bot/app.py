@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from bot.blocks.messages import problem_view
 from bot.clock import Clock
 from bot.config import Partnership, Problem, RiskLevel
-from bot.glossary import Glossary, Term, load_default_terms, terms_from_config
+from bot.glossary import Glossary, Term, load_default_terms
 from bot.services.acknowledgements import AcknowledgementService
 from bot.services.content import MessageContent
 from bot.services.directory import Directory
@@ -60,18 +60,19 @@ def slack_client(token: str, api_url: str | None) -> WebClient:
 
 
 def build_glossary(partnership: Partnership) -> tuple[Glossary, list[Problem]]:
-    terms: list[Term] = load_default_terms() if partnership.use_default_glossary else []
-    terms += [risk_term(level) for level in partnership.risk_levels if level.definition]
-    configured, problems = terms_from_config(list(partnership.glossary_entries))
-    glossary = Glossary([*terms, *configured])
-    found = [Problem(p.split(":", 1)[0], p.split(":", 1)[-1].strip()) for p in problems]
-    found += [Problem("glossary", f"“{alias}” is claimed by both “{a}” and “{b}”: give it to one term only", warning=True)
-              for alias, a, b in glossary.alias_conflicts()]
-    return glossary, found
+    """Shipped starting terms, then the partnership's risk levels and its own terms, which win."""
+    starting = Glossary(load_default_terms() if partnership.use_default_glossary else [])
+    risk_terms = [risk_term(level, starting.lookup(level.label)) for level in partnership.risk_levels if level.definition]
+    glossary = Glossary([*starting.terms, *risk_terms, *partnership.glossary])
+    warnings = [Problem("glossary", f"“{alias}” is claimed by both “{a}” and “{b}”: give it to one term only",
+                        warning=True) for alias, a, b in glossary.alias_conflicts()]
+    return glossary, warnings
 
 
-def risk_term(level: RiskLevel) -> Term:
-    return Term(term=level.label, definition=level.definition, category="risk level",
+def risk_term(level: RiskLevel, shipped: Term | None) -> Term:
+    """A risk level is a term; it keeps any aliases a shipped term of the same name had (CIN, LAC…)."""
+    aliases = shipped.aliases if shipped and shipped.term.casefold() == level.label.casefold() else ()
+    return Term(term=level.label, definition=level.definition, aliases=aliases, category="risk level",
                 source="The partnership's agreed risk levels")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from bot.config import ConfigError, MissingSetting, Settings, check_partnership_file, load_partnership
 from bot.runtime import StartupError, build_runtime
@@ -48,6 +49,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in error.problems:
             print(f"joinedup: {settings.config_path}: {problem}", file=sys.stderr)
         return _stop(f"the configuration has {len(error.problems)} problem(s): fix them and run joinedup check-config")
+    except ArgumentError:
+        return _stop("DATABASE_URL is not a database URL: write it like sqlite:///joinedup.db "
+                     "or postgresql://user:password@host/database")
+    except (OperationalError, InterfaceError) as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        return _stop(f"could not open the database named by DATABASE_URL ({reason}): check the URL, the folder "
+                     "or server it names, and that the server is running")
     except KeyboardInterrupt:
         return 130
 
@@ -145,6 +153,7 @@ def run_sweep(args: argparse.Namespace, settings: Settings) -> int:
     from bot.sweep import sweeper_for
 
     settings.require("SLACK_BOT_TOKEN")
+    _refuse_oauth_mode()
     clock = SystemClock() if not args.at else FixedClock(_moment(args.at))
     runtime = build_runtime(settings, clock=clock, work=InlineExecutor())
     report = sweeper_for(runtime.services).run()

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.glossary import Term, terms_from_config
+
 DEFAULT_CONFIG_PATH = "./joinedup.toml"
 DEFAULT_DATABASE_URL = "sqlite:///joinedup.db"
 DEFAULT_CASE_REFERENCE_PATTERN = r"^[A-Z]{0,4}-?[0-9]{4,10}$"
@@ -83,8 +85,8 @@ class Settings:
             value = text(name)
             if value is None:
                 return default
-            if not (value.isascii() and value.isdigit()) or int(value) < 1:
-                raise MissingSetting(f"{name} must be a whole number above 0 (it is {value!r})")
+            if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 65535:
+                raise MissingSetting(f"{name} must be a whole number from 1 to 65535 (it is {value!r})")
             return int(value)
 
         return cls(
@@ -170,7 +172,7 @@ class Partnership:
     follow_up_working_days: int = 10
     working_hours: WorkingHours = field(default_factory=WorkingHours)
     reminders: Reminders = field(default_factory=Reminders)
-    glossary_entries: tuple[Mapping[str, Any], ...] = ()
+    glossary: tuple[Term, ...] = ()
     use_default_glossary: bool = True
 
     def agency(self, key: str) -> Agency | None:
@@ -321,10 +323,10 @@ class _Reader:
         if not isinstance(use_defaults, bool):
             self.error("organisation.use_default_glossary", "must be true or false")
             use_defaults = True
-        glossary = data.get("glossary", [])
-        if not isinstance(glossary, list):
-            self.error("glossary", "must be an array of tables: write each term as [[glossary]]")
-            glossary = []
+        glossary, problems = terms_from_config(data.get("glossary", []))
+        for problem in problems:
+            key, _, message = problem.partition(": ")
+            self.error(key, message)
         return Partnership(
             name=self.text(org, "name", "organisation.name", required=True),
             timezone=timezone,
@@ -341,7 +343,7 @@ class _Reader:
                                                          "organisation.follow_up_working_days", 10, minimum=1)),
             working_hours=self.working_hours(data),
             reminders=self.reminders(data),
-            glossary_entries=tuple(glossary),
+            glossary=tuple(glossary),
             use_default_glossary=use_defaults,
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Agency, Partnership, RiskLevel
+from bot.glossary import Term
 from bot.slack_standin import SlackStandIn
 
 
@@ -60,10 +61,10 @@ def sample_partnership() -> Partnership:
         emergency_instructions=("If a child is in immediate danger, call 999 now. For any other urgent concern, phone "
                                 "the children's services duty team on 01632 960000 now (out of hours 01632 960001). "
                                 "This record does not replace that call."),
-        glossary_entries=({"term": "Welfare concern", "aliases": ["worry", "niggle"],
-                           "definition": "Something a practitioner has noticed that may affect the child's wellbeing "
-                                         "but does not on its own meet the threshold for early help.",
-                           "source": "Anyshire threshold document, 2026", "category": "need level"},),
+        glossary=(Term("Low-level concern", aliases=("niggle", "worry"), category="need level",
+                       definition="Something a practitioner has noticed that may affect the child's wellbeing "
+                                  "but does not on its own meet the threshold for early help.",
+                       source="Anyshire threshold document, 2026"),),
     )
 
 

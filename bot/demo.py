@@ -1,0 +1,510 @@
+"""`joinedup demo`: the real Joined Up, driven as a practitioner would drive it, with Slack played locally.
+
+Nothing here is a mock-up. The demo starts the production Bolt app behind a real WSGI server on
+127.0.0.1, points its Slack client at the Slack stand-in (also on 127.0.0.1), keeps its records in a
+throwaway SQLite file, and sends it signed requests over HTTP exactly as Slack would. After each step
+it prints what each person would see in Slack, rendered as plain text.
+
+The walk-through is a list of step functions sharing one `DemoContext`. A step prints its own heading
+(numbered as it goes) and may do nothing at all when the feature it shows is not there, so new steps
+(reminders, the glossary, challenges) can be added to `STEPS` without touching the others.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import secrets
+import tempfile
+import textwrap
+import threading
+import traceback
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from socketserver import ThreadingMixIn
+from typing import Any, Callable, Iterator, TextIO
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from bot.app import Services, build_services, create_app, slack_client
+from bot.clock import FixedClock
+from bot.config import Partnership
+from bot.executors import InlineExecutor
+from bot.sample import CHANNEL_MEMBERS, EDUCATION, HEALTH, OUTSIDER, PEOPLE, SAM, TIA, Person, populate, \
+    sample_partnership
+from bot.services.records import calendar_for
+from bot.slack_requests import Reply, SlackSender, fill, find_action
+from bot.slack_standin import SlackStandIn
+from bot.standin_text import render_blocks, render_view
+from bot.web import wsgi_application
+from handlers.ids import Action, Field
+from storage.db import Database
+
+WIDTH = 80
+FRAME = "  | "
+QUIET_LOGGERS = ("bot", "handlers", "storage", "joinedup", "slack_bolt", "slack_sdk", "alembic", "sqlalchemy")
+BOT_TOKEN = "xoxb-joinedup-demo"
+CASE_REFERENCE = "CR-12345"
+# Slack's emoji, as a terminal can show them.
+EMOJI = {
+    ":white_check_mark:": "[OK]", ":hourglass_flowing_sand:": "[waiting]", ":warning:": "[!]",
+    ":rotating_light:": "[URGENT]", ":outbox_tray:": "[sending]", ":arrows_counterclockwise:": "[retrying]",
+    ":no_entry:": "[X]", ":lock:": "[locked]", ":information_source:": "[i]",
+}
+_DATE_TOKEN = re.compile(r"<!date\^(\d+)\^([^|>]*)\|([^>]*)>")
+
+
+class DemoError(Exception):
+    """The app did not do what the walk-through expects; the message says what."""
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@dataclass
+class DemoContext:
+    """Everything the steps share: the running app, the stand-in, the output, and what earlier steps made."""
+
+    out: TextIO
+    services: Services
+    standin: SlackStandIn
+    slack: SlackSender
+    clock: FixedClock
+    partnership: Partnership
+    names: dict[str, str]
+    width: int = WIDTH
+    step_number: int = 0
+    form: dict[str, Any] | None = None  # the record form as Slack holds it, once opened
+    reference: str | None = None  # the saved record's reference, e.g. JU-000001
+    posts: dict[str, dict[str, Any]] = field(default_factory=dict)  # channel id -> the record's post there
+    extra: dict[str, Any] = field(default_factory=dict)  # for later steps to pass things along
+
+    # -- output -----------------------------------------------------------
+    def write(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+
+    def heading(self, title: str) -> None:
+        self.step_number += 1
+        self.write()
+        self.write("=" * self.width)
+        self.write(_wrap(f"{self.step_number}. {title}", self.width, "   "))
+        self.write("=" * self.width)
+
+    def say(self, *paragraphs: str) -> None:
+        for paragraph in paragraphs:
+            self.write()
+            self.write(_wrap(paragraph, self.width))
+
+    def surface(self, caption: str, text: str) -> None:
+        """A Slack surface, framed and indented, under a caption saying whose screen it is."""
+        self.write()
+        self.write(_wrap(caption, self.width))
+        inner = self.width - len(FRAME)
+        for line in text.split("\n"):
+            self.write((FRAME + line).rstrip() if len(line) <= inner else _wrap(line, self.width, FRAME.rstrip() + " "))
+
+    def view(self, caption: str, view: dict[str, Any]) -> None:
+        self.surface(caption, _plain(render_view(self._local(view), width=self.width - len(FRAME), names=self.names)))
+
+    def blocks(self, caption: str, blocks: list[dict[str, Any]] | None, text: str | None = None) -> None:
+        self.surface(caption, self.render(blocks, text))
+
+    def render(self, blocks: list[dict[str, Any]] | None, text: str | None = None) -> str:
+        """A message as plain text, sized to fit in a frame."""
+        return _plain(render_blocks(self._local(blocks or []), text=self._local(text or ""),
+                                    width=self.width - len(FRAME), names=self.names))
+
+    def _local(self, value: Any) -> Any:
+        """Slack shows dates in each reader's time zone; the people in the demo are all in the partnership's."""
+        zone = self.partnership.zone
+
+        def localise(match: re.Match[str]) -> str:
+            at = datetime.fromtimestamp(int(match.group(1)), zone)
+            return f"<!date^{match.group(1)}^{match.group(2)}|{at:%a} {at.day} {at:%b %Y at %H:%M}>"
+
+        if isinstance(value, str):
+            return _DATE_TOKEN.sub(localise, value)
+        if isinstance(value, list):
+            return [self._local(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self._local(v) for k, v in value.items()}
+        return value
+
+    # -- Slack ------------------------------------------------------------
+    def name(self, user_id: str) -> str:
+        return self.names.get(user_id, user_id)
+
+    def channel_name(self, channel_id: str) -> str:
+        return "#" + self.names.get(channel_id, channel_id)
+
+    def latest_post(self, channel: str) -> dict[str, Any] | None:
+        posts = [m for m in self.standin.messages(channel) if not m.get("thread_ts") or m["thread_ts"] == m["ts"]]
+        return posts[-1] if posts else None
+
+    def dm(self, user_id: str) -> list[dict[str, Any]]:
+        return self.standin.messages(user_id)
+
+
+Step = Callable[[DemoContext], None]
+
+
+def _plain(text: str) -> str:
+    for code, shown in EMOJI.items():
+        text = text.replace(code, shown)
+    return text
+
+
+def _elide_common(shown: list[str], lines: list[str], what: str, keep: int = 2) -> list[str]:
+    """`lines` with the middle it shares with `shown` replaced by one line saying so."""
+    common = 0
+    while common < min(len(shown), len(lines)) and shown[common] == lines[common]:
+        common += 1
+    if common <= keep + 3:
+        return lines
+    return [*lines[:keep], f"  … {common - keep} lines {what} …", *lines[common:]]
+
+
+def _wrap(text: str, width: int, indent: str = "") -> str:
+    return "\n".join(textwrap.fill(line, width, initial_indent=indent if i else "", subsequent_indent=indent,
+                                   break_long_words=False, break_on_hyphens=False) or ""
+                     for i, line in enumerate(text.split("\n")))
+
+
+def _describe(person: Person) -> str:
+    return f"{person.name} ({person.role})"
+
+
+def _json(reply: Reply, what: str) -> dict[str, Any]:
+    if reply.status != 200:
+        raise DemoError(f"{what}: Joined Up answered HTTP {reply.status}: {reply.body[:300]}")
+    try:
+        body = reply.json()
+    except ValueError:
+        raise DemoError(f"{what}: Joined Up's answer was not JSON: {reply.body[:300]}") from None
+    if not isinstance(body, dict):
+        raise DemoError(f"{what}: Joined Up answered with nothing")
+    return body
+
+
+# -- the walk-through --------------------------------------------------------------------------------
+
+def introduce(ctx: DemoContext) -> None:
+    p = ctx.partnership
+    now = ctx.clock.now().astimezone(p.zone)
+    ctx.write("Joined Up: a guided demo")
+    ctx.write("=" * len("Joined Up: a guided demo"))
+    ctx.say(
+        "This is a simulation. Joined Up itself is running for real on this computer: the same code, "
+        "database and web requests as in production. Slack is played by a local stand-in, so nothing "
+        "leaves this computer and nothing is sent to Slack.",
+        f"The partnership (“{p.name}”), its agencies and its people are made up. "
+        "The records are kept in a temporary file that is deleted when the demo ends. In the demo it is "
+        f"{now:%A} {now.day} {now:%B %Y}, {now:%H:%M}, in {p.timezone}.",
+        "The people:",
+    )
+    for person in PEOPLE:
+        ctx.write(_wrap(f"  • {_describe(person)}", ctx.width, "    "))
+    ctx.say("The agencies, each with its own Slack channel:")
+    for agency in p.agencies:
+        ctx.write(f"  • {agency.name}: {ctx.channel_name(agency.channel)}")
+    ctx.say("Each step below says what happens, then shows what each person would see in Slack, "
+            "framed like this:")
+    ctx.write(f"{FRAME}(a Slack screen)")
+
+
+def open_the_form(ctx: DemoContext) -> None:
+    ctx.heading(f"Sam types  /record {CASE_REFERENCE}  in Slack")
+    ctx.say(f"Sam has just met the child at school with Tia, the school's safeguarding lead, and wants "
+            "the other agencies to know what was said. The slash command opens Joined Up's form, with the "
+            "case reference already filled in.")
+    before = ctx.standin.count("views.open")
+    reply = ctx.slack.command("/record", CASE_REFERENCE, user=SAM.user_id)
+    if reply.status != 200 or ctx.standin.count("views.open") != before + 1:
+        raise DemoError(f"/record did not open the form (HTTP {reply.status}: {reply.body[:300]})")
+    ctx.form = ctx.standin.views(SAM.user_id)[-1]
+    ctx.view("Sam sees this form (a Slack modal; each ____ is a field to fill in):", ctx.form)
+    filled = _prefilled(ctx, ctx.form)
+    if filled:
+        ctx.say("Some fields start filled in, and Sam can change them:")
+        for label, value in filled:
+            ctx.write(_wrap(f"  • {label} {value}", ctx.width, "    "))
+
+
+def _prefilled(ctx: DemoContext, view: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) for each input in `view` that Slack would show with a value already in it."""
+    found = []
+    for block in view.get("blocks", []):
+        element = block.get("element") or {}
+        if block.get("type") != "input":
+            continue
+        if element.get("initial_value"):
+            value = str(element["initial_value"])
+        elif element.get("initial_date_time"):
+            value = f"{datetime.fromtimestamp(element['initial_date_time'], ctx.partnership.zone):%H:%M today}"
+        elif element.get("initial_date"):
+            at = datetime.fromisoformat(element["initial_date"])
+            value = f"{at:%a} {at.day} {at:%b %Y}"
+        elif element.get("initial_option"):
+            value = (element["initial_option"].get("text") or {}).get("text", "")
+        else:
+            continue
+        label = (block.get("label") or {}).get("text", block.get("block_id", ""))
+        found.append((label if label.endswith("?") else label + ":", value))
+    return found
+
+
+def _answers(ctx: DemoContext) -> dict[str, Any]:
+    """What Sam enters: a correct, complete record."""
+    now = ctx.clock.now()
+    return {
+        Field.CASE_REFERENCE: CASE_REFERENCE,
+        Field.OCCURRED_AT: int((now - timedelta(minutes=45)).timestamp()),
+        Field.PARTICIPANTS: [TIA.user_id],
+        Field.OTHERS_PRESENT: "Foster carer",
+        Field.SHARER_AGENCY: "social-care",
+        Field.SHARE_WITH: [EDUCATION.key, HEALTH.key],
+        Field.PURPOSES: ["To keep the child safe from harm", "To support the child's health or wellbeing"],
+        Field.SOURCE: "first_hand",
+        Field.LAWFUL_BASIS: "Public task: statutory safeguarding duty (no consent sought)",
+        Field.SUMMARY: ("Met the child at school with the foster carer and Tia, the school's DSL. The child said "
+                        "they had not had breakfast most days this week and fell asleep in class on Tuesday. "
+                        "The foster carer says mornings are rushed since a new baby arrived. School has had a "
+                        "niggle about lateness since September. My opinion: early help should be enough if "
+                        "breakfast and lateness improve."),
+        Field.RISK_LEVEL: "early-help",
+        Field.ACTIONS: "Tia: offer breakfast club from Monday. Sam: visit the foster carer at home this week.",
+    }
+
+
+def submit_with_mistakes(ctx: DemoContext) -> None:
+    assert ctx.form is not None, "open_the_form comes first"
+    ctx.heading("Sam makes a mistake: the child's name as the case reference, and no summary")
+    ctx.say("Sam fills in the form but types the child's name where the case reference goes, and forgets "
+            "the summary, then presses “Save and share”.")
+    answers = {**_answers(ctx), Field.CASE_REFERENCE: "Jane Smith", Field.SUMMARY: ""}
+    body = _json(ctx.slack.submit(ctx.form, fill(ctx.form, answers), user=SAM.user_id), "submitting the form")
+    errors = body.get("errors") if body.get("response_action") == "errors" else None
+    if not errors:
+        raise DemoError(f"a record with a child's name for a case reference was not refused: {body}")
+    labels = {b.get("block_id"): (b.get("label") or {}).get("text", b.get("block_id"))
+              for b in ctx.form.get("blocks", [])}
+    lines = []
+    for block_id, message in errors.items():
+        lines += [f"{labels.get(block_id, block_id)}", _wrap(f"  (!) {message}", ctx.width - len(FRAME), "      ")]
+    ctx.surface("Nothing is saved. The form stays open, with Sam's text intact, and Sam sees in red under "
+                "each field:", "\n".join(lines))
+
+
+def submit_and_share(ctx: DemoContext) -> None:
+    assert ctx.form is not None, "open_the_form comes first"
+    ctx.heading("Sam fixes the form and shares it with Education and Health")
+    ctx.say("Sam puts the case reference back, writes a summary, and shares with Education and Health "
+            "to keep the child safe, first-hand, under the statutory safeguarding duty, at risk level "
+            "“Early help”. The summary uses words that not every agency uses: “DSL” and the school's “niggle”.")
+    body = _json(ctx.slack.submit(ctx.form, fill(ctx.form, _answers(ctx)), user=SAM.user_id), "saving the record")
+    if body.get("response_action") != "update" or not isinstance(body.get("view"), dict):
+        raise DemoError(f"the record was not saved: {body}")
+    match = re.search(r"JU-\d+", str(body["view"]))
+    ctx.reference = match.group() if match else None
+    ctx.view("The form turns into this confirmation:", body["view"])
+    first: tuple[str, list[str]] | None = None  # the first channel shown, and its post's lines
+    for agency in (EDUCATION, HEALTH):
+        post = ctx.latest_post(agency.channel)
+        if post is None:
+            raise DemoError(f"nothing was posted in {agency.name}'s channel")
+        ctx.posts[agency.channel] = post
+        members = [ctx.name(u) for u in CHANNEL_MEMBERS.get(agency.channel, [])]
+        who = f"{' and '.join(members)} {'sees' if len(members) == 1 else 'see'}" if members else "everyone sees"
+        lines = ctx.render(post.get("blocks"), post.get("text")).split("\n")
+        if first is None:
+            first = (ctx.channel_name(agency.channel), lines)
+            ctx.surface(f"In {first[0]}, {agency.name}'s channel, {who} this post. Joined Up explains the "
+                        "partnership's terms it finds, under “Terms used”:", "\n".join(lines))
+        else:
+            ctx.surface(f"In {ctx.channel_name(agency.channel)}, {agency.name}'s channel, {who} the same record, "
+                        "addressed to them:", "\n".join(_elide_common(first[1], lines, f"the same as in {first[0]}")))
+    status = ctx.dm(SAM.user_id)
+    if not status:
+        raise DemoError("Sam was not sent a status message")
+    ctx.blocks("Sam gets a direct message from Joined Up, with a link to each post, that it keeps up to date:",
+               status[-1].get("blocks"), status[-1].get("text"))
+
+
+def acknowledge(ctx: DemoContext) -> None:
+    """Tia acknowledges receipt for Education; skipped, silently, until acknowledging is built."""
+    post = ctx.posts.get(EDUCATION.channel)
+    button = _button(post, Action.ACKNOWLEDGE)
+    if post is None or button is None:
+        return
+    status_before = ctx.dm(SAM.user_id)[-1:]
+    reply = ctx.slack.click(post, button, user=TIA.user_id, channel=EDUCATION.channel)
+    updated = ctx.standin.message(EDUCATION.channel, post["ts"])
+    if reply.status != 200 or updated is None or updated.get("blocks") == post.get("blocks"):
+        return  # the button is there but nothing answers it yet
+    ctx.posts[EDUCATION.channel] = updated
+    ctx.heading("Tia acknowledges receipt for Education")
+    ctx.say("Tia, Education's lead, reads the post and presses “Acknowledge receipt”.")
+    before = ctx.render(post.get("blocks"), post.get("text")).split("\n")
+    after = ctx.render(updated.get("blocks"), updated.get("text")).split("\n")
+    ctx.surface(f"The post in {ctx.channel_name(EDUCATION.channel)} changes for everyone there: the buttons give way "
+                "to who acknowledged it, and when:", "\n".join(_elide_common(before, after, "unchanged")))
+    status = ctx.standin.message(SAM.user_id, status_before[0]["ts"]) if status_before else None
+    if status is not None and status.get("blocks") != status_before[0].get("blocks"):
+        ctx.blocks("Sam's status message updates itself:", status.get("blocks"), status.get("text"))
+
+
+def outsider_refused(ctx: DemoContext) -> None:
+    """Olly, who is in no agency, tries Health's button; skipped, silently, until acknowledging is built."""
+    post = ctx.posts.get(HEALTH.channel)
+    button = _button(post, Action.ACKNOWLEDGE)
+    if post is None or button is None:
+        return
+    ephemerals_before = len(ctx.standin.ephemerals(OUTSIDER.user_id))
+    responses_before = len(ctx.standin.calls("response_url"))
+    reply = ctx.slack.click(post, button, user=OUTSIDER.user_id, channel=HEALTH.channel)
+    if reply.status != 200:
+        return
+    shown = [(e.get("blocks"), e.get("text")) for e in ctx.standin.ephemerals(OUTSIDER.user_id)[ephemerals_before:]]
+    shown += [(c.args.get("blocks"), c.args.get("text")) for c in ctx.standin.calls("response_url")[responses_before:]
+              if not c.args.get("replace_original") and (c.args.get("text") or c.args.get("blocks"))]
+    if not shown:
+        return
+    ctx.heading("Olly, who is in no agency, presses Health's button")
+    ctx.say("Olly Dean is in the Slack workspace but in no agency. Suppose a colleague shows him Health's post "
+            "and he presses “Acknowledge receipt”. Only Health's people can acknowledge for Health.")
+    for blocks, text in shown:
+        ctx.blocks("Only Olly sees this reply:", blocks, text)
+    after = ctx.standin.message(HEALTH.channel, post["ts"])
+    if after is not None and after.get("blocks") == post.get("blocks"):
+        ctx.say("The Health post is unchanged: it is still waiting for Health.")
+
+
+def _button(post: dict[str, Any] | None, action_id: str) -> dict[str, Any] | None:
+    if not post:
+        return None
+    try:
+        return find_action(post.get("blocks") or [], action_id)
+    except AssertionError:
+        return None
+
+
+def ask_for_help(ctx: DemoContext) -> None:
+    ctx.heading("Sam types  /joinedup help")
+    body = _json(ctx.slack.command("/joinedup", "help", user=SAM.user_id), "/joinedup help")
+    ctx.blocks("Only Sam sees the answer:", body.get("blocks"), body.get("text"))
+
+
+def what_next(ctx: DemoContext) -> None:
+    ctx.heading("What next")
+    ctx.say(
+        "That was the real Joined Up. To use it with your own partnership:",
+    )
+    for line in (
+        "1. Create a Slack app from app_manifest.yml (api.slack.com/apps > Create New App > From a manifest).",
+        "2. Describe your partnership (agencies, channels, risk levels) in joinedup.toml and check it with "
+        "`joinedup check-config`.",
+        "3. Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, then run `joinedup serve` (or `joinedup socket`).",
+    ):
+        ctx.write(_wrap(line, ctx.width, "   "))
+    ctx.say("The README walks through each of these steps.")
+
+
+STEPS: list[Step] = [
+    introduce,
+    open_the_form,
+    submit_with_mistakes,
+    submit_and_share,
+    acknowledge,
+    outsider_refused,
+    ask_for_help,
+    what_next,
+]
+
+
+# -- running it ---------------------------------------------------------------------------------------
+
+def demo_moment(partnership: Partnership, today: datetime | None = None) -> datetime:
+    """10:00 in the partnership's time zone on the latest working day up to today."""
+    zone = partnership.zone
+    day = (today or datetime.now(zone)).astimezone(zone).date()
+    calendar = calendar_for(partnership)
+    for _ in range(14):
+        if calendar.is_working_day(day):
+            break
+        day -= timedelta(days=1)
+    return datetime.combine(day, time(10, 0), tzinfo=zone)
+
+
+@contextlib.contextmanager
+def quiet_logging() -> Iterator[None]:
+    loggers = [logging.getLogger(name) for name in QUIET_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
+
+
+@contextlib.contextmanager
+def running_joinedup(out: TextIO, standin: SlackStandIn, db: Database) -> Iterator[DemoContext]:
+    """Joined Up behind a real HTTP server on 127.0.0.1, its Slack client pointed at the stand-in."""
+    partnership = sample_partnership()
+    clock = FixedClock(demo_moment(partnership))
+    signing_secret = secrets.token_hex(16)
+    services = build_services(partnership=partnership, db=db, clock=clock, work=InlineExecutor(),
+                              client=slack_client(BOT_TOKEN, standin.api_url))
+    app = create_app(services, signing_secret=signing_secret, listener_executor=InlineExecutor())
+    server = make_server("127.0.0.1", 0, wsgi_application(app, db), server_class=_ThreadingServer,
+                         handler_class=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="joinedup-demo", daemon=True)
+    thread.start()
+    try:
+        sender = SlackSender("127.0.0.1", server.server_port, signing_secret, standin.response_url(),
+                             standin.trigger_id)
+        names = {person.user_id: person.name for person in PEOPLE}
+        names[standin.bot_user_id] = "Joined Up"
+        names.update({agency.channel: agency.key for agency in partnership.agencies})
+        yield DemoContext(out=out, services=services, standin=standin, slack=sender, clock=clock,
+                          partnership=partnership, names=names)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def run_demo(out: TextIO, *, steps: list[Step] | None = None, width: int = WIDTH) -> int:
+    """Run the walk-through, writing it to `out`; 0 when every step worked, 1 otherwise."""
+    step_name = "starting up"
+    try:
+        with quiet_logging(), tempfile.TemporaryDirectory(prefix="joinedup-demo-") as folder, \
+                SlackStandIn() as standin:
+            populate(standin)
+            db = Database(f"sqlite:///{folder}/joinedup-demo.db")
+            try:
+                db.migrate()
+                with running_joinedup(out, standin, db) as ctx:
+                    ctx.width = width
+                    for step in STEPS if steps is None else steps:
+                        step_name = step.__name__
+                        step(ctx)
+                    step_name = "shutting down"
+            finally:
+                db.dispose()  # before the folder goes: Windows will not delete an open file
+    except DemoError as error:
+        out.write(f"\njoinedup demo: stopped at step {step_name!r}: {error}\n")
+        return 1
+    except Exception:
+        out.write(f"\njoinedup demo: stopped at step {step_name!r} by an unexpected error:\n")
+        out.write(traceback.format_exc())
+        return 1
+    out.flush()
+    return 0
