@@ -30,12 +30,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("demo", help="see Joined Up work without a Slack workspace")
     sweep = commands.add_parser("sweep", help="deliver everything due now, once, and exit")
     sweep.add_argument("--at", help="evaluate as if it were this moment (ISO 8601, e.g. 2026-11-23T09:00:00+00:00)")
+    export = commands.add_parser("glossary", help="export the partnership's glossary")
+    export.add_argument("--format", choices=("markdown", "csv"), default="markdown")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     runners: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
         "serve": serve, "socket": socket, "migrate": migrate, "check-config": check_config, "demo": demo,
-        "sweep": run_sweep,
+        "sweep": run_sweep, "glossary": export_glossary,
     }
     try:
         settings = Settings.from_env(os.environ)
@@ -145,6 +147,17 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import run_demo
 
     return run_demo(sys.stdout)
+
+
+def export_glossary(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import build_glossary
+    from bot.glossary import export_csv, export_markdown
+
+    partnership = load_partnership(settings.config_path)
+    glossary, _ = build_glossary(partnership)
+    sys.stdout.write(export_csv(glossary) if args.format == "csv"
+                     else export_markdown(glossary, organisation=partnership.name))
+    return 0
 
 
 def run_sweep(args: argparse.Namespace, settings: Settings) -> int:

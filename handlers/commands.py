@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.app import Services
+from bot.blocks.glossary import glossary_answer, glossary_index, glossary_not_found
 from bot.blocks.messages import form_unavailable, help_blocks, no_access
 from bot.blocks.overview import history_blocks, mine_message
 from bot.blocks.record_form import record_form
@@ -37,7 +38,19 @@ def register(app: App, services: Services) -> None:
         ack()
         services.later(_respond_with_record, services, body["user_id"], argument.strip(), respond)
 
-    subcommands: dict[str, Callable[[str, dict[str, Any], Ack, Respond], None]] = {"mine": mine, "show": show}
+    def glossary(argument: str, body: dict[str, Any], ack: Ack, respond: Respond) -> None:
+        query = argument.strip()
+        if not query:
+            text, blocks = glossary_index(services.glossary, services.partnership.name)
+        elif term := services.glossary.lookup(query):
+            text, blocks = glossary_answer(term)
+        else:
+            text, blocks = glossary_not_found(query, services.glossary.near_matches(query),
+                                              services.partnership.admins)
+        ack(text=text, blocks=blocks)
+
+    subcommands: dict[str, Callable[[str, dict[str, Any], Ack, Respond], None]] = {
+        "mine": mine, "show": show, "glossary": glossary}
 
     @app.command(Command.JOINEDUP)
     def joinedup(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
