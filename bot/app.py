@@ -19,7 +19,9 @@ from bot.services.content import MessageContent
 from bot.services.directory import Directory
 from bot.services.outbox import Outbox
 from bot.services.overview import OverviewService
-from bot.services.records import RecordService
+from bot.services.outcomes import OutcomeService
+from bot.services.records import RecordService, calendar_for
+from bot.services.reminders import ReminderService
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,8 @@ class Services:
     records: RecordService
     acknowledgements: AcknowledgementService
     overview: OverviewService
+    reminders: ReminderService
+    outcomes: OutcomeService
 
     def later(self, function: Any, *args: Any, **kwargs: Any) -> None:
         """Run slow work (Slack calls) after the 3-second acknowledgement has gone."""
@@ -88,7 +92,10 @@ def build_services(*, partnership: Partnership, db: Database, client: WebClient,
         directory=directory,
         records=RecordService(db=db, partnership=partnership, clock=clock, outbox=outbox),
         acknowledgements=AcknowledgementService(db=db, directory=directory, clock=clock, outbox=outbox),
-        overview=OverviewService(db=db, partnership=partnership, directory=directory, content=content),
+        overview=OverviewService(db=db, partnership=partnership, directory=directory, content=content, clock=clock),
+        reminders=ReminderService(db=db, partnership=partnership, clock=clock, outbox=outbox, directory=directory,
+                                  calendar=calendar_for(partnership)),
+        outcomes=OutcomeService(db=db, partnership=partnership, directory=directory, clock=clock, outbox=outbox),
     )
 
 

@@ -11,10 +11,14 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class SweepReport:
+    acknowledgement_reminders: int = 0
+    outcome_requests: int = 0
+    deferred: int = 0
     messages: int = 0
 
     def __str__(self) -> str:
-        return f"{self.messages} message(s) delivered or retried"
+        return (f"{self.acknowledgement_reminders} acknowledgement reminder(s), {self.outcome_requests} outcome "
+                f"request(s), {self.deferred} waiting for working hours, {self.messages} message(s) sent or retried")
 
 
 class Sweeper:
@@ -22,9 +26,13 @@ class Sweeper:
         self.services = services
 
     def run(self) -> SweepReport:
-        report = SweepReport()
-        report.messages = self.services.outbox.deliver_due()
-        return report
+        reminders = self.services.reminders.run()
+        return SweepReport(
+            acknowledgement_reminders=reminders.acknowledgement_reminders,
+            outcome_requests=reminders.outcome_requests,
+            deferred=reminders.deferred,
+            messages=self.services.outbox.deliver_due(),
+        )
 
 
 def sweeper_for(services: Services) -> Sweeper:

@@ -9,7 +9,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.app import Services
-from bot.blocks.messages import acknowledge_note_form, acknowledgement_reply, form_unavailable
+from bot.blocks.messages import acknowledge_note_form, acknowledgement_reply, form_unavailable, info_view
+from bot.blocks.outcome import outcome_form
+from bot.blocks.text import day as format_day
+from bot.services.outcomes import Subject
 from bot.blocks.record_form import record_form
 from bot.blocks.record_post import agency_name
 from bot.services.acknowledgements import Acknowledgement, Outcome
@@ -60,6 +63,35 @@ def register(app: App, services: Services) -> None:
             respond(text=form_unavailable(error.response.get("error") or "Slack refused"),
                     response_type="ephemeral", replace_original=False)
         ack()
+
+
+    @app.action(Action.REPORT_OUTCOME)
+    def report_outcome(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        subject = Subject.decode(str(action.get("value") or ""))
+        record = services.outcomes.record(subject) if subject else None
+        if record is None or subject is None:
+            view = info_view("What came of it", acknowledgement_reply("not_found", reference="", agency="",
+                                                                         by=None, at=None))
+        else:
+            name = agency_name(services.partnership, subject.agency_key) if subject.agency_key else None
+            view = outcome_form(record, subject.encode(), name)
+        try:
+            client.views_open(trigger_id=body["trigger_id"], view=view)
+        finally:
+            ack()
+
+    @app.action(Action.REMIND_LATER)
+    def remind_later(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        record, _, days = str(action.get("value") or "").partition(":")
+        if record.isdigit() and days in ("1", "3"):
+            services.later(_snooze, services, int(record), body["user"]["id"], int(days), respond)
+
+
+def _snooze(services: Services, record_id: int, user_id: str, days: int, respond: Respond) -> None:
+    day = services.reminders.remind_later(record_id, user_id, days)
+    if day is not None:
+        respond(text=f"OK. I'll ask you again on {format_day(day)}.", replace_original=True)
 
 
 def share_id(action: dict[str, Any]) -> int | None:

@@ -10,6 +10,7 @@ class Command(StrEnum):
 class Callback(StrEnum):
     RECORD_FORM = "record_form"
     ACKNOWLEDGE_NOTE_FORM = "acknowledge_note_form"
+    OUTCOME_FORM = "outcome_form"
 
 
 class Action(StrEnum):
@@ -18,6 +19,8 @@ class Action(StrEnum):
     ACKNOWLEDGE_WITH_NOTE = "acknowledge_with_note"
     HOME_MORE = "home_more"
     OPEN_RECORD_FORM = "open_record_form"
+    REPORT_OUTCOME = "report_outcome"
+    REMIND_LATER = "remind_later"
 
 
 class Event(StrEnum):
@@ -46,6 +49,9 @@ class Field(StrEnum):
     ACTIONS = "actions"
     FOLLOW_UP_ON = "follow_up_on"
     NOTE = "note"
+    WHAT_HAPPENED = "what_happened"
+    WHAT_CHANGED = "what_changed"
+    NEXT_STEP = "next_step"
 
 
 VALUE = "value"

@@ -10,7 +10,9 @@ from bot.app import Services
 from bot.blocks.messages import acknowledgement_reply, info_view
 from bot.blocks.record_form import read_record_form, record_form, saved_view
 from bot.blocks.record_post import agency_name
+from bot.blocks.outcome import read_outcome_form
 from bot.services.acknowledgements import Acknowledgement, Outcome
+from bot.services.outcomes import Report, Reported, Subject
 from handlers.ids import VALUE, Callback, Field
 
 
@@ -51,3 +53,25 @@ def register(app: App, services: Services) -> None:
             return
         ack(response_action="update", view=info_view("Acknowledgement", reply))
         services.outbox.deliver_soon(result.message_ids)
+
+    @app.view(Callback.OUTCOME_FORM)
+    def submit_outcome(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        form = read_outcome_form((view.get("state") or {}).get("values") or {})
+        problems = services.outcomes.problems(form)
+        if problems:
+            ack(response_action="errors", errors=problems)
+            return
+        subject = Subject.decode(str(view.get("private_metadata") or ""))
+        report = (services.outcomes.report(subject, body["user"]["id"], form, submission_key=view["id"])
+                  if subject else Report(Reported.NOT_FOUND))
+        if report.result == Reported.NOT_ALLOWED:
+            who = (f"members of {agency_name(services.partnership, subject.agency_key)}"
+                   if subject and subject.agency_key else "the person who shared it")
+            ack(response_action="errors", errors={Field.WHAT_HAPPENED: f"Only {who} can report this outcome."})
+            return
+        if report.result == Reported.NOT_FOUND:
+            ack(response_action="update", view=info_view("What came of it", "This record is no longer available."))
+            return
+        ack(response_action="update", view=info_view(
+            "Outcome sent", f"Thank you. The outcome of {report.reference} is on its way to every agency that received it."))
+        services.outbox.deliver_soon(report.message_ids)

@@ -66,8 +66,12 @@ class Record(Base):
     actions: Mapped[str] = mapped_column(Text, default="")
     follow_up_on: Mapped[date] = mapped_column(Date)
     not_shared_reason: Mapped[str | None] = mapped_column(Text)
+    # When the sharer is next asked what came of it; NULL once an outcome is in or the asking is over.
+    outcome_request_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    outcome_requests_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     shares: Mapped[list["Share"]] = relationship(back_populates="record", order_by="Share.id")
+    outcomes: Mapped[list["Outcome"]] = relationship(back_populates="record", order_by="Outcome.id")
 
     @property
     def reference(self) -> str:
@@ -90,8 +94,29 @@ class Share(Base):
     acknowledged_by: Mapped[str | None] = mapped_column(String(32))
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledgement_note: Mapped[str | None] = mapped_column(Text)
+    # When the agency is next reminded; NULL once it has acknowledged or the reminders are used up.
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     record: Mapped[Record] = relationship(back_populates="shares")
+
+
+class Outcome(Base):
+    """What came of sharing: reported by the sharer, or by a receiving agency."""
+
+    __tablename__ = "outcomes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    submission_key: Mapped[str] = mapped_column(String(80), unique=True)
+    reported_by: Mapped[str] = mapped_column(String(32))
+    agency_key: Mapped[str | None] = mapped_column(String(40))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    what_happened: Mapped[str] = mapped_column(Text)
+    what_changed: Mapped[str] = mapped_column(Text, default="")
+    next_step: Mapped[str] = mapped_column(String(40))
+
+    record: Mapped[Record] = relationship(back_populates="outcomes")
 
 
 class SlackMessage(Base):
@@ -111,6 +136,7 @@ class SlackMessage(Base):
     agency_key: Mapped[str | None] = mapped_column(String(40))
     target: Mapped[str] = mapped_column(String(32))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("slack_messages.id"))
+    outcome_id: Mapped[int | None] = mapped_column(ForeignKey("outcomes.id"))
     channel_id: Mapped[str | None] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))
     permalink: Mapped[str | None] = mapped_column(String(300))
@@ -123,11 +149,14 @@ class SlackMessage(Base):
     post_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(200))
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def state(self) -> str:
+        if self.cancelled_at is not None:
+            return "cancelled"
         if self.failed_at is not None:
             return "failed"
         if self.ts is None:

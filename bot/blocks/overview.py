@@ -4,10 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.record_post import agency_name, delivery_line, record_details, record_heading
-from bot.blocks.text import button, context, divider, escape, header, mention, section, slack_date
+from bot.blocks.text import button, context, day, divider, escape, header, mention, section, slack_date
 from bot.config import Partnership
 from bot.glossary import Term
-from bot.services.overview import Overview, RecordHistory, Shared, Waiting
+from bot.services.overview import OutcomeDue, Overview, RecordHistory, Shared, Waiting
 from handlers.ids import Action
 
 EMPTY = "Nothing here. After a conversation about a child, use `/record` to record it and share it."
@@ -37,8 +37,18 @@ def _more(kind: str, shown_to: int, total: int, overview: Overview) -> list[dict
         button(f"Show older ({total - shown_to} more)", Action.HOME_MORE, f"{waiting}:{shared}")]}]
 
 
+def _outcome_due_block(item: OutcomeDue) -> dict[str, Any]:
+    block = section(f"*{item.reference}* · case {escape(item.case_reference)} · follow-up was due {day(item.follow_up_on)}")
+    block["accessory"] = button("Report outcome", Action.REPORT_OUTCOME, f"{item.record_id}:", style="primary")
+    return block
+
+
 def overview_blocks(overview: Overview) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
+    if overview.outcomes_due:
+        blocks.append(section(f"*Outcomes due* ({len(overview.outcomes_due)})"))
+        blocks += [_outcome_due_block(item) for item in overview.outcomes_due]
+        blocks.append(divider())
     if overview.belongs_to_an_agency:
         blocks.append(section(f"*Waiting for your agency* ({overview.waiting_total})"))
         blocks += [_waiting_block(w) for w in overview.waiting] or [context("Everything shared with your agency "

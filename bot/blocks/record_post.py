@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.blocks.outcome import outcome_blocks
 from bot.blocks.text import button, context, day, divider, escape, fields, header, long_text_sections, mention, \
     section, slack_date
 from bot.config import Partnership
@@ -78,24 +79,29 @@ def record_heading(record: Record) -> dict[str, Any]:
 def agency_post(record: Record, share: Share, partnership: Partnership, terms: list[Term]) -> tuple[str, list[dict[str, Any]]]:
     name = agency_name(partnership, share.agency_key)
     text = f"{record.reference}: a record about case {record.case_reference} shared with {name}"
-    blocks = [record_heading(record), *record_details(record, partnership, terms), divider(),
+    outcomes = [block for outcome in record.outcomes[-3:]
+                for block in outcome_blocks(outcome, agency_name(partnership, outcome.agency_key)
+                                            if outcome.agency_key else None)]
+    blocks = [record_heading(record), *record_details(record, partnership, terms), *outcomes, divider(),
               *acknowledgement_blocks(share, name)]
     return text, _fit(blocks)
 
 
 def acknowledgement_blocks(share: Share, name: str) -> list[dict[str, Any]]:
+    report = button("Report result", Action.REPORT_OUTCOME, f"{share.record_id}:{share.agency_key}")
     if share.acknowledged_at is not None and share.acknowledged_by:
         blocks = [context(f":white_check_mark: Acknowledged for {escape(name)} by {mention(share.acknowledged_by)}, "
                           f"{slack_date(share.acknowledged_at, '{date_short_pretty} {time}')}")]
         if share.acknowledgement_note:
             blocks.append(section(f"*Note from {escape(name)}*\n{escape(share.acknowledgement_note)}"))
-        return blocks
+        return [*blocks, {"type": "actions", "block_id": f"result_{share.id}", "elements": [report]}]
     value = str(share.id)
     return [
         context(f"Waiting for {escape(name)} to acknowledge receipt."),
         {"type": "actions", "block_id": f"acknowledge_{share.id}", "elements": [
             button("Acknowledge receipt", Action.ACKNOWLEDGE, value, style="primary"),
             button("Acknowledge with a note", Action.ACKNOWLEDGE_WITH_NOTE, value),
+            report,
         ]},
     ]
 
@@ -127,8 +133,13 @@ def sharer_status(record: Record, deliveries: list[Delivery]) -> tuple[str, list
         blocks = [section(f"Your record *{record.reference}* about case *{escape(record.case_reference)}* is saved. "
                           "It was not shared, and your reason is recorded.")]
         text = f"{record.reference} about case {record.case_reference}: recorded, not shared"
-    blocks.append(context(f"Follow-up due {day(record.follow_up_on)}. "
-                          f"See the whole record with `/joinedup show {record.reference}`."))
+    if record.outcomes:
+        latest = record.outcomes[-1]
+        blocks.append(context(f":bookmark_tabs: Outcome reported by {mention(latest.reported_by)}, "
+                              f"{slack_date(latest.reported_at, '{date_short_pretty}')}."))
+    else:
+        blocks.append(context(f"Follow-up due {day(record.follow_up_on)}."))
+    blocks.append(context(f"See the whole record with `/joinedup show {record.reference}`."))
     return text, blocks
 
 

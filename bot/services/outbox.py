@@ -17,7 +17,7 @@ from typing import Any, Iterable, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
@@ -64,6 +64,8 @@ class Content(Protocol):
 
     def ready(self, session: Session, message: SlackMessage) -> bool: ...
 
+    def wanted(self, session: Session, message: SlackMessage) -> bool: ...
+
     def render(self, session: Session, message: SlackMessage) -> Rendered: ...
 
     def after_attempt(self, session: Session, message: SlackMessage) -> list[int]: ...
@@ -84,25 +86,30 @@ class Outbox:
         self.executor = executor
 
     def add(self, session: Session, *, kind: str, key: str, target: str, record_id: int | None = None,
-            agency_key: str | None = None, parent_id: int | None = None) -> int:
+            agency_key: str | None = None, parent_id: int | None = None, outcome_id: int | None = None,
+            not_before: datetime | None = None) -> int:
         """Owe a new message, in the caller's transaction. Adding the same key twice owes it once."""
         existing = session.scalar(select(SlackMessage.id).where(SlackMessage.key == key))
         if existing is not None:
             return existing
         now = self.clock.now()
         message = SlackMessage(key=key, kind=kind, target=target, record_id=record_id, agency_key=agency_key,
-                               parent_id=parent_id, version=1, delivered_version=0, pending=True, attempts=0,
-                               next_attempt_at=now, created_at=now)
+                               parent_id=parent_id, outcome_id=outcome_id, version=1, delivered_version=0, pending=True, attempts=0,
+                               next_attempt_at=max(now, not_before or now), created_at=now)
         session.add(message)
         session.flush()
         return message.id
 
     def touch(self, session: Session, *conditions: Any) -> list[int]:
         """The content of these messages changed: owe Slack an update of each one already delivered."""
-        ids = list(session.scalars(select(SlackMessage.id).where(*conditions, SlackMessage.failed_at.is_(None))))
+        ids = list(session.scalars(select(SlackMessage.id).where(
+            *conditions, SlackMessage.failed_at.is_(None), SlackMessage.cancelled_at.is_(None))))
         if ids:
+            now = self.clock.now()
             session.execute(update(SlackMessage).where(SlackMessage.id.in_(ids)).values(
-                version=SlackMessage.version + 1, pending=True, next_attempt_at=self.clock.now()))
+                version=SlackMessage.version + 1, pending=True,
+                # an update waits out any backoff Slack asked for, but otherwise goes at once
+                next_attempt_at=case((SlackMessage.next_attempt_at > now, SlackMessage.next_attempt_at), else_=now)))
         return ids
 
     def deliver_soon(self, message_ids: Iterable[int]) -> None:
@@ -143,13 +150,18 @@ class Outbox:
             claimed = session.execute(
                 update(SlackMessage)
                 .where(SlackMessage.id == message_id, SlackMessage.pending.is_(True),
+                       SlackMessage.next_attempt_at <= now,
                        or_(SlackMessage.claimed_until.is_(None), SlackMessage.claimed_until < now))
                 .values(claimed_until=now + LEASE))
             return claimed.rowcount == 1  # type: ignore[attr-defined]
 
-    def _release(self, message_id: int) -> None:
+    def _release(self, message_id: int, *, cancel: bool = False) -> None:
+        """Give the claim back; a message no longer wanted (a reminder for what is done) is cancelled."""
+        values: dict[str, Any] = {"claimed_until": None}
+        if cancel:
+            values.update(pending=False, cancelled_at=self.clock.now())
         with self.db.write() as session:
-            session.execute(update(SlackMessage).where(SlackMessage.id == message_id).values(claimed_until=None))
+            session.execute(update(SlackMessage).where(SlackMessage.id == message_id).values(values))
 
     def _attempt(self, message_id: int) -> _Attempt | None:
         now = self.clock.now()
@@ -157,7 +169,8 @@ class Outbox:
             return None
         with self.db.read() as session:
             message = session.get(SlackMessage, message_id)
-            if message is None or not self.content.ready(session, message):
+            wanted = message is not None and self.content.wanted(session, message)
+            if message is None or not wanted or not self.content.ready(session, message):
                 ready = False
             else:
                 ready = True
@@ -165,7 +178,7 @@ class Outbox:
                 version, ts, channel = message.version, message.ts, message.channel_id or message.target
                 thread_ts = self._thread_ts(session, message)
         if not ready:
-            self._release(message_id)
+            self._release(message_id, cancel=message is not None and not wanted)
             return None
         try:
             if ts is None:

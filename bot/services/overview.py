@@ -1,12 +1,13 @@
 """Each person's own work: what waits for their agency, what they shared, and whole records they may see."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
 from bot.blocks.record_post import Delivery, agency_name
+from bot.clock import Clock
 from bot.config import Partnership
 from bot.services.content import MessageContent
 from bot.services.directory import Directory
@@ -38,6 +39,14 @@ class Shared:
 
 
 @dataclass(frozen=True)
+class OutcomeDue:
+    record_id: int
+    reference: str
+    case_reference: str
+    follow_up_on: date
+
+
+@dataclass(frozen=True)
 class Overview:
     waiting: list[Waiting]
     waiting_total: int
@@ -46,6 +55,7 @@ class Overview:
     shared_total: int
     shared_offset: int
     belongs_to_an_agency: bool
+    outcomes_due: list[OutcomeDue] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -56,8 +66,10 @@ class RecordHistory:
 
 
 class OverviewService:
-    def __init__(self, *, db: Database, partnership: Partnership, directory: Directory, content: MessageContent) -> None:
+    def __init__(self, *, db: Database, partnership: Partnership, directory: Directory, content: MessageContent,
+                 clock: Clock) -> None:
         self.db = db
+        self.clock = clock
         self.partnership = partnership
         self.directory = directory
         self.content = content
@@ -80,7 +92,14 @@ class OverviewService:
                                       .offset(shared_offset).limit(page)).all()
             shared = [Shared(r.reference, r.case_reference, r.created_at, r.is_shared,
                              self.content.deliveries(session, r)) for r in records]
-        return Overview(waiting, waiting_total, waiting_offset, shared, shared_total, shared_offset, bool(agencies))
+            today = self.clock.now().astimezone(self.partnership.zone).date()
+            due = session.scalars(
+                select(Record).where(Record.sharer_id == user_id, Record.not_shared_reason.is_(None),
+                                     Record.follow_up_on <= today, ~Record.outcomes.any())
+                .order_by(Record.follow_up_on, Record.id).limit(page)).all()
+            outcomes_due = [OutcomeDue(r.id, r.reference, r.case_reference, r.follow_up_on) for r in due]
+        return Overview(waiting, waiting_total, waiting_offset, shared, shared_total, shared_offset, bool(agencies),
+                        outcomes_due)
 
     def may_see(self, user_id: str, record: Record) -> bool:
         """The sharer, members of the agencies it was shared with, and the partnership's admins."""

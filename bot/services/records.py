@@ -12,6 +12,7 @@ from bot.blocks.record_form import ACTION_REQUESTED, FIRST_HAND, REPORTED, FormD
 from bot.clock import Clock
 from bot.config import Partnership
 from bot.services.outbox import Outbox
+from bot.services.reminders import first_reminder_at, start_of_working_day
 from bot.workcalendar import WorkingCalendar
 from handlers.ids import Field
 from storage.db import Database
@@ -171,8 +172,11 @@ class RecordService:
                 not_shared_reason=None if form.share_with else form.not_shared_reason,
             )
             session.add(record)
+            reminder_at = first_reminder_at(now, p, self.calendar)
             for key in dict.fromkeys(form.share_with):
-                session.add(Share(record=record, agency_key=key))
+                session.add(Share(record=record, agency_key=key, next_reminder_at=reminder_at))
+            if form.share_with:
+                record.outcome_request_at = start_of_working_day(record.follow_up_on, p, self.calendar)
             session.flush()
             message_ids = [self.outbox.add(session, kind="agency_post", key=f"post:{record.id}:{share.agency_key}",
                                            target=p.agency(share.agency_key).channel,  # type: ignore[union-attr]

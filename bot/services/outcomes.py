@@ -1,0 +1,123 @@
+"""Closing the loop: what came of sharing, reported once and sent back to every agency that received it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot.blocks.outcome import NEXT_STEPS, OutcomeForm
+from bot.clock import Clock
+from bot.config import Partnership
+from bot.services.content import AGENCY_POST, OUTCOME_REPLY, OUTCOME_REQUEST, OUTCOME_TO_SHARER, SHARER_STATUS
+from bot.services.directory import Directory
+from bot.services.outbox import Outbox
+from handlers.ids import Field
+from storage.db import Database
+from storage.models import Outcome, Record, Share, SlackMessage
+
+TEXT_LIMIT = 3000
+
+
+class Reported(StrEnum):
+    REPORTED = "reported"
+    NOT_ALLOWED = "not_allowed"
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whose outcome form this is: the sharer's (no agency) or a receiving agency's."""
+
+    record_id: int
+    agency_key: str | None
+
+    def encode(self) -> str:
+        return f"{self.record_id}:{self.agency_key or ''}"
+
+    @classmethod
+    def decode(cls, text: str) -> "Subject | None":
+        record, _, agency = text.partition(":")
+        return cls(int(record), agency or None) if record.isdigit() and len(record) < 12 else None
+
+
+@dataclass(frozen=True)
+class Report:
+    result: Reported
+    reference: str = ""
+    message_ids: list[int] = field(default_factory=list)
+
+
+class OutcomeService:
+    def __init__(self, *, db: Database, partnership: Partnership, directory: Directory, clock: Clock,
+                 outbox: Outbox) -> None:
+        self.db = db
+        self.partnership = partnership
+        self.directory = directory
+        self.clock = clock
+        self.outbox = outbox
+
+    def may_report(self, user_id: str, record: Record, agency_key: str | None) -> bool:
+        if agency_key is None:
+            return user_id == record.sharer_id
+        shared_with = any(share.agency_key == agency_key for share in record.shares)
+        return shared_with and self.directory.is_member(user_id, agency_key)
+
+    def record(self, subject: Subject) -> Record | None:
+        with self.db.read() as session:
+            record = session.get(Record, subject.record_id)
+            if record is not None:
+                record.shares  # loaded for may_report, outside the session
+            return record
+
+    def problems(self, form: OutcomeForm) -> dict[str, str]:
+        errors = {}
+        if not form.what_happened:
+            errors[Field.WHAT_HAPPENED] = "Say what happened after the information was shared."
+        elif len(form.what_happened) > TEXT_LIMIT:
+            errors[Field.WHAT_HAPPENED] = f"Keep this within {TEXT_LIMIT:,} characters."
+        if len(form.what_changed) > TEXT_LIMIT:
+            errors[Field.WHAT_CHANGED] = f"Keep this within {TEXT_LIMIT:,} characters."
+        if form.next_step not in NEXT_STEPS:
+            errors[Field.NEXT_STEP] = "Say whether anything more is needed."
+        return errors
+
+    def report(self, subject: Subject, user_id: str, form: OutcomeForm, *, submission_key: str) -> Report:
+        record = self.record(subject)
+        if record is None:
+            return Report(Reported.NOT_FOUND)
+        if not self.may_report(user_id, record, subject.agency_key):
+            return Report(Reported.NOT_ALLOWED, record.reference)
+        try:
+            return self._save(record, subject, user_id, form, submission_key)
+        except IntegrityError:
+            return Report(Reported.REPORTED, record.reference)  # this form was already submitted
+
+    def _save(self, record: Record, subject: Subject, user_id: str, form: OutcomeForm, submission_key: str) -> Report:
+        with self.db.write() as session:
+            if session.scalar(select(Outcome.id).where(Outcome.submission_key == submission_key)) is not None:
+                return Report(Reported.REPORTED, record.reference)
+            outcome = Outcome(record_id=record.id, submission_key=submission_key, reported_by=user_id,
+                              agency_key=subject.agency_key, reported_at=self.clock.now(),
+                              what_happened=form.what_happened, what_changed=form.what_changed,
+                              next_step=form.next_step)
+            session.add(outcome)
+            session.get(Record, record.id).outcome_request_at = None  # type: ignore[union-attr]
+            session.flush()
+            posts = {m.agency_key: m for m in session.scalars(select(SlackMessage).where(
+                SlackMessage.record_id == record.id, SlackMessage.kind == AGENCY_POST))}
+            ids = []
+            for share in session.scalars(select(Share).where(Share.record_id == record.id)):
+                agency, post = self.partnership.agency(share.agency_key), posts.get(share.agency_key)
+                if agency and post and post.failed_at is None:
+                    ids.append(self.outbox.add(session, kind=OUTCOME_REPLY, key=f"outcome:{outcome.id}:{agency.key}",
+                                               target=agency.channel, record_id=record.id, agency_key=agency.key,
+                                               parent_id=post.id, outcome_id=outcome.id))
+            if user_id != record.sharer_id:
+                ids.append(self.outbox.add(session, kind=OUTCOME_TO_SHARER, key=f"outcome-to-sharer:{outcome.id}",
+                                           target=record.sharer_id, record_id=record.id,
+                                           agency_key=subject.agency_key, outcome_id=outcome.id))
+            ids += self.outbox.touch(session, SlackMessage.record_id == record.id,
+                                     SlackMessage.kind.in_([AGENCY_POST, SHARER_STATUS, OUTCOME_REQUEST]))
+            return Report(Reported.REPORTED, record.reference, ids)

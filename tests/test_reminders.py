@@ -1,0 +1,230 @@
+"""Reminders that close the loop: overdue acknowledgements, the outcome report, working hours, exactly once."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+
+from bot.app import build_services, slack_client
+from bot.executors import InlineExecutor
+from bot.sample import EDUCATION, HEALTH, LEE, NIA, OUTSIDER, SAM, TIA, sample_partnership
+from bot.slack_requests import find_action, fill
+from bot.sweep import Sweeper
+from handlers.ids import Action, Field
+from storage.db import Database
+from storage.models import Record
+from tests.conftest import BOT_TOKEN
+
+
+def at(*moment: int) -> datetime:
+    """A moment in UTC (London is on GMT from November to March)."""
+    return datetime(*moment, tzinfo=timezone.utc)
+
+
+def sweep(joinedup, moment: datetime):
+    joinedup.clock.set(moment)
+    return Sweeper(joinedup.services).run()
+
+
+def replies(joinedup, channel: str) -> list[dict]:
+    return [m for m in joinedup.standin.messages(channel) if m.get("thread_ts") and m["thread_ts"] != m["ts"]]
+
+
+def acknowledge(joinedup, channel: str, user: str) -> None:
+    post = joinedup.posts(channel)[-1]  # the newest record's post
+    joinedup.slack.click(post, find_action(post["blocks"], Action.ACKNOWLEDGE), user=user, channel=channel)
+
+
+def test_an_unacknowledged_agency_is_reminded_once_after_a_working_day_and_an_acknowledged_one_never(joinedup):
+    joinedup.record()  # Tuesday 24 November, 10:00
+    acknowledge(joinedup, EDUCATION.channel, TIA.user_id)
+
+    early = sweep(joinedup, at(2026, 11, 25, 9, 59))
+    due = sweep(joinedup, at(2026, 11, 25, 10, 0))
+    again = sweep(joinedup, at(2026, 11, 25, 10, 5))
+
+    assert early.acknowledgement_reminders == 0
+    assert due.acknowledgement_reminders == 1 and again.acknowledgement_reminders == 0
+    [reminder] = replies(joinedup, HEALTH.channel)
+    assert reminder["thread_ts"] == joinedup.posts(HEALTH.channel)[0]["ts"], "threaded under the record's post"
+    assert f"<@{LEE.user_id}>" in str(reminder["blocks"]), "the agency's leads are mentioned"
+    assert Action.ACKNOWLEDGE in str(reminder["blocks"]), "with the one button that does it"
+    assert replies(joinedup, EDUCATION.channel) == []
+
+
+def test_still_unacknowledged_after_the_further_period_the_leads_and_the_sharer_are_told(joinedup):
+    joinedup.record()
+    sweep(joinedup, at(2026, 11, 25, 10, 0))
+
+    escalation = sweep(joinedup, at(2026, 11, 26, 10, 0))
+
+    assert escalation.acknowledgement_reminders == 2  # Education and Health
+    assert any("Health* has not yet acknowledged" in str(m["blocks"]) for m in joinedup.standin.messages(LEE.user_id))
+    told = [m for m in joinedup.standin.messages(SAM.user_id) if "has not acknowledged" in str(m["blocks"])]
+    assert {("Health" in str(m["blocks"])) for m in told} == {True, False}, "the sharer hears which agencies"
+
+
+def test_reminders_are_bounded_and_stop_the_moment_the_agency_acknowledges(joinedup):
+    joinedup.record()
+    for day in (25, 26, 27, 30):
+        sweep(joinedup, at(2026, 11, day, 10, 0))
+    assert len(replies(joinedup, HEALTH.channel)) == 3, "max_reminders is 3"
+
+    joinedup.record(**{Field.CASE_REFERENCE: "CR-55555"})  # Monday 30 Nov 10:00
+    sweep(joinedup, at(2026, 12, 1, 10, 0))
+    acknowledge(joinedup, HEALTH.channel, NIA.user_id)
+    before = len(joinedup.standin.messages(LEE.user_id))
+    sweep(joinedup, at(2026, 12, 2, 10, 0))
+
+    assert len(joinedup.standin.messages(LEE.user_id)) == before, "no escalation for an acknowledged agency"
+
+
+def test_a_sweep_at_3am_on_saturday_sends_nothing_and_the_monday_9am_sweep_sends_it(joinedup):
+    joinedup.clock.set(at(2026, 11, 26, 14, 0))  # Thursday 14:00: due Friday 14:00, while the bot is down
+    joinedup.record()
+
+    saturday = sweep(joinedup, at(2026, 11, 28, 3, 0))
+    monday_early = sweep(joinedup, at(2026, 11, 30, 8, 59))
+    monday = sweep(joinedup, at(2026, 11, 30, 9, 0))
+
+    assert saturday.acknowledgement_reminders == 0 and saturday.deferred == 2
+    assert monday_early.acknowledgement_reminders == 0
+    assert monday.acknowledgement_reminders == 2
+    assert len(replies(joinedup, HEALTH.channel)) == 1
+
+
+def test_nobody_is_reminded_on_a_bank_holiday(joinedup):
+    joinedup.clock.set(at(2026, 12, 24, 10, 0))  # Christmas Eve: one working day later is Tuesday 29 December
+    joinedup.record()
+
+    christmas = sweep(joinedup, at(2026, 12, 25, 10, 0))
+    boxing_day_monday = sweep(joinedup, at(2026, 12, 28, 10, 0))
+    tuesday = sweep(joinedup, at(2026, 12, 29, 10, 0))
+
+    assert christmas.acknowledgement_reminders == boxing_day_monday.acknowledgement_reminders == 0
+    assert tuesday.acknowledgement_reminders == 2
+
+
+def test_a_lead_in_another_time_zone_is_messaged_in_their_own_working_hours(joinedup):
+    joinedup.standin.add_user(LEE.user_id, name="lee", real_name=LEE.name, tz="America/New_York")
+    joinedup.record()
+    sweep(joinedup, at(2026, 11, 25, 10, 0))
+
+    sweep(joinedup, at(2026, 11, 26, 10, 0))  # 05:00 in New York
+    assert joinedup.standin.messages(LEE.user_id) == []
+    sweep(joinedup, at(2026, 11, 26, 14, 0))  # 09:00 in New York
+
+    assert len(joinedup.standin.messages(LEE.user_id)) == 1
+
+
+def test_racing_sweepers_in_separate_processes_never_duplicate_a_message(joinedup, standin):
+    joinedup.record()
+    joinedup.clock.set(at(2026, 11, 25, 10, 0))
+    rivals = [build_services(partnership=sample_partnership(), db=Database(joinedup.db.url), clock=joinedup.clock,
+                             work=InlineExecutor(), client=slack_client(BOT_TOKEN, standin.api_url))
+              for _ in range(4)]
+    barrier = threading.Barrier(len(rivals))
+
+    def run(services):
+        barrier.wait()
+        for _ in range(3):
+            Sweeper(services).run()
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in rivals]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(replies(joinedup, HEALTH.channel)) == 1
+    assert len(replies(joinedup, EDUCATION.channel)) == 1
+    for services in rivals:
+        services.db.dispose()
+
+
+def test_a_restart_loses_nothing_that_fell_due_while_the_bot_was_down(joinedup, standin):
+    joinedup.record()
+    joinedup.clock.set(at(2026, 12, 2, 11, 0))
+    restarted = build_services(partnership=sample_partnership(), db=Database(joinedup.db.url), clock=joinedup.clock,
+                               work=InlineExecutor(), client=slack_client(BOT_TOKEN, standin.api_url))
+
+    report = Sweeper(restarted).run()
+
+    assert report.acknowledgement_reminders == 2
+    restarted.db.dispose()
+
+
+def test_at_the_follow_up_date_the_sharer_is_asked_and_the_outcome_reaches_every_agencys_thread(joinedup):
+    joinedup.record()  # follow-up defaults to Tuesday 8 December
+    acknowledge(joinedup, EDUCATION.channel, TIA.user_id)
+    acknowledge(joinedup, HEALTH.channel, NIA.user_id)
+
+    assert sweep(joinedup, at(2026, 12, 8, 8, 59)).outcome_requests == 0
+    assert sweep(joinedup, at(2026, 12, 8, 9, 0)).outcome_requests == 1
+    request = next(m for m in joinedup.standin.messages(SAM.user_id) if "What happened after you shared" in str(m))
+    joinedup.slack.click(request, find_action(request["blocks"], Action.REPORT_OUTCOME), user=SAM.user_id,
+                         channel="DU0SAMSW")
+    form = joinedup.standin.views(SAM.user_id)[-1]
+    reply = joinedup.slack.submit(form, fill(form, {
+        Field.WHAT_HAPPENED: "Early help assessment started; the family agreed to breakfast club.",
+        Field.NEXT_STEP: "no_further_action"}), user=SAM.user_id)
+
+    assert reply.json()["response_action"] == "update"
+    for channel in (EDUCATION.channel, HEALTH.channel):
+        [outcome] = replies(joinedup, channel)
+        assert "Early help assessment started" in str(outcome["blocks"])
+        assert "Outcome reported" in str(joinedup.posts(channel)[0]["blocks"]), "shown on the post itself"
+    assert "has been reported" in str(joinedup.standin.message("DU0SAMSW", request["ts"])["blocks"])
+    assert sweep(joinedup, at(2026, 12, 11, 9, 0)).outcome_requests == 0, "no more asking once it is in"
+
+
+def test_remind_me_later_moves_the_question_by_working_days(joinedup):
+    joinedup.record()
+    sweep(joinedup, at(2026, 12, 8, 9, 0))
+    request = next(m for m in joinedup.standin.messages(SAM.user_id) if "What happened after" in str(m))
+    later = [a for a in request["blocks"][1]["elements"] if a["value"].endswith(":3")][0]
+
+    joinedup.slack.click(request, {"action_id": later["action_id"], "block_id": "x", "type": "button",
+                                   "value": later["value"]}, user=SAM.user_id, channel="DU0SAMSW")
+
+    assert "ask you again on Fri 11 Dec 2026" in joinedup.standin.calls("response_url")[-1].args["text"]
+    with joinedup.db.read() as session:
+        assert session.get(Record, 1).outcome_request_at == at(2026, 12, 11, 9, 0)
+
+
+def test_a_receiving_agency_reports_a_result_from_its_post_and_the_sharer_hears_of_it(joinedup):
+    joinedup.record()
+    post = joinedup.posts(HEALTH.channel)[0]
+
+    joinedup.slack.click(post, find_action(post["blocks"], Action.REPORT_OUTCOME), user=NIA.user_id,
+                         channel=HEALTH.channel)
+    form = joinedup.standin.views(NIA.user_id)[-1]
+    joinedup.slack.submit(form, fill(form, {Field.WHAT_HAPPENED: "School nurse visit booked for Thursday.",
+                                            Field.NEXT_STEP: "further_action"}), user=NIA.user_id)
+
+    assert any("School nurse visit booked" in str(m["blocks"]) for m in joinedup.standin.messages(SAM.user_id))
+    assert "School nurse visit booked" in str(replies(joinedup, EDUCATION.channel))
+
+
+def test_an_outsider_cannot_report_a_result_for_an_agency(joinedup):
+    joinedup.record()
+    post = joinedup.posts(HEALTH.channel)[0]
+    joinedup.slack.click(post, find_action(post["blocks"], Action.REPORT_OUTCOME), user=OUTSIDER.user_id,
+                         channel=HEALTH.channel)
+    form = joinedup.standin.views(OUTSIDER.user_id)[-1]
+
+    reply = joinedup.slack.submit(form, fill(form, {Field.WHAT_HAPPENED: "x", Field.NEXT_STEP: "further_action"}),
+                                  user=OUTSIDER.user_id)
+
+    assert "Only members of Health" in reply.json()["errors"][Field.WHAT_HAPPENED]
+    assert replies(joinedup, HEALTH.channel) == []
+
+
+def test_app_home_shows_outcomes_due_to_the_sharer(joinedup):
+    joinedup.record()
+    joinedup.clock.set(at(2026, 12, 8, 12, 0))
+
+    joinedup.slack.event({"type": "app_home_opened", "user": SAM.user_id, "tab": "home", "channel": "D1",
+                          "event_ts": "1.1"})
+
+    home = str(joinedup.standin.home_views[SAM.user_id]["blocks"])
+    assert "*Outcomes due* (1)" in home and Action.REPORT_OUTCOME in home
