@@ -32,12 +32,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     sweep.add_argument("--at", help="evaluate as if it were this moment (ISO 8601, e.g. 2026-11-23T09:00:00+00:00)")
     export = commands.add_parser("glossary", help="export the partnership's glossary")
     export.add_argument("--format", choices=("markdown", "csv"), default="markdown")
+    audit = commands.add_parser("audit", help="print a record's audit trail")
+    audit.add_argument("reference", help="the record, e.g. JU-000042")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     runners: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
         "serve": serve, "socket": socket, "migrate": migrate, "check-config": check_config, "demo": demo,
-        "sweep": run_sweep, "glossary": export_glossary,
+        "sweep": run_sweep, "glossary": export_glossary, "audit": print_audit,
     }
     try:
         settings = Settings.from_env(os.environ)
@@ -157,6 +159,24 @@ def export_glossary(args: argparse.Namespace, settings: Settings) -> int:
     glossary, _ = build_glossary(partnership)
     sys.stdout.write(export_csv(glossary) if args.format == "csv"
                      else export_markdown(glossary, organisation=partnership.name))
+    return 0
+
+
+def print_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.blocks.audit import audit_lines
+    from bot.services.audit import trail
+    from storage.models import parse_reference
+
+    record_id = parse_reference(args.reference)
+    if record_id is None:
+        raise MissingSetting(f"{args.reference!r} is not a record reference: write it like JU-000042")
+    db = Database(settings.database_url)
+    db.migrate()
+    events = trail(db, record_id)
+    if not events:
+        print(f"joinedup: no audit trail for {args.reference.upper()}")
+        return 1
+    print("\n".join(audit_lines(events)))
     return 0
 
 

@@ -12,6 +12,7 @@ from bot.app import Services
 from bot.blocks.messages import acknowledge_note_form, acknowledgement_reply, form_unavailable, info_view
 from bot.blocks.outcome import outcome_form
 from bot.blocks.text import day as format_day
+from bot.services.audit import Surface
 from bot.services.outcomes import Subject
 from bot.blocks.record_form import record_form
 from bot.blocks.record_post import agency_name
@@ -39,12 +40,16 @@ def register(app: App, services: Services) -> None:
 
     @app.action(Action.ACKNOWLEDGE)
     def acknowledge(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        ack()
+        # Stored before the ack, so a process that dies straight after it has lost nothing.
         container = body.get("container") or {}
-        services.later(_acknowledge_and_tell, services, share_id(action), body["user"]["id"],
-                       respond=respond if body.get("response_url") else None,
-                       from_home=container.get("type") == "view",
-                       confirm=bool(container.get("is_ephemeral")))
+        from_home = container.get("type") == "view"
+        share, user_id = share_id(action), body["user"]["id"]
+        result = (services.acknowledgements.acknowledge(share, user_id, surface=Surface.APP_HOME if from_home
+                                                        else Surface.BUTTON)
+                  if share else Acknowledgement(Outcome.NOT_FOUND))
+        ack()
+        services.later(_tell, services, result, user_id, respond=respond if body.get("response_url") else None,
+                       from_home=from_home, confirm=bool(container.get("is_ephemeral")))
 
     @app.action(Action.ACKNOWLEDGE_WITH_NOTE)
     def acknowledge_with_note(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
@@ -99,9 +104,8 @@ def share_id(action: dict[str, Any]) -> int | None:
     return int(value) if value.isdigit() and len(value) < 12 else None
 
 
-def _acknowledge_and_tell(services: Services, share: int | None, user_id: str, *, respond: Respond | None,
-                          from_home: bool, confirm: bool) -> None:
-    result = services.acknowledgements.acknowledge(share, user_id) if share else Acknowledgement(Outcome.NOT_FOUND)
+def _tell(services: Services, result: Acknowledgement, user_id: str, *, respond: Respond | None,
+          from_home: bool, confirm: bool) -> None:
     services.outbox.deliver_soon(result.message_ids)
     if from_home:
         publish_home(services, user_id)

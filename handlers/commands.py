@@ -8,10 +8,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.app import Services
+from bot.blocks.audit import audit_blocks
 from bot.blocks.glossary import glossary_answer, glossary_index, glossary_not_found
 from bot.blocks.messages import form_unavailable, help_blocks, no_access
 from bot.blocks.overview import history_blocks, mine_message
 from bot.blocks.record_form import record_form
+from bot.services.audit import trail
+from storage.models import parse_reference
 from handlers.ids import Command
 
 
@@ -49,8 +52,18 @@ def register(app: App, services: Services) -> None:
                                               services.partnership.admins)
         ack(text=text, blocks=blocks)
 
+    def audit(argument: str, body: dict[str, Any], ack: Ack, respond: Respond) -> None:
+        record_id = parse_reference(argument)
+        if not services.directory.is_admin(body["user_id"]):
+            ack(text="Only the partnership's Joined Up admins can see audit trails.")
+        elif record_id is None:
+            ack(text="Say which record, e.g. `/joinedup audit JU-000042`.")
+        else:
+            text, blocks = audit_blocks(record_id, trail(services.db, record_id))
+            ack(text=text, blocks=blocks)
+
     subcommands: dict[str, Callable[[str, dict[str, Any], Ack, Respond], None]] = {
-        "mine": mine, "show": show, "glossary": glossary}
+        "mine": mine, "show": show, "glossary": glossary, "audit": audit}
 
     @app.command(Command.JOINEDUP)
     def joinedup(ack: Ack, body: dict[str, Any], respond: Respond) -> None:

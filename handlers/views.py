@@ -12,6 +12,7 @@ from bot.blocks.record_form import read_record_form, record_form, saved_view
 from bot.blocks.record_post import agency_name
 from bot.blocks.outcome import read_outcome_form
 from bot.services.acknowledgements import Acknowledgement, Outcome
+from bot.services.audit import Surface
 from bot.services.outcomes import Report, Reported, Subject
 from handlers.ids import VALUE, Callback, Field
 
@@ -44,7 +45,7 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={Field.NOTE: "Write a note, or use Acknowledge receipt without one."})
             return
         share = int(metadata) if metadata.isdigit() and len(metadata) < 12 else None
-        result = (services.acknowledgements.acknowledge(share, body["user"]["id"], text) if share
+        result = (services.acknowledgements.acknowledge(share, body["user"]["id"], text, surface=Surface.FORM) if share
                   else Acknowledgement(Outcome.NOT_FOUND))
         reply = acknowledgement_reply(result.outcome, reference=result.reference, by=result.by, at=result.at,
                                       agency=agency_name(services.partnership, result.agency_key))

@@ -164,6 +164,20 @@ class SlackMessage(Base):
         return "sent"
 
 
+class AuditEvent(Base):
+    """One act, append-only: who did what to which record, when, from where. Never content."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    surface: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(String(300), default="")
+
+
 class SharerPreference(Base):
     """What the form remembers for each practitioner."""
 

@@ -11,6 +11,7 @@ HELP = (
     "• `/joinedup mine`: what is waiting for your agency and what you have shared\n"
     "• `/joinedup show JU-000042`: a whole record with its history\n"
     "• `/joinedup glossary [term]`: the partnership's agreed definitions\n"
+    "• `/joinedup audit JU-000042`: a record's audit trail (admins)\n"
     "• `/joinedup help`: this message"
 )
 

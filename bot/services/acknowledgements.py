@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import select, update
 
 from bot.clock import Clock
+from bot.services.audit import Act, Surface, audit
 from bot.services.content import AGENCY_POST, SHARER_STATUS
 from bot.services.directory import Directory
 from bot.services.outbox import Outbox
@@ -46,7 +47,8 @@ class AcknowledgementService:
             share = session.get(Share, share_id)
             return (share, share.record) if share else None
 
-    def acknowledge(self, share_id: int, user_id: str, note: str = "") -> Acknowledgement:
+    def acknowledge(self, share_id: int, user_id: str, note: str = "", *,
+                    surface: Surface = Surface.BUTTON) -> Acknowledgement:
         found = self.share(share_id)
         if found is None:
             return Acknowledgement(Outcome.NOT_FOUND)
@@ -61,6 +63,8 @@ class AcknowledgementService:
                 .values(acknowledged_by=user_id, acknowledged_at=now, acknowledgement_note=note.strip()[:NOTE_LIMIT] or None)
             ).rowcount == 1  # type: ignore[attr-defined]
             if won:
+                audit(session, at=now, actor=user_id, act=Act.ACKNOWLEDGED, surface=surface, record_id=record.id,
+                      detail=f"for {share.agency_key}" + (" with a note" if note.strip() else ""))
                 ids = self.outbox.touch(
                     session, SlackMessage.record_id == record.id,
                     ((SlackMessage.kind == AGENCY_POST) & (SlackMessage.agency_key == share.agency_key))

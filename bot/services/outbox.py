@@ -21,6 +21,7 @@ from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
+from bot.services.audit import SYSTEM, Act, Surface, audit
 from storage.db import Database
 from storage.models import SlackMessage
 
@@ -229,6 +230,9 @@ class Outbox:
             message.last_error = None
             message.sent_at = message.sent_at or now
             message.next_attempt_at = now
+            if first_post and message.kind == "agency_post":
+                audit(session, at=now, actor=SYSTEM, act=Act.POSTED, surface=Surface.DELIVERY,
+                      record_id=message.record_id, detail=f"to {message.agency_key} ({channel})")
             log.info("delivered %s message %s (%s)", message.kind, message.id, "posted" if first_post else "updated")
             return _Attempt(followers=self.content.after_attempt(session, message), still_pending=message.pending)
 
@@ -246,6 +250,8 @@ class Outbox:
             elif error in PERMANENT_ERRORS and (status or 200) < 500:
                 message.failed_at = now
                 message.pending = False
+                audit(session, at=now, actor=SYSTEM, act=Act.DELIVERY_FAILED, surface=Surface.DELIVERY,
+                      record_id=message.record_id, detail=f"{message.kind} to {message.target}: {error}")
             else:
                 message.next_attempt_at = now + backoff(message.attempts)
             log.warning("could not deliver %s message %s: %s", message.kind, message.id, message.last_error)

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.blocks.outcome import NEXT_STEPS, OutcomeForm
 from bot.clock import Clock
+from bot.services.audit import Act, Surface, audit
 from bot.config import Partnership
 from bot.services.content import AGENCY_POST, OUTCOME_REPLY, OUTCOME_REQUEST, OUTCOME_TO_SHARER, SHARER_STATUS
 from bot.services.directory import Directory
@@ -105,6 +106,8 @@ class OutcomeService:
             session.add(outcome)
             session.get(Record, record.id).outcome_request_at = None  # type: ignore[union-attr]
             session.flush()
+            audit(session, at=outcome.reported_at, actor=user_id, act=Act.OUTCOME_REPORTED, surface=Surface.FORM,
+                  record_id=record.id, detail=f"for {subject.agency_key}" if subject.agency_key else "by the sharer")
             posts = {m.agency_key: m for m in session.scalars(select(SlackMessage).where(
                 SlackMessage.record_id == record.id, SlackMessage.kind == AGENCY_POST))}
             ids = []

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from bot.blocks.record_post import Delivery, agency_name
 from bot.clock import Clock
+from bot.services.audit import Act, Surface, audit
 from bot.config import Partnership
 from bot.services.content import MessageContent
 from bot.services.directory import Directory
@@ -118,4 +119,8 @@ class OverviewService:
                 return None
             posts = list(session.scalars(select(SlackMessage).where(SlackMessage.record_id == record.id)
                                          .order_by(SlackMessage.id)))
-            return RecordHistory(record, self.content.deliveries(session, record), posts)
+            history = RecordHistory(record, self.content.deliveries(session, record), posts)
+        with self.db.write() as session:
+            audit(session, at=self.clock.now(), actor=user_id, act=Act.VIEWED, surface=Surface.COMMAND,
+                  record_id=record_id, detail="/joinedup show")
+        return history

@@ -11,6 +11,7 @@ from bot.blocks.record_form import ACTION_REQUESTED, FIRST_HAND, REPORTED, FormD
     INFORMATION_ONLY, SHORT_TEXT_LIMIT, SUMMARY_LIMIT
 from bot.clock import Clock
 from bot.config import Partnership
+from bot.services.audit import Act, Surface, audit
 from bot.services.outbox import Outbox
 from bot.services.reminders import first_reminder_at, start_of_working_day
 from bot.workcalendar import WorkingCalendar
@@ -184,6 +185,9 @@ class RecordService:
                            for share in record.shares]
             message_ids.append(self.outbox.add(session, kind="sharer_status", key=f"status:{record.id}",
                                                target=user_id, record_id=record.id))
+            audit(session, at=now, actor=user_id, act=Act.CREATED, surface=Surface.FORM, record_id=record.id,
+                  detail=f"shared with {', '.join(s.agency_key for s in record.shares)}" if record.shares
+                  else "recorded only, not shared")
             preference = session.get(SharerPreference, user_id)
             if preference is None:
                 session.add(SharerPreference(user_id=user_id, agency_key=record.sharer_agency))

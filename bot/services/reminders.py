@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select, update
 
 from bot.clock import Clock
+from bot.services.audit import SYSTEM, Act, Surface, audit
 from bot.config import Partnership
 from bot.services.content import ACK_REMINDER, AGENCY_POST, LEAD_ESCALATION, OUTCOME_REQUEST, SHARER_ESCALATION
 from bot.services.directory import Directory
@@ -117,6 +118,8 @@ class ReminderService:
                 .values(reminders_sent=number, next_reminder_at=following)).rowcount == 1  # type: ignore[attr-defined]
             if not claimed:
                 return
+            audit(session, at=now, actor=SYSTEM, act=Act.REMINDED, surface=Surface.SWEEP, record_id=share.record_id,
+                  detail=f"{agency.key}, reminder {number}" + (", leads told" if escalating else ""))
             ids = [self.outbox.add(session, kind=ACK_REMINDER, key=f"ack-reminder:{share_id}:{number}",
                                    target=agency.channel, record_id=share.record_id, agency_key=agency.key,
                                    parent_id=post.id)]
@@ -154,6 +157,8 @@ class ReminderService:
                 .values(outcome_requests_sent=number, outcome_request_at=following)).rowcount == 1  # type: ignore[attr-defined]
             if not claimed:
                 return
+            audit(session, at=now, actor=SYSTEM, act=Act.OUTCOME_REQUESTED, surface=Surface.SWEEP,
+                  record_id=record_id, detail=f"request {number}")
             report.message_ids.append(self.outbox.add(
                 session, kind=OUTCOME_REQUEST, key=f"outcome-request:{record_id}:{number}", target=sharer,
                 record_id=record_id))

@@ -1,0 +1,57 @@
+"""The audit trail: every act, appended in the same transaction as the act itself.
+
+The application only ever adds to it. Details are IDs, agency keys and reasons for failure: never the
+content of a record, so the trail can be shown to those who may not see the record itself.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.db import Database
+from storage.models import AuditEvent
+
+SYSTEM = "system"
+
+
+class Act(StrEnum):
+    CREATED = "created"
+    POSTED = "posted"
+    DELIVERY_FAILED = "delivery failed"
+    VIEWED = "viewed"
+    ACKNOWLEDGED = "acknowledged"
+    REMINDED = "reminded"
+    OUTCOME_REQUESTED = "outcome requested"
+    OUTCOME_REPORTED = "outcome reported"
+    CHALLENGED = "challenged"
+    RESPONDED = "responded"
+    RESOLVED = "challenge resolved"
+    ESCALATED = "challenge escalated"
+    REVISED = "risk level revised"
+    AMENDED = "amended"
+    EXPORTED = "exported"
+    PURGED = "purged"
+
+
+class Surface(StrEnum):
+    FORM = "form"
+    BUTTON = "button"
+    COMMAND = "slash command"
+    APP_HOME = "App Home"
+    SWEEP = "sweep"
+    DELIVERY = "delivery"
+    CLI = "command line"
+
+
+def audit(session: Session, *, at: datetime, actor: str, act: Act, surface: Surface, record_id: int | None = None,
+          detail: str = "") -> None:
+    session.add(AuditEvent(at=at, actor=actor, action=act, record_id=record_id, surface=surface, detail=detail[:300]))
+
+
+def trail(db: Database, record_id: int) -> list[AuditEvent]:
+    with db.read() as session:
+        return list(session.scalars(select(AuditEvent).where(AuditEvent.record_id == record_id)
+                                    .order_by(AuditEvent.at, AuditEvent.id)))
