@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.config import Partnership, Problem, RiskLevel
 from bot.glossary import Glossary, Term, load_default_terms
 from bot.services.acknowledgements import AcknowledgementService
+from bot.services.challenges import ChallengeService
 from bot.services.content import MessageContent
 from bot.services.directory import Directory
 from bot.services.outbox import Outbox
@@ -46,6 +47,7 @@ class Services:
     overview: OverviewService
     reminders: ReminderService
     outcomes: OutcomeService
+    challenges: ChallengeService
 
     def later(self, function: Any, *args: Any, **kwargs: Any) -> None:
         """Run slow work (Slack calls) after the 3-second acknowledgement has gone."""
@@ -96,6 +98,8 @@ def build_services(*, partnership: Partnership, db: Database, client: WebClient,
         reminders=ReminderService(db=db, partnership=partnership, clock=clock, outbox=outbox, directory=directory,
                                   calendar=calendar_for(partnership)),
         outcomes=OutcomeService(db=db, partnership=partnership, directory=directory, clock=clock, outbox=outbox),
+        challenges=ChallengeService(db=db, partnership=partnership, directory=directory, clock=clock, outbox=outbox,
+                                    calendar=calendar_for(partnership)),
     )
 
 

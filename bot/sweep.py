@@ -13,12 +13,14 @@ log = logging.getLogger(__name__)
 class SweepReport:
     acknowledgement_reminders: int = 0
     outcome_requests: int = 0
+    challenge_reminders: int = 0
     deferred: int = 0
     messages: int = 0
 
     def __str__(self) -> str:
         return (f"{self.acknowledgement_reminders} acknowledgement reminder(s), {self.outcome_requests} outcome "
-                f"request(s), {self.deferred} waiting for working hours, {self.messages} message(s) sent or retried")
+                f"request(s), {self.challenge_reminders} challenge reminder(s), {self.deferred} waiting for working "
+                f"hours, {self.messages} message(s) sent or retried")
 
 
 class Sweeper:
@@ -30,6 +32,7 @@ class Sweeper:
         return SweepReport(
             acknowledgement_reminders=reminders.acknowledgement_reminders,
             outcome_requests=reminders.outcome_requests,
+            challenge_reminders=self.services.challenges.remind(),
             deferred=reminders.deferred,
             messages=self.services.outbox.deliver_due(),
         )

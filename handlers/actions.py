@@ -10,7 +10,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import Services
 from bot.blocks.messages import acknowledge_note_form, acknowledgement_reply, form_unavailable, info_view
+from bot.blocks.challenge import amend_form, challenge_form, response_form
 from bot.blocks.outcome import outcome_form
+from bot.services.challenges import Done
 from bot.blocks.text import day as format_day
 from bot.services.audit import Surface
 from bot.services.outcomes import Subject
@@ -75,15 +77,11 @@ def register(app: App, services: Services) -> None:
         subject = Subject.decode(str(action.get("value") or ""))
         record = services.outcomes.record(subject) if subject else None
         if record is None or subject is None:
-            view = info_view("What came of it", acknowledgement_reply("not_found", reference="", agency="",
-                                                                         by=None, at=None))
+            view = info_view("What came of it", NOT_AVAILABLE)
         else:
             name = agency_name(services.partnership, subject.agency_key) if subject.agency_key else None
             view = outcome_form(record, subject.encode(), name)
-        try:
-            client.views_open(trigger_id=body["trigger_id"], view=view)
-        finally:
-            ack()
+        _open(client, body, view, ack)
 
     @app.action(Action.REMIND_LATER)
     def remind_later(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
@@ -91,6 +89,73 @@ def register(app: App, services: Services) -> None:
         record, _, days = str(action.get("value") or "").partition(":")
         if record.isdigit() and days in ("1", "3"):
             services.later(_snooze, services, int(record), body["user"]["id"], int(days), respond)
+
+
+    @app.action(Action.ASK_OR_CHALLENGE)
+    def ask_or_challenge(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        subject = Subject.decode(str(action.get("value") or ""))
+        record = services.challenges.record(subject.record_id) if subject else None
+        view = (challenge_form(record, subject.encode(), services.partnership) if record and subject
+                else info_view("Ask or challenge", NOT_AVAILABLE))
+        _open(client, body, view, ack)
+
+    @app.action(Action.RESPOND_CHALLENGE)
+    def respond_to_challenge(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        found = services.challenges.challenge(_number(action))
+        if found is None:
+            view = info_view("Answer", NOT_AVAILABLE)
+        else:
+            challenge, record = found
+            view = response_form(record, challenge, services.partnership,
+                                 may_revise=body["user"]["id"] == record.sharer_id)
+        _open(client, body, view, ack)
+
+    @app.action(Action.AMEND_RECORD)
+    def amend_record(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        record = services.challenges.record(_number(action))
+        if record is None or record.sharer_id != body["user"]["id"]:
+            view = info_view("Amend record", "Only the person who shared a record can amend it.")
+        else:
+            view = amend_form(record)
+        _open(client, body, view, ack)
+
+    @app.action(Action.RESOLVE_CHALLENGE)
+    def resolve_challenge(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        _close_challenge(services, ack, body, action, respond, "resolved")
+
+    @app.action(Action.ESCALATE_CHALLENGE)
+    def escalate_challenge(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        _close_challenge(services, ack, body, action, respond, "escalated")
+
+
+NOT_AVAILABLE = "This record is no longer available."
+
+
+def _number(action: dict[str, Any]) -> int:
+    value = str(action.get("value") or "")
+    return int(value) if value.isdigit() and len(value) < 12 else 0
+
+
+def _open(client: WebClient, body: dict[str, Any], view: dict[str, Any], ack: Ack) -> None:
+    """Open a form with the click's trigger_id, which dies three seconds after the click."""
+    try:
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+    finally:
+        ack()
+
+
+def _close_challenge(services: Services, ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                     state: str) -> None:
+    result = services.challenges.close(_number(action), body["user"]["id"], state)
+    ack()
+    services.outbox.deliver_soon(result.message_ids)
+    words = {Done.DONE: "Resolved. Thank you." if state == "resolved" else
+             "Escalated: the leads of every agency involved have been told.",
+             Done.ALREADY: "This challenge is already closed.",
+             Done.NOT_ALLOWED: "Only the person who raised the challenge can close or escalate it.",
+             Done.NOT_FOUND: NOT_AVAILABLE}[result.done]
+    if body.get("response_url"):
+        services.later(respond, text=words, response_type="ephemeral", replace_original=False)
 
 
 def _snooze(services: Services, record_id: int, user_id: str, days: int, respond: Respond) -> None:

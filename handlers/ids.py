@@ -11,6 +11,9 @@ class Callback(StrEnum):
     RECORD_FORM = "record_form"
     ACKNOWLEDGE_NOTE_FORM = "acknowledge_note_form"
     OUTCOME_FORM = "outcome_form"
+    CHALLENGE_FORM = "challenge_form"
+    RESPONSE_FORM = "response_form"
+    AMEND_FORM = "amend_form"
 
 
 class Action(StrEnum):
@@ -21,6 +24,11 @@ class Action(StrEnum):
     OPEN_RECORD_FORM = "open_record_form"
     REPORT_OUTCOME = "report_outcome"
     REMIND_LATER = "remind_later"
+    ASK_OR_CHALLENGE = "ask_or_challenge"
+    RESPOND_CHALLENGE = "respond_challenge"
+    RESOLVE_CHALLENGE = "resolve_challenge"
+    ESCALATE_CHALLENGE = "escalate_challenge"
+    AMEND_RECORD = "amend_record"
 
 
 class Event(StrEnum):
@@ -52,6 +60,12 @@ class Field(StrEnum):
     WHAT_HAPPENED = "what_happened"
     WHAT_CHANGED = "what_changed"
     NEXT_STEP = "next_step"
+    CHALLENGE_KIND = "challenge_kind"
+    CHALLENGE_TEXT = "challenge_text"
+    PROPOSED_RISK = "proposed_risk"
+    RESPONSE_TEXT = "response_text"
+    REVISED_RISK = "revised_risk"
+    AMEND_REASON = "amend_reason"
 
 
 VALUE = "value"

@@ -10,7 +10,9 @@ from bot.app import Services
 from bot.blocks.messages import acknowledgement_reply, info_view
 from bot.blocks.record_form import read_record_form, record_form, saved_view
 from bot.blocks.record_post import agency_name
+from bot.blocks.challenge import read_amend_form, read_challenge_form, read_response_form
 from bot.blocks.outcome import read_outcome_form
+from bot.services.challenges import Done, Result
 from bot.services.acknowledgements import Acknowledgement, Outcome
 from bot.services.audit import Surface
 from bot.services.outcomes import Report, Reported, Subject
@@ -76,3 +78,63 @@ def register(app: App, services: Services) -> None:
         ack(response_action="update", view=info_view(
             "Outcome sent", f"Thank you. The outcome of {report.reference} is on its way to every agency that received it."))
         services.outbox.deliver_soon(report.message_ids)
+
+    @app.view(Callback.CHALLENGE_FORM)
+    def submit_challenge(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        form = read_challenge_form(_values(view))
+        problems = services.challenges.challenge_problems(form)
+        if problems:
+            ack(response_action="errors", errors=problems)
+            return
+        subject = Subject.decode(str(view.get("private_metadata") or ""))
+        result = (services.challenges.raise_challenge(subject, body["user"]["id"], form, submission_key=view["id"])
+                  if subject else Result(Done.NOT_FOUND))
+        who = f"members of {agency_name(services.partnership, subject.agency_key or '')}" if subject else ""
+        _finish(ack, result, Field.CHALLENGE_TEXT, f"Only {who} can ask or challenge from this post.",
+                "Sent", f"Your question about {result.reference} has gone to every agency that received it, and "
+                        "the sharer has been asked to answer.")
+        services.outbox.deliver_soon(result.message_ids)
+
+    @app.view(Callback.RESPONSE_FORM)
+    def submit_response(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        form = read_response_form(_values(view))
+        problems = services.challenges.response_problems(form)
+        if problems:
+            ack(response_action="errors", errors=problems)
+            return
+        metadata = str(view.get("private_metadata") or "")
+        result = (services.challenges.respond(int(metadata), body["user"]["id"], form, submission_key=view["id"])
+                  if metadata.isdigit() and len(metadata) < 12 else Result(Done.NOT_FOUND))
+        _finish(ack, result, Field.RESPONSE_TEXT,
+                "Only the sharer or a member of an agency that received the record can answer.",
+                "Answer sent", f"Your answer about {result.reference} has gone to every agency that received it.")
+        services.outbox.deliver_soon(result.message_ids)
+
+    @app.view(Callback.AMEND_FORM)
+    def submit_amendment(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        form = read_amend_form(_values(view))
+        problems = services.challenges.amend_problems(form)
+        if problems:
+            ack(response_action="errors", errors=problems)
+            return
+        metadata = str(view.get("private_metadata") or "")
+        result = (services.challenges.amend(int(metadata), body["user"]["id"], form, submission_key=view["id"])
+                  if metadata.isdigit() and len(metadata) < 12 else Result(Done.NOT_FOUND))
+        _finish(ack, result, Field.AMEND_REASON, "Only the person who shared a record can amend it.",
+                "Amendment sent", f"{result.reference} is amended, and every agency that received it is being told.")
+        services.outbox.deliver_soon(result.message_ids)
+
+
+def _values(view: dict[str, Any]) -> dict[str, Any]:
+    state = view.get("state") if isinstance(view.get("state"), dict) else {}
+    values = state.get("values") if isinstance(state, dict) else None
+    return values if isinstance(values, dict) else {}
+
+
+def _finish(ack: Ack, result: Result, field: str, refusal: str, title: str, done: str) -> None:
+    if result.done == Done.NOT_ALLOWED:
+        ack(response_action="errors", errors={field: refusal})
+    elif result.done == Done.NOT_FOUND:
+        ack(response_action="update", view=info_view(title, "This record is no longer available."))
+    else:
+        ack(response_action="update", view=info_view(title, done))

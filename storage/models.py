@@ -72,6 +72,7 @@ class Record(Base):
 
     shares: Mapped[list["Share"]] = relationship(back_populates="record", order_by="Share.id")
     outcomes: Mapped[list["Outcome"]] = relationship(back_populates="record", order_by="Outcome.id")
+    revisions: Mapped[list["Revision"]] = relationship(order_by="Revision.id", viewonly=True)
 
     @property
     def reference(self) -> str:
@@ -137,6 +138,8 @@ class SlackMessage(Base):
     target: Mapped[str] = mapped_column(String(32))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("slack_messages.id"))
     outcome_id: Mapped[int | None] = mapped_column(ForeignKey("outcomes.id"))
+    # The challenge, response or revision a message is about, for the kinds that have one.
+    subject_id: Mapped[int | None] = mapped_column(Integer)
     channel_id: Mapped[str | None] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))
     permalink: Mapped[str | None] = mapped_column(String(300))
@@ -162,6 +165,61 @@ class SlackMessage(Base):
         if self.ts is None:
             return "pending"
         return "sent"
+
+
+class Challenge(Base):
+    """A question or a disagreement about a record, raised by a member of a receiving agency."""
+
+    __tablename__ = "challenges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    submission_key: Mapped[str] = mapped_column(String(80), unique=True)
+    raised_by: Mapped[str] = mapped_column(String(32), index=True)
+    agency_key: Mapped[str] = mapped_column(String(40))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    proposed_risk_label: Mapped[str | None] = mapped_column(String(80))
+    state: Mapped[str] = mapped_column(String(20), default="open")  # open, answered, resolved, escalated
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the person who must answer is next reminded; NULL once answered or the reminders are used up.
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    record: Mapped[Record] = relationship()
+    responses: Mapped[list["ChallengeResponse"]] = relationship(back_populates="challenge",
+                                                                order_by="ChallengeResponse.id")
+
+
+class ChallengeResponse(Base):
+    __tablename__ = "challenge_responses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id"), index=True)
+    submission_key: Mapped[str] = mapped_column(String(80), unique=True)
+    responded_by: Mapped[str] = mapped_column(String(32))
+    responded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    text: Mapped[str] = mapped_column(Text)
+
+    challenge: Mapped[Challenge] = relationship(back_populates="responses")
+
+
+class Revision(Base):
+    """A change to a record: the words it replaced stay here, so every version remains in the history."""
+
+    __tablename__ = "revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    submission_key: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "risk level" or "amendment"
+    revised_by: Mapped[str] = mapped_column(String(32))
+    revised_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    challenge_id: Mapped[int | None] = mapped_column(ForeignKey("challenges.id"))
+    previous: Mapped[dict[str, str]] = mapped_column(JSON)
+    current: Mapped[dict[str, str]] = mapped_column(JSON)
 
 
 class AuditEvent(Base):

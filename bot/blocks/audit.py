@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.text import SECTION_LIMIT, escape, mention, section, slack_date
+from bot.blocks.text import escape, line_sections, mention, slack_date
 from storage.models import AuditEvent, format_reference
 
 
@@ -18,12 +18,4 @@ def audit_blocks(record_id: int, events: list[AuditEvent]) -> tuple[str, list[di
     lines = [f"• {slack_date(e.at, '{date_short_pretty} {time}')} · "
              f"{'Joined Up' if e.actor == 'system' else mention(e.actor)} · *{escape(e.action)}* "
              f"({escape(e.surface)}){': ' + escape(e.detail) if e.detail else ''}" for e in events]
-    blocks, chunk = [section(f"*Audit trail of {reference}* ({len(events)} acts)")], ""
-    for line in lines:
-        if len(chunk) + len(line) + 1 > SECTION_LIMIT:
-            blocks.append(section(chunk))
-            chunk = ""
-        chunk = f"{chunk}\n{line}" if chunk else line
-    if chunk:
-        blocks.append(section(chunk))
-    return f"Audit trail of {reference}", blocks[:50]
+    return f"Audit trail of {reference}", line_sections(f"Audit trail of {reference} ({len(events)} acts)", lines)[:50]

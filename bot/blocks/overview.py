@@ -4,10 +4,12 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.record_post import agency_name, delivery_line, record_details, record_heading
-from bot.blocks.text import button, context, day, divider, escape, header, mention, section, slack_date
+from bot.blocks.text import button, context, day, divider, escape, header, line_sections, mention, section, \
+    slack_date
 from bot.config import Partnership
 from bot.glossary import Term
-from bot.services.overview import OutcomeDue, Overview, RecordHistory, Shared, Waiting
+from bot.blocks.challenge import KINDS, STATES, revision_lines
+from bot.services.overview import OpenChallenge, OutcomeDue, Overview, RecordHistory, Shared, Waiting
 from handlers.ids import Action
 
 EMPTY = "Nothing here. After a conversation about a child, use `/record` to record it and share it."
@@ -43,8 +45,24 @@ def _outcome_due_block(item: OutcomeDue) -> dict[str, Any]:
     return block
 
 
+def _challenge_block(item: OpenChallenge, *, answer: bool) -> dict[str, Any]:
+    block = section(f"*{item.reference}* · from {mention(item.raised_by)} ({escape(item.agency_name)}) · "
+                    f"{STATES.get(item.state, item.state)} · {slack_date(item.raised_at, '{date_short_pretty}')}")
+    if answer:
+        block["accessory"] = button("Respond", Action.RESPOND_CHALLENGE, str(item.challenge_id), style="primary")
+    return block
+
+
 def overview_blocks(overview: Overview) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
+    if overview.to_answer:
+        blocks.append(section(f"*Questions waiting for your answer* ({len(overview.to_answer)})"))
+        blocks += [_challenge_block(item, answer=True) for item in overview.to_answer]
+        blocks.append(divider())
+    if overview.raised:
+        blocks.append(section(f"*Your questions and challenges* ({len(overview.raised)})"))
+        blocks += [_challenge_block(item, answer=False) for item in overview.raised]
+        blocks.append(divider())
     if overview.outcomes_due:
         blocks.append(section(f"*Outcomes due* ({len(overview.outcomes_due)})"))
         blocks += [_outcome_due_block(item) for item in overview.outcomes_due]
@@ -88,7 +106,18 @@ def history_blocks(history: RecordHistory, partnership: Partnership, terms: list
                for post in history.posts if post.kind == "agency_post" and post.sent_at]
     events += [(d.acknowledged_at, f"acknowledged for *{escape(d.agency_name)}* by {mention(d.acknowledged_by)}")
                for d in history.deliveries if d.acknowledged_at and d.acknowledged_by]
-    lines = [f"• {slack_date(at, '{date_short_pretty} {time}')}: {what}" for at, what in sorted(events)[:40]]
+    events += [(o.reported_at, f"outcome reported by {mention(o.reported_by)}") for o in record.outcomes]
+    for challenge in history.challenges:
+        events.append((challenge.raised_at, f"{mention(challenge.raised_by)} asked: "
+                                            f"_{KINDS.get(challenge.kind, challenge.kind)}_: {escape(challenge.text[:300])}"))
+        events += [(r.responded_at, f"{mention(r.responded_by)} answered: {escape(r.text[:300])}")
+                   for r in challenge.responses]
+        if challenge.closed_at:
+            events.append((challenge.closed_at, f"challenge {challenge.state} by {mention(challenge.raised_by)}"))
+    for revision, line in zip(record.revisions, revision_lines(record.revisions)):
+        earlier = revision.previous.get("summary")
+        events.append((revision.revised_at, line + (f"\n   _Earlier summary:_ {escape(earlier[:500])}" if earlier else "")))
+    lines = [f"• {slack_date(at, '{date_short_pretty} {time}')}: {what}" for at, what in sorted(events, key=lambda e: e[0])[:40]]
     status = [delivery_line(d) for d in history.deliveries] or ["Recorded only, not shared"]
     return [record_heading(record), *record_details(record, partnership, terms), divider(),
-            section("*Where it stands*\n" + "\n".join(status)), section("*History*\n" + "\n".join(lines))]
+            *line_sections("Where it stands", status), *line_sections("History", lines)][:50]

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.blocks.challenge import revision_lines
 from bot.blocks.outcome import outcome_blocks
 from bot.blocks.text import button, context, day, divider, escape, fields, header, long_text_sections, mention, \
     section, slack_date
@@ -82,19 +83,22 @@ def agency_post(record: Record, share: Share, partnership: Partnership, terms: l
     outcomes = [block for outcome in record.outcomes[-3:]
                 for block in outcome_blocks(outcome, agency_name(partnership, outcome.agency_key)
                                             if outcome.agency_key else None)]
-    blocks = [record_heading(record), *record_details(record, partnership, terms), *outcomes, divider(),
+    changes = [context(line) for line in revision_lines(record.revisions[-5:])]
+    blocks = [record_heading(record), *changes, *record_details(record, partnership, terms), *outcomes, divider(),
               *acknowledgement_blocks(share, name)]
     return text, _fit(blocks)
 
 
 def acknowledgement_blocks(share: Share, name: str) -> list[dict[str, Any]]:
-    report = button("Report result", Action.REPORT_OUTCOME, f"{share.record_id}:{share.agency_key}")
+    subject = f"{share.record_id}:{share.agency_key}"
+    report = button("Report result", Action.REPORT_OUTCOME, subject)
+    challenge = button("Ask or challenge", Action.ASK_OR_CHALLENGE, subject)
     if share.acknowledged_at is not None and share.acknowledged_by:
         blocks = [context(f":white_check_mark: Acknowledged for {escape(name)} by {mention(share.acknowledged_by)}, "
                           f"{slack_date(share.acknowledged_at, '{date_short_pretty} {time}')}")]
         if share.acknowledgement_note:
             blocks.append(section(f"*Note from {escape(name)}*\n{escape(share.acknowledgement_note)}"))
-        return [*blocks, {"type": "actions", "block_id": f"result_{share.id}", "elements": [report]}]
+        return [*blocks, {"type": "actions", "block_id": f"result_{share.id}", "elements": [report, challenge]}]
     value = str(share.id)
     return [
         context(f"Waiting for {escape(name)} to acknowledge receipt."),
@@ -102,6 +106,7 @@ def acknowledgement_blocks(share: Share, name: str) -> list[dict[str, Any]]:
             button("Acknowledge receipt", Action.ACKNOWLEDGE, value, style="primary"),
             button("Acknowledge with a note", Action.ACKNOWLEDGE_WITH_NOTE, value),
             report,
+            challenge,
         ]},
     ]
 
@@ -140,6 +145,7 @@ def sharer_status(record: Record, deliveries: list[Delivery]) -> tuple[str, list
     else:
         blocks.append(context(f"Follow-up due {day(record.follow_up_on)}."))
     blocks.append(context(f"See the whole record with `/joinedup show {record.reference}`."))
+    blocks.append({"type": "actions", "elements": [button("Amend this record", Action.AMEND_RECORD, str(record.id))]})
     return text, blocks
 
 

@@ -82,6 +82,18 @@ def _split(text: str, first: int, rest: int) -> list[str]:
     return chunks
 
 
+def line_sections(title: str, lines: list[str]) -> list[dict[str, Any]]:
+    """Lines packed into as few sections as Slack's 3,000-character limit allows, none cut short."""
+    blocks, chunk = [], f"*{title}*"
+    for line in (clip(line, SECTION_LIMIT - 1) for line in lines):
+        if len(chunk) + len(line) + 1 > SECTION_LIMIT:
+            blocks.append(section(chunk))
+            chunk = line
+        else:
+            chunk = f"{chunk}\n{line}"
+    return [*blocks, section(chunk)]
+
+
 def mention(user_id: str) -> str:
     return f"<@{user_id}>"
 

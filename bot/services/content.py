@@ -4,13 +4,15 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.blocks.challenge import amendment_message, challenge_message, challenge_reminder, closed_message, \
+    escalation_message, response_message
 from bot.blocks.outcome import acknowledgement_reminder, lead_escalation, outcome_message, outcome_request, \
     sharer_escalation
 from bot.blocks.record_post import Delivery, agency_name, agency_post, sharer_status
 from bot.config import Partnership
 from bot.glossary import Glossary
 from bot.services.outbox import Rendered, fix_for
-from storage.models import Outcome, Record, Share, SlackMessage
+from storage.models import Challenge, ChallengeResponse, Outcome, Record, Revision, Share, SlackMessage
 
 AGENCY_POST = "agency_post"
 SHARER_STATUS = "sharer_status"
@@ -20,6 +22,14 @@ SHARER_ESCALATION = "sharer_escalation"
 OUTCOME_REQUEST = "outcome_request"
 OUTCOME_REPLY = "outcome_reply"
 OUTCOME_TO_SHARER = "outcome_to_sharer"
+CHALLENGE_REPLY = "challenge_reply"
+CHALLENGE_TO_SHARER = "challenge_to_sharer"
+RESPONSE_REPLY = "response_reply"
+RESPONSE_TO_CHALLENGER = "response_to_challenger"
+CHALLENGE_CLOSED_REPLY = "challenge_closed_reply"
+CHALLENGE_ESCALATION = "challenge_escalation"
+CHALLENGE_REMINDER = "challenge_reminder"
+AMENDMENT_REPLY = "amendment_reply"
 CHASERS = (ACK_REMINDER, LEAD_ESCALATION, SHARER_ESCALATION)
 
 
@@ -45,6 +55,9 @@ class MessageContent:
         if message.kind == OUTCOME_REQUEST and message.ts is None:
             record = session.get(Record, message.record_id)
             return record is not None and not record.outcomes
+        if message.kind == CHALLENGE_REMINDER:
+            challenge = session.get(Challenge, message.subject_id)
+            return challenge is not None and challenge.state == "open"
         return True
 
     def render(self, session: Session, message: SlackMessage) -> Rendered:
@@ -75,6 +88,30 @@ class MessageContent:
             assert outcome is not None
             reporter = agency_name(self.partnership, outcome.agency_key) if outcome.agency_key else None
             return Rendered(*outcome_message(record, outcome, reporter))
+        if message.kind in (CHALLENGE_REPLY, CHALLENGE_TO_SHARER, CHALLENGE_CLOSED_REPLY, CHALLENGE_ESCALATION,
+                            CHALLENGE_REMINDER):
+            challenge = session.get(Challenge, message.subject_id)
+            assert challenge is not None
+            raised_for = agency_name(self.partnership, challenge.agency_key)
+            if message.kind == CHALLENGE_CLOSED_REPLY:
+                return Rendered(*closed_message(record, challenge))
+            if message.kind == CHALLENGE_ESCALATION:
+                post = self._post(session, message)
+                return Rendered(*escalation_message(record, challenge, raised_for, post.permalink if post else None))
+            if message.kind == CHALLENGE_REMINDER:
+                return Rendered(*challenge_reminder(record, challenge, raised_for))
+            return Rendered(*challenge_message(record, challenge, raised_for,
+                                               for_sharer=message.kind == CHALLENGE_TO_SHARER))
+        if message.kind in (RESPONSE_REPLY, RESPONSE_TO_CHALLENGER):
+            response = session.get(ChallengeResponse, message.subject_id)
+            assert response is not None
+            revision = session.scalar(select(Revision).where(Revision.submission_key == f"revision:{response.submission_key}"))
+            return Rendered(*response_message(record, response.challenge, response, revision,
+                                              for_challenger=message.kind == RESPONSE_TO_CHALLENGER))
+        if message.kind == AMENDMENT_REPLY:
+            revision = session.get(Revision, message.subject_id)
+            assert revision is not None
+            return Rendered(*amendment_message(record, revision))
         raise ValueError(f"no content for messages of kind {message.kind!r}")
 
     def terms(self, record: Record) -> list:

@@ -88,14 +88,14 @@ class Outbox:
 
     def add(self, session: Session, *, kind: str, key: str, target: str, record_id: int | None = None,
             agency_key: str | None = None, parent_id: int | None = None, outcome_id: int | None = None,
-            not_before: datetime | None = None) -> int:
+            subject_id: int | None = None, not_before: datetime | None = None) -> int:
         """Owe a new message, in the caller's transaction. Adding the same key twice owes it once."""
         existing = session.scalar(select(SlackMessage.id).where(SlackMessage.key == key))
         if existing is not None:
             return existing
         now = self.clock.now()
         message = SlackMessage(key=key, kind=kind, target=target, record_id=record_id, agency_key=agency_key,
-                               parent_id=parent_id, outcome_id=outcome_id, version=1, delivered_version=0, pending=True, attempts=0,
+                               parent_id=parent_id, outcome_id=outcome_id, subject_id=subject_id, version=1, delivered_version=0, pending=True, attempts=0,
                                next_attempt_at=max(now, not_before or now), created_at=now)
         session.add(message)
         session.flush()

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from bot.blocks.record_post import Delivery, agency_name
 from bot.clock import Clock
@@ -13,7 +15,7 @@ from bot.config import Partnership
 from bot.services.content import MessageContent
 from bot.services.directory import Directory
 from storage.db import Database
-from storage.models import Record, Share, SlackMessage, parse_reference
+from storage.models import Challenge, Record, Share, SlackMessage, parse_reference
 
 PAGE = 10
 
@@ -48,6 +50,16 @@ class OutcomeDue:
 
 
 @dataclass(frozen=True)
+class OpenChallenge:
+    challenge_id: int
+    reference: str
+    raised_by: str
+    agency_name: str
+    state: str
+    raised_at: datetime
+
+
+@dataclass(frozen=True)
 class Overview:
     waiting: list[Waiting]
     waiting_total: int
@@ -57,6 +69,8 @@ class Overview:
     shared_offset: int
     belongs_to_an_agency: bool
     outcomes_due: list[OutcomeDue] = field(default_factory=list)
+    to_answer: list[OpenChallenge] = field(default_factory=list)
+    raised: list[OpenChallenge] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,7 @@ class RecordHistory:
     record: Record
     deliveries: list[Delivery]
     posts: list[SlackMessage]
+    challenges: list[Challenge] = field(default_factory=list)
 
 
 class OverviewService:
@@ -99,8 +114,17 @@ class OverviewService:
                                      Record.follow_up_on <= today, ~Record.outcomes.any())
                 .order_by(Record.follow_up_on, Record.id).limit(page)).all()
             outcomes_due = [OutcomeDue(r.id, r.reference, r.case_reference, r.follow_up_on) for r in due]
+            to_answer = self._challenges(session, (Record.sharer_id == user_id) & (Challenge.state == "open"), page)
+            raised = self._challenges(session, (Challenge.raised_by == user_id)
+                                      & Challenge.state.in_(["open", "answered"]), page)
         return Overview(waiting, waiting_total, waiting_offset, shared, shared_total, shared_offset, bool(agencies),
-                        outcomes_due)
+                        outcomes_due, to_answer, raised)
+
+    def _challenges(self, session: Session, condition: Any, page: int) -> list[OpenChallenge]:
+        rows = session.execute(select(Challenge, Record).join(Record, Challenge.record_id == Record.id)
+                               .where(condition).order_by(Challenge.raised_at, Challenge.id).limit(page)).all()
+        return [OpenChallenge(c.id, r.reference, c.raised_by, agency_name(self.partnership, c.agency_key), c.state,
+                              c.raised_at) for c, r in rows]
 
     def may_see(self, user_id: str, record: Record) -> bool:
         """The sharer, members of the agencies it was shared with, and the partnership's admins."""
@@ -119,7 +143,12 @@ class OverviewService:
                 return None
             posts = list(session.scalars(select(SlackMessage).where(SlackMessage.record_id == record.id)
                                          .order_by(SlackMessage.id)))
-            history = RecordHistory(record, self.content.deliveries(session, record), posts)
+            challenges = list(session.scalars(select(Challenge).where(Challenge.record_id == record.id)
+                                              .order_by(Challenge.id)))
+            for challenge in challenges:
+                challenge.responses  # loaded for the history, outside the session
+            record.revisions, record.outcomes  # loaded for the history, outside the session
+            history = RecordHistory(record, self.content.deliveries(session, record), posts, challenges)
         with self.db.write() as session:
             audit(session, at=self.clock.now(), actor=user_id, act=Act.VIEWED, surface=Surface.COMMAND,
                   record_id=record_id, detail="/joinedup show")

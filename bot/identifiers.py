@@ -1,0 +1,272 @@
+"""Identifiers that do not belong in a record's free text (UK GDPR data minimisation).
+
+Before a record, an outcome or a challenge is saved its free text is checked here. The sharer sees
+what was found, inline on the form, and either removes it or confirms with a reason that it is needed.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterator
+
+NHS_NUMBER = "NHS number"
+NI_NUMBER = "National Insurance number"
+POSTCODE = "postcode"
+PHONE_NUMBER = "phone number"
+EMAIL_ADDRESS = "email address"
+DATE_OF_BIRTH = "date of birth"
+OTHER_CASE_REFERENCE = "another case reference"
+
+# When two findings overlap, the earlier kind here wins.
+_PRECEDENCE = (EMAIL_ADDRESS, NHS_NUMBER, NI_NUMBER, PHONE_NUMBER, DATE_OF_BIRTH, POSTCODE, OTHER_CASE_REFERENCE)
+
+_NOUNS = {
+    NHS_NUMBER: "an NHS number",
+    NI_NUMBER: "a National Insurance number",
+    POSTCODE: "a postcode",
+    PHONE_NUMBER: "a phone number",
+    EMAIL_ADDRESS: "an email address",
+    DATE_OF_BIRTH: "a date of birth",
+    OTHER_CASE_REFERENCE: "another case reference",
+}
+QUOTED_AT_MOST = 3
+LONGEST_QUOTE = 60
+LONGEST_DESCRIPTION = 1900
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    text: str  # exactly as it appears in the checked text
+    start: int
+    end: int
+
+
+# Ten digits, any two neighbours optionally split by one space or hyphen, and not a piece of a longer run of
+# digits (with or without separators). "+44 (0)" introduces a phone number, never an NHS number.
+_NHS = re.compile(r"(?<!\d)(?<!\d[ \-])(?<!\(0\))(?<!\(0\) )\d(?:[ \-]?\d){9}(?![ \-]?\d)")
+
+# HMRC: first letter not D F I Q U V; second not D F I O Q U V; suffix A-D.
+_NI = re.compile(
+    r"(?<![A-Z0-9])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?\d\d ?\d\d ?\d\d ?[A-D](?![A-Z0-9])", re.IGNORECASE)
+_NI_UNALLOCATED = frozenset({"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"})
+
+# Royal Mail's letter rules per position keep ordinary words and ordinals out ("Y7 1st" still gets through).
+_POSTCODE = re.compile(
+    r"(?<![A-Z0-9])"
+    r"(?:GIR ?0AA"
+    r"|[A-PR-UWYZ](?:\d[A-HJKPSTUW\d]?|[A-HK-Y]\d[ABEHMNPRVWXY\d]?) ?\d[ABD-HJLNP-UW-Z]{2})"
+    r"(?![A-Z0-9])", re.IGNORECASE)
+
+# A UK number is 9 or 10 digits after +44 or the trunk 0. A bracketed area code is checked after matching.
+_PHONE = re.compile(r"""
+    (?<![\w+])
+    (?:
+        \+44[ ]?(?:\(0\)[ ]?)? (?P<intl>0?\d(?:[ \-]?\d){8,9})
+      | 0 (?P<national>\d(?:[ \-]?\d){8,9})
+      | \(0(?P<area>\d{2,5})\)[ ]? (?P<local>\d(?:[ \-]?\d){3,7})
+    )
+    (?!\d)
+    """, re.VERBOSE)
+
+_EMAIL = re.compile(
+    r"(?<![\w.%+'\-])[A-Za-z0-9_](?:[\w.%+'\-]*[A-Za-z0-9_])?"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![\w\-])")
+
+_MONTH = (r"(?P<month_name>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])\.?")
+_ORDINAL = r"(?:st|nd|rd|th)?"
+_DATE_FORMS = (
+    # 12/03/2015, 12-03-2015, 12.03.2015 (UK order; a two-digit year is read as the latest possible one)
+    re.compile(r"(?<![\d./\-])(?P<day>\d{1,2})(?P<sep>[/.\-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})"
+               r"(?![\d/\-]|\.\d)"),
+    # 2015-03-12, 2015/03/12
+    re.compile(r"(?<![\d./\-])(?P<year>\d{4})(?P<sep>[/\-])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?![\d/\-])"),
+    # 12 March 2015, 12th Mar 2015, 12th of March, 2015
+    re.compile(rf"(?<!\d)(?P<day>\d{{1,2}}){_ORDINAL}(?:\s+of)?\s+{_MONTH},?\s+(?P<year>\d{{4}})(?!\d)",
+               re.IGNORECASE),
+    # March 12, 2015
+    re.compile(rf"\b(?=[adfjmnos]){_MONTH}\s+(?P<day>\d{{1,2}}){_ORDINAL},?\s+(?P<year>\d{{4}})(?!\d)", re.IGNORECASE),
+)
+_MONTH_NUMBERS = {name: number for number, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_DOB_CUE = re.compile(r"\bborn\b|\bbirth|\bd\.?o\.?b\b", re.IGNORECASE)
+_CUE_REACH = 25
+_EARLIEST_BIRTH_YEAR = 1900
+# "She was born in Leeds. We met on 12/03/2024": a cue in an earlier sentence is not about this date.
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+(?=[A-Z])")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def find_identifiers(text: str, *, case_reference_pattern: str | None = None, own_case_reference: str = "",
+                     today: date | None = None) -> list[Finding]:
+    """Identifiers in the text, sorted by where they start and never overlapping."""
+    today = today or date.today()
+    dates = list(_dates(text, today))
+    candidates = [*_nhs_numbers(text), *_ni_numbers(text), *_postcodes(text), *_phone_numbers(text),
+                  *_email_addresses(text), *_dates_of_birth(text, dates, today)]
+    if case_reference_pattern:
+        candidates += _other_case_references(text, case_reference_pattern, own_case_reference, dates)
+    return _without_overlaps(candidates)
+
+
+def describe(findings: list[Finding]) -> str:
+    """One plain-English sentence for the form's error, quoting at most the first few findings."""
+    if not findings:
+        return ""
+    quoted = [f"{_NOUNS.get(f.kind, f.kind)} (“{_quotable(f.text)}”)" for f in findings[:QUOTED_AT_MOST]]
+    unquoted = len(findings) - len(quoted)
+    if unquoted:
+        quoted.append(f"{unquoted} more identifier{'s' if unquoted > 1 else ''}")
+    listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+    if len(findings) == 1:
+        advice = "Remove it, or tick the box below and say why it is needed."
+    else:
+        advice = "Remove them, or tick the box below and say why they are needed."
+    return f"This looks like it contains {listed}. {advice}"[:LONGEST_DESCRIPTION]
+
+
+def _quotable(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= LONGEST_QUOTE else text[:LONGEST_QUOTE - 1] + "…"
+
+
+def _finding(kind: str, text: str, match: re.Match[str]) -> Finding:
+    return Finding(kind, text[match.start():match.end()], match.start(), match.end())
+
+
+def _nhs_numbers(text: str) -> Iterator[Finding]:
+    for match in _NHS.finditer(text):
+        if _nhs_check_digit_is_valid(re.sub(r"\D", "", match.group())):
+            yield _finding(NHS_NUMBER, text, match)
+
+
+def _nhs_check_digit_is_valid(digits: str) -> bool:
+    total = sum(int(digit) * weight for digit, weight in zip(digits[:9], range(10, 1, -1)))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(digits[9])
+
+
+def _ni_numbers(text: str) -> Iterator[Finding]:
+    for match in _NI.finditer(text):
+        if match.group(1).upper() not in _NI_UNALLOCATED:
+            yield _finding(NI_NUMBER, text, match)
+
+
+def _postcodes(text: str) -> Iterator[Finding]:
+    for match in _POSTCODE.finditer(text):
+        yield _finding(POSTCODE, text, match)
+
+
+def _phone_numbers(text: str) -> Iterator[Finding]:
+    for match in _PHONE.finditer(text):
+        if match["area"] and len(match["area"]) + _digit_count(match["local"]) not in (9, 10):
+            continue
+        yield _finding(PHONE_NUMBER, text, match)
+
+
+def _digit_count(text: str) -> int:
+    return sum(character.isdigit() for character in text)
+
+
+def _email_addresses(text: str) -> Iterator[Finding]:
+    if "@" in text:
+        for match in _EMAIL.finditer(text):
+            yield _finding(EMAIL_ADDRESS, text, match)
+
+
+def _dates(text: str, today: date) -> Iterator[tuple[re.Match[str], date | None]]:
+    """Every date-shaped piece of text with the date it names, or None if no such day exists."""
+    matches = [match for form in _DATE_FORMS for match in form.finditer(text)]
+    for match in sorted(matches, key=lambda m: m.start()):
+        yield match, _date_named(match, today)
+
+
+def _date_named(match: re.Match[str], today: date) -> date | None:
+    groups = match.groupdict()
+    if groups.get("month_name"):
+        month = _MONTH_NUMBERS[groups["month_name"][:3].lower()]
+    else:
+        month = int(groups["month"])
+    year = int(groups["year"])
+    if len(groups["year"]) == 2:
+        # The most recent such year not in the future: in 2026, "15" is 2015 and "30" is 1930.
+        year += today.year // 100 * 100
+        if year > today.year:
+            year -= 100
+    try:
+        return date(year, month, int(groups["day"]))
+    except ValueError:
+        return None
+
+
+def _dates_of_birth(text: str, dates: list[tuple[re.Match[str], date | None]], today: date) -> Iterator[Finding]:
+    previous_end = 0
+    for match, named in dates:
+        # A cue belongs to the nearest date after it: "DOB 12/03/2015, seen 14/03/2024" flags only the first.
+        reach_from = max(match.start() - _CUE_REACH, previous_end)
+        previous_end = max(previous_end, match.end())
+        if named is None or named.year < _EARLIEST_BIRTH_YEAR or named > today:
+            continue
+        before = text[reach_from:match.start()]
+        breaks = list(_SENTENCE_BREAK.finditer(before))
+        if breaks:
+            before = before[breaks[-1].end():]
+        if _DOB_CUE.search(before):
+            yield _finding(DATE_OF_BIRTH, text, match)
+
+
+def _other_case_references(text: str, pattern: str, own: str,
+                           dates: list[tuple[re.Match[str], date | None]]) -> Iterator[Finding]:
+    own_key = _reference_key(own)
+    # "CR 12345" is written often; the pattern may only see "12345", the child's own number.
+    own_number = "".join(character for character in own_key if character.isdigit())
+    dated = bytearray(len(text))  # 1 for each character of a date, whether or not it is a date of birth
+    for match, _ in dates:
+        dated[match.start():match.end()] = b"\x01" * (match.end() - match.start())
+    for match in _case_reference_regex(pattern).finditer(text):
+        token = match.group()
+        key = _reference_key(token)
+        if not token or key == own_key or (key.isdigit() and key == own_number):
+            continue
+        # A bare year ("since 2019") or part of a date is not a reference, whatever the pattern allows.
+        if _YEAR.fullmatch(token) or dated.find(1, match.start(), match.end()) != -1:
+            continue
+        yield _finding(OTHER_CASE_REFERENCE, text, match)
+
+
+def _reference_key(reference: str) -> str:
+    # "CR-12345", "cr 12345" and "CR12345" are the same child's reference.
+    return "".join(character for character in reference.upper() if character.isalnum())
+
+
+_LEADING_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
+
+
+@functools.lru_cache(maxsize=16)
+def _case_reference_regex(pattern: str) -> re.Pattern[str]:
+    """The organisation's whole-value pattern, turned into one that finds references inside text."""
+    flags_match = _LEADING_FLAGS.match(pattern)
+    flags = flags_match.group() if flags_match else ""
+    body = pattern[len(flags):]
+    body = body.removeprefix("^").removeprefix(r"\A")
+    if body.endswith(r"\Z"):
+        body = body[:-2]
+    elif body.endswith("$") and not body.endswith(r"\$"):
+        body = body[:-1]
+    # Not a fragment of a longer word, number or amount ("943 476 5918", "£2500", "CR-12345-2").
+    return re.compile(rf"{flags}(?<![\w\-£$€])(?<!\d )(?:{body})(?![\w\-])(?! \d)", re.IGNORECASE)
+
+
+def _without_overlaps(candidates: list[Finding]) -> list[Finding]:
+    kept: list[Finding] = []
+    claimed = bytearray(max((f.end for f in candidates), default=0))  # 1 for each character already reported
+    for finding in sorted(candidates, key=lambda f: (_PRECEDENCE.index(f.kind), f.start)):
+        if claimed.find(1, finding.start, finding.end) == -1:
+            claimed[finding.start:finding.end] = b"\x01" * (finding.end - finding.start)
+            kept.append(finding)
+    return sorted(kept, key=lambda f: f.start)

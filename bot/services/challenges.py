@@ -1,0 +1,299 @@
+"""Anyone can question a record; every question gets an answer; every amendment reaches everyone.
+
+Nobody's words are overwritten by someone else: a challenge and its answers are added beside the record,
+and when the sharer revises their own record the earlier version is kept as a Revision.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.blocks.challenge import KINDS, AmendForm, ChallengeForm, ResponseForm
+from bot.blocks.record_form import SUMMARY_LIMIT
+from bot.clock import Clock
+from bot.config import Partnership
+from bot.services.audit import SYSTEM, Act, Surface, audit
+from bot.services.content import (AGENCY_POST, AMENDMENT_REPLY, CHALLENGE_CLOSED_REPLY, CHALLENGE_ESCALATION,
+                                  CHALLENGE_REMINDER, CHALLENGE_REPLY, CHALLENGE_TO_SHARER, RESPONSE_REPLY,
+                                  RESPONSE_TO_CHALLENGER, SHARER_STATUS)
+from bot.services.directory import Directory
+from bot.services.outbox import Outbox
+from bot.services.outcomes import Subject
+from bot.workcalendar import WorkingCalendar
+from handlers.ids import Field
+from storage.db import Database
+from storage.models import Challenge, ChallengeResponse, Record, Revision, SlackMessage
+
+TEXT_LIMIT = 3000
+REASON_LIMIT = 500
+
+
+class Done(StrEnum):
+    DONE = "done"
+    NOT_ALLOWED = "not_allowed"
+    NOT_FOUND = "not_found"
+    ALREADY = "already"
+
+
+@dataclass(frozen=True)
+class Result:
+    done: Done
+    reference: str = ""
+    message_ids: list[int] = field(default_factory=list)
+
+
+class ChallengeService:
+    def __init__(self, *, db: Database, partnership: Partnership, directory: Directory, clock: Clock,
+                 outbox: Outbox, calendar: WorkingCalendar) -> None:
+        self.db = db
+        self.partnership = partnership
+        self.directory = directory
+        self.clock = clock
+        self.outbox = outbox
+        self.calendar = calendar
+
+    # --- who may do what -------------------------------------------------------------------------
+
+    def record(self, record_id: int) -> Record | None:
+        with self.db.read() as session:
+            record = session.get(Record, record_id)
+            if record is not None:
+                record.shares  # loaded for the access checks, outside the session
+            return record
+
+    def challenge(self, challenge_id: int) -> tuple[Challenge, Record] | None:
+        with self.db.read() as session:
+            challenge = session.get(Challenge, challenge_id)
+            if challenge is None:
+                return None
+            challenge.record.shares
+            return challenge, challenge.record
+
+    def may_raise(self, user_id: str, record: Record, agency_key: str | None) -> bool:
+        received = any(share.agency_key == agency_key for share in record.shares)
+        return bool(agency_key) and received and self.directory.is_member(user_id, agency_key or "")
+
+    def may_respond(self, user_id: str, record: Record) -> bool:
+        return user_id == record.sharer_id or any(self.directory.is_member(user_id, s.agency_key) for s in record.shares)
+
+    # --- validation --------------------------------------------------------------------------------
+
+    def challenge_problems(self, form: ChallengeForm) -> dict[str, str]:
+        errors = {}
+        if form.kind not in KINDS:
+            errors[Field.CHALLENGE_KIND] = "Say whether this is a question or a challenge, and of what."
+        if not form.text:
+            errors[Field.CHALLENGE_TEXT] = "Write your question or challenge."
+        elif len(form.text) > TEXT_LIMIT:
+            errors[Field.CHALLENGE_TEXT] = f"Keep this within {TEXT_LIMIT:,} characters."
+        if form.kind == "risk_level" and not self.partnership.risk_level(form.proposed_risk_key or ""):
+            errors[Field.PROPOSED_RISK] = "Choose the risk level you think fits, by its definition."
+        return errors
+
+    def response_problems(self, form: ResponseForm) -> dict[str, str]:
+        if not form.text:
+            return {Field.RESPONSE_TEXT: "Write your answer."}
+        if len(form.text) > TEXT_LIMIT:
+            return {Field.RESPONSE_TEXT: f"Keep this within {TEXT_LIMIT:,} characters."}
+        if form.revised_risk_key and not self.partnership.risk_level(form.revised_risk_key):
+            return {Field.REVISED_RISK: "That risk level is no longer configured. Choose again."}
+        return {}
+
+    def amend_problems(self, form: AmendForm) -> dict[str, str]:
+        errors = {}
+        if not form.summary:
+            errors[Field.SUMMARY] = "The summary cannot be empty."
+        elif len(form.summary) > SUMMARY_LIMIT:
+            errors[Field.SUMMARY] = f"Keep the summary within {SUMMARY_LIMIT:,} characters."
+        if len(form.actions) > SUMMARY_LIMIT:
+            errors[Field.ACTIONS] = f"Keep the actions within {SUMMARY_LIMIT:,} characters."
+        if not form.reason:
+            errors[Field.AMEND_REASON] = "Say why you are amending the record: every agency will be told."
+        elif len(form.reason) > REASON_LIMIT:
+            errors[Field.AMEND_REASON] = f"Keep the reason within {REASON_LIMIT} characters."
+        return errors
+
+    # --- acts --------------------------------------------------------------------------------------
+
+    def raise_challenge(self, subject: Subject, user_id: str, form: ChallengeForm, *, submission_key: str) -> Result:
+        record = self.record(subject.record_id)
+        if record is None:
+            return Result(Done.NOT_FOUND)
+        if not self.may_raise(user_id, record, subject.agency_key):
+            return Result(Done.NOT_ALLOWED, record.reference)
+        now = self.clock.now()
+        proposed = self.partnership.risk_level(form.proposed_risk_key or "") if form.kind == "risk_level" else None
+        try:
+            with self.db.write() as session:
+                challenge = Challenge(
+                    record_id=record.id, submission_key=submission_key, raised_by=user_id,
+                    agency_key=subject.agency_key or "", raised_at=now, kind=form.kind or "other", text=form.text,
+                    proposed_risk_label=proposed.label if proposed else None, state="open",
+                    next_reminder_at=self.calendar.add_working_hours(
+                        now, self.partnership.reminders.acknowledge_within_working_hours, self.partnership.zone))
+                session.add(challenge)
+                session.flush()
+                audit(session, at=now, actor=user_id, act=Act.CHALLENGED, surface=Surface.FORM, record_id=record.id,
+                      detail=f"{challenge.kind}, for {subject.agency_key} (challenge {challenge.id})")
+                ids = self._to_threads(session, record.id, CHALLENGE_REPLY, f"challenge:{challenge.id}", challenge.id)
+                ids.append(self.outbox.add(session, kind=CHALLENGE_TO_SHARER, key=f"challenge-to-sharer:{challenge.id}",
+                                           target=record.sharer_id, record_id=record.id,
+                                           agency_key=subject.agency_key, subject_id=challenge.id))
+        except IntegrityError:
+            return Result(Done.ALREADY, record.reference)  # this form was already submitted
+        return Result(Done.DONE, record.reference, ids)
+
+    def respond(self, challenge_id: int, user_id: str, form: ResponseForm, *, submission_key: str) -> Result:
+        found = self.challenge(challenge_id)
+        if found is None:
+            return Result(Done.NOT_FOUND)
+        challenge, record = found
+        if not self.may_respond(user_id, record):
+            return Result(Done.NOT_ALLOWED, record.reference)
+        now = self.clock.now()
+        new_level = self.partnership.risk_level(form.revised_risk_key or "") if user_id == record.sharer_id else None
+        try:
+            with self.db.write() as session:
+                response = ChallengeResponse(challenge_id=challenge.id, submission_key=submission_key,
+                                             responded_by=user_id, responded_at=now, text=form.text)
+                session.add(response)
+                session.execute(update(Challenge).where(Challenge.id == challenge.id, Challenge.state == "open")
+                                .values(state="answered", next_reminder_at=None))
+                session.flush()
+                audit(session, at=now, actor=user_id, act=Act.RESPONDED, surface=Surface.FORM, record_id=record.id,
+                      detail=f"challenge {challenge.id}")
+                ids: list[int] = []
+                if new_level is not None and new_level.key != record.risk_key:
+                    ids += self._revise(session, record.id, user_id, now, submission_key, "risk level", form.text,
+                                        {"risk_key": new_level.key, "risk_label": new_level.label,
+                                         "risk_definition": new_level.definition}, challenge.id)
+                ids += self._to_threads(session, record.id, RESPONSE_REPLY, f"response:{response.id}", response.id)
+                if challenge.raised_by != user_id:
+                    ids.append(self.outbox.add(session, kind=RESPONSE_TO_CHALLENGER, key=f"response-to:{response.id}",
+                                               target=challenge.raised_by, record_id=record.id,
+                                               agency_key=challenge.agency_key, subject_id=response.id))
+        except IntegrityError:
+            return Result(Done.ALREADY, record.reference)
+        return Result(Done.DONE, record.reference, ids)
+
+    def close(self, challenge_id: int, user_id: str, state: str) -> Result:
+        """The challenger marks it resolved, or escalates it to the leads of every agency involved."""
+        found = self.challenge(challenge_id)
+        if found is None:
+            return Result(Done.NOT_FOUND)
+        challenge, record = found
+        if user_id != challenge.raised_by:
+            return Result(Done.NOT_ALLOWED, record.reference)
+        now = self.clock.now()
+        with self.db.write() as session:
+            changed = session.execute(update(Challenge).where(Challenge.id == challenge_id,
+                                                              Challenge.state.in_(["open", "answered"]))
+                                      .values(state=state, closed_at=now, next_reminder_at=None)).rowcount == 1  # type: ignore[attr-defined]
+            if not changed:
+                return Result(Done.ALREADY, record.reference)
+            audit(session, at=now, actor=user_id, act=Act.ESCALATED if state == "escalated" else Act.RESOLVED,
+                  surface=Surface.BUTTON, record_id=record.id, detail=f"challenge {challenge_id}")
+            ids = self._to_threads(session, record.id, CHALLENGE_CLOSED_REPLY, f"closed:{challenge_id}", challenge_id)
+            if state == "escalated":
+                agencies = {record.sharer_agency, *(s.agency_key for s in record.shares)}
+                leads = {lead for key in agencies if (a := self.partnership.agency(key)) for lead in a.leads}
+                ids += [self.outbox.add(session, kind=CHALLENGE_ESCALATION, key=f"challenge-escalation:{challenge_id}:{lead}",
+                                        target=lead, record_id=record.id, agency_key=challenge.agency_key,
+                                        subject_id=challenge_id) for lead in sorted(leads)]
+        return Result(Done.DONE, record.reference, ids)
+
+    def amend(self, record_id: int, user_id: str, form: AmendForm, *, submission_key: str) -> Result:
+        record = self.record(record_id)
+        if record is None:
+            return Result(Done.NOT_FOUND)
+        if user_id != record.sharer_id:
+            return Result(Done.NOT_ALLOWED, record.reference)
+        now = self.clock.now()
+        try:
+            with self.db.write() as session:
+                ids = self._revise(session, record.id, user_id, now, submission_key, "amendment", form.reason,
+                                   {"summary": form.summary, "actions": form.actions}, None)
+        except IntegrityError:
+            return Result(Done.ALREADY, record.reference)
+        return Result(Done.DONE, record.reference, ids)
+
+    def remind(self) -> int:
+        """Chase unanswered challenges, like overdue acknowledgements: working hours, bounded, once each."""
+        now = self.clock.now()
+        with self.db.read() as session:
+            due = session.execute(select(Challenge.id, Challenge.reminders_sent, Record.sharer_id)
+                                  .join(Record, Challenge.record_id == Record.id)
+                                  .where(Challenge.next_reminder_at <= now).limit(500)).all()
+        sent = 0
+        for challenge_id, seen, sharer in due:
+            zone = self._zone(sharer)
+            if not self.calendar.is_working_time(now, zone):
+                with self.db.write() as session:
+                    session.execute(update(Challenge).where(Challenge.id == challenge_id)
+                                    .values(next_reminder_at=self.calendar.next_working_time(now, zone)))
+                continue
+            number = seen + 1
+            following = None if number >= self.partnership.reminders.max_reminders else \
+                self.calendar.add_working_hours(now, self.partnership.reminders.escalate_after_working_hours,
+                                                self.partnership.zone)
+            with self.db.write() as session:
+                claimed = session.execute(
+                    update(Challenge).where(Challenge.id == challenge_id, Challenge.reminders_sent == seen,
+                                            Challenge.state == "open", Challenge.next_reminder_at <= now)
+                    .values(reminders_sent=number, next_reminder_at=following)).rowcount == 1  # type: ignore[attr-defined]
+                if not claimed:
+                    continue
+                challenge = session.get(Challenge, challenge_id)
+                assert challenge is not None
+                audit(session, at=now, actor=SYSTEM, act=Act.REMINDED, surface=Surface.SWEEP,
+                      record_id=challenge.record_id, detail=f"challenge {challenge_id} unanswered, reminder {number}")
+                self.outbox.add(session, kind=CHALLENGE_REMINDER, key=f"challenge-reminder:{challenge_id}:{number}",
+                                target=sharer, record_id=challenge.record_id, agency_key=challenge.agency_key,
+                                subject_id=challenge_id)
+            sent += 1
+        return sent
+
+    # --- shared steps ------------------------------------------------------------------------------
+
+    def _zone(self, user_id: str):  # type: ignore[no-untyped-def]
+        from zoneinfo import ZoneInfo
+
+        name = self.directory.person(user_id).tz
+        try:
+            return ZoneInfo(name) if name else self.partnership.zone
+        except (ValueError, KeyError):
+            return self.partnership.zone
+
+    def _to_threads(self, session: Session, record_id: int, kind: str, key: str, subject_id: int) -> list[int]:
+        """One reply in the record's thread in every agency channel that received it."""
+        posts = session.scalars(select(SlackMessage).where(SlackMessage.record_id == record_id,
+                                                           SlackMessage.kind == AGENCY_POST,
+                                                           SlackMessage.failed_at.is_(None)))
+        return [self.outbox.add(session, kind=kind, key=f"{key}:{post.agency_key}", target=post.target,
+                                record_id=record_id, agency_key=post.agency_key, parent_id=post.id,
+                                subject_id=subject_id) for post in posts]
+
+    def _revise(self, session: Session, record_id: int, user_id: str, now: datetime, submission_key: str, kind: str,
+                reason: str, changes: dict[str, str], challenge_id: int | None) -> list[int]:
+        record = session.get(Record, record_id)
+        assert record is not None
+        previous = {name: getattr(record, name) for name in changes}
+        for name, value in changes.items():
+            setattr(record, name, value)
+        revision = Revision(record_id=record_id, submission_key=f"revision:{submission_key}", kind=kind,
+                            revised_by=user_id, revised_at=now, reason=reason, challenge_id=challenge_id,
+                            previous=previous, current=dict(changes))
+        session.add(revision)
+        session.flush()
+        audit(session, at=now, actor=user_id, act=Act.REVISED if kind == "risk level" else Act.AMENDED,
+              surface=Surface.FORM, record_id=record_id, detail=f"revision {revision.id}")
+        ids = self.outbox.touch(session, SlackMessage.record_id == record_id,
+                                SlackMessage.kind.in_([AGENCY_POST, SHARER_STATUS]))
+        if kind == "amendment":
+            ids += self._to_threads(session, record_id, AMENDMENT_REPLY, f"amendment:{revision.id}", revision.id)
+        return ids
