@@ -23,6 +23,12 @@ def wsgi_application(app: App, db: Database) -> Callable[[dict[str, Any], Any], 
             start_response("200 OK" if healthy else "503 Service Unavailable",
                            [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
             return [body]
+        if not environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "0").strip().isdigit():
+            # slack_sdk's verifier raises on a timestamp that is not a number; refuse it as unverified.
+            body = b'{"error": "invalid request"}'
+            start_response("401 Unauthorized", [("Content-Type", "application/json"),
+                                                ("Content-Length", str(len(body)))])
+            return [body]
         return slack(environ, start_response)
 
     return application

@@ -59,7 +59,7 @@ def button(text: str, action_id: str, value: str, *, style: str | None = None) -
 def long_text_sections(title: str, body: str) -> list[dict[str, Any]]:
     """A titled piece of user text, split over as many sections as it needs, never cut short."""
     escaped = escape(body.strip()) or "—"
-    first_room = SECTION_LIMIT - len(title) - 2
+    first_room = SECTION_LIMIT - len(f"*{title}*\n")
     chunks = _split(escaped, first_room, SECTION_LIMIT)
     blocks = [section(f"*{title}*\n{chunks[0]}")]
     blocks += [section(chunk) for chunk in chunks[1:]]
