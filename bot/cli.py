@@ -34,12 +34,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     export.add_argument("--format", choices=("markdown", "csv"), default="markdown")
     audit = commands.add_parser("audit", help="print a record's audit trail")
     audit.add_argument("reference", help="the record, e.g. JU-000042")
+    records_export = commands.add_parser(
+        "export", help="export records whole: a child's case file, a subject access request, an inspection",
+        description="Write every record for one child (or every record) with its deliveries, acknowledgements, "
+                    "outcomes, challenges, revisions and audit trail. Each export is itself audited.")
+    records_export.add_argument("--child", metavar="REF", help="the child's case reference, e.g. CR-12345")
+    records_export.add_argument("--all", action="store_true", help="every record in the period instead of one child")
+    records_export.add_argument("--format", default="json", help="json (default) or csv")
+    records_export.add_argument("--from", dest="start", metavar="DATE",
+                                help="first day, YYYY-MM-DD, inclusive (when recorded, in the partnership's time zone)")
+    records_export.add_argument("--to", dest="end", metavar="DATE", help="last day, YYYY-MM-DD, inclusive")
+    records_export.add_argument("--output", metavar="FILE", help="write to this file (default: standard output)")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     runners: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
         "serve": serve, "socket": socket, "migrate": migrate, "check-config": check_config, "demo": demo,
         "sweep": run_sweep, "glossary": export_glossary, "audit": print_audit,
+        "export": export_records,
     }
     try:
         settings = Settings.from_env(os.environ)
@@ -177,6 +189,82 @@ def print_audit(args: argparse.Namespace, settings: Settings) -> int:
         print(f"joinedup: no audit trail for {args.reference.upper()}")
         return 1
     print("\n".join(audit_lines(events)))
+    return 0
+
+
+def export_records(args: argparse.Namespace, settings: Settings) -> int:
+    import getpass
+    import re
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from bot.services import export
+    from bot.services.records import normalise_case_reference
+
+    if bool(args.child) == bool(args.all):
+        raise MissingSetting("give exactly one of --child REF (one child's records) or --all (every record)")
+    child = normalise_case_reference(args.child) if args.child else None
+    if args.child is not None and not child:
+        raise MissingSetting("--child needs the child's case reference, e.g. --child CR-12345")
+    form = (args.format or "").strip().lower()
+    if form not in ("json", "csv"):
+        raise MissingSetting(f"--format {args.format!r} is not a format: write --format json or --format csv")
+    days: dict[str, date | None] = {}
+    for option, text in (("--from", args.start), ("--to", args.end)):
+        try:
+            if text is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+                raise ValueError(text)
+            days[option] = None if text is None else date.fromisoformat(text.strip())
+        except ValueError:
+            raise MissingSetting(f"{option} {text!r} is not a date: write it like 2026-11-24") from None
+    start, end = days["--from"], days["--to"]
+    if start and end and start > end:
+        raise MissingSetting(f"--from {start} is after --to {end}: give the earlier day first")
+
+    try:
+        partnership = load_partnership(settings.config_path)
+        zone, names, organisation = partnership.zone, {a.key: a.name for a in partnership.agencies}, partnership.name
+    except ConfigError:
+        print(f"joinedup: warning: could not load {settings.config_path}: dates are taken in UTC and agencies "
+              "are named by their keys", file=sys.stderr)
+        zone, names, organisation = ZoneInfo("UTC"), {}, None
+    try:
+        actor = getpass.getuser() or "command line"
+    except Exception:  # noqa: BLE001 - no login name (e.g. no USER and no passwd entry): say where it came from
+        actor = "command line"
+    now = datetime.now(timezone.utc)
+    db = Database(settings.database_url)
+    db.migrate()
+    records = export.export_records(db, case_reference=child, start=start, end=end, zone=zone, agency_names=names)
+    query = {"child": child, "all": bool(args.all), "from": start.isoformat() if start else None,
+             "to": end.isoformat() if end else None, "time_zone": str(zone), "format": form}
+    text = export.to_csv(records) if form == "csv" else export.to_json(
+        records, exported_at=now, exported_by=actor, partnership=organisation, query=query)
+    what = f" for {child}" if child else ""
+    limits = [f"{word} {day}" for word, day in (("from", start), ("to", end)) if day]
+    period = "".join(f" {limit}" for limit in limits)
+    try:
+        # Opened before the audit is written, so a file that cannot be written is refused with nothing recorded.
+        # A CSV file starts with a byte-order mark so that spreadsheets read it as UTF-8.
+        out = open(args.output, "w", encoding="utf-8-sig" if form == "csv" else "utf-8", newline="") \
+            if args.output else None
+    except OSError as error:
+        raise MissingSetting(f"--output {args.output}: cannot write it ({error.strerror or error})") from None
+    try:
+        if records:
+            detail = ", ".join([f"export {'--child' if child else '--all'}", form, *limits])
+            export.record_exported(db, records, actor, detail, now)
+        (out or sys.stdout).write(text)
+    finally:
+        if out:
+            out.close()
+        db.dispose()
+    where = f" to {args.output}" if args.output else ""
+    if not records:
+        print(f"joinedup: no records{what}{period}: the export{where} is empty", file=sys.stderr)
+    else:
+        print(f"joinedup: exported {len(records)} record(s){what}{period} as {form}{where}; "
+              "each export is in the records' audit trails", file=sys.stderr)
     return 0
 
 

@@ -174,6 +174,7 @@ class Partnership:
     reminders: Reminders = field(default_factory=Reminders)
     glossary: tuple[Term, ...] = ()
     use_default_glossary: bool = True
+    check_identifiers: bool = True
 
     def agency(self, key: str) -> Agency | None:
         return next((a for a in self.agencies if a.key == key), None)
@@ -300,7 +301,7 @@ class _Reader:
             self.error(unknown, f"unknown section: remove it or check the spelling (known: {', '.join(sorted(top_level))})")
         org = self.table(data, "organisation", {
             "name", "timezone", "admins", "emergency_instructions", "case_reference_pattern",
-            "case_reference_example", "follow_up_working_days", "use_default_glossary"})
+            "case_reference_example", "follow_up_working_days", "use_default_glossary", "check_identifiers"})
         if "organisation" not in data:
             self.error("organisation", 'missing: add an [organisation] table with at least name = "…"')
         timezone = self.text(org, "timezone", "organisation.timezone", default="Europe/London")
@@ -319,10 +320,8 @@ class _Reader:
         example = self.text(org, "case_reference_example", "organisation.case_reference_example", default="CR-12345")
         if not re.fullmatch(pattern, example):
             self.error("organisation.case_reference_example", f"{example!r} does not match case_reference_pattern: give an example that does")
-        use_defaults = org.get("use_default_glossary", True)
-        if not isinstance(use_defaults, bool):
-            self.error("organisation.use_default_glossary", "must be true or false")
-            use_defaults = True
+        use_defaults = self.switch(org, "use_default_glossary")
+        check_identifiers = self.switch(org, "check_identifiers")
         glossary, problems = terms_from_config(data.get("glossary", []))
         for problem in problems:
             key, _, message = problem.partition(": ")
@@ -345,7 +344,15 @@ class _Reader:
             reminders=self.reminders(data),
             glossary=tuple(glossary),
             use_default_glossary=use_defaults,
+            check_identifiers=check_identifiers,
         )
+
+    def switch(self, section: Mapping[str, Any], key: str, default: bool = True) -> bool:
+        value = section.get(key, default)
+        if not isinstance(value, bool):
+            self.error(f"organisation.{key}", "must be true or false (without quotes)")
+            return default
+        return value
 
     def agencies(self, value: Any) -> tuple[Agency, ...]:
         if not isinstance(value, list) or not value:

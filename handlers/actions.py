@@ -80,7 +80,8 @@ def register(app: App, services: Services) -> None:
             view = info_view("What came of it", NOT_AVAILABLE)
         else:
             name = agency_name(services.partnership, subject.agency_key) if subject.agency_key else None
-            view = outcome_form(record, subject.encode(), name)
+            view = outcome_form(record, subject.encode(), name,
+                                check_identifiers=services.partnership.check_identifiers)
         _open(client, body, view, ack)
 
     @app.action(Action.REMIND_LATER)
@@ -116,7 +117,7 @@ def register(app: App, services: Services) -> None:
         if record is None or record.sharer_id != body["user"]["id"]:
             view = info_view("Amend record", "Only the person who shared a record can amend it.")
         else:
-            view = amend_form(record)
+            view = amend_form(record, check_identifiers=services.partnership.check_identifiers)
         _open(client, body, view, ack)
 
     @app.action(Action.RESOLVE_CHALLENGE)

@@ -66,6 +66,7 @@ class Field(StrEnum):
     RESPONSE_TEXT = "response_text"
     REVISED_RISK = "revised_risk"
     AMEND_REASON = "amend_reason"
+    IDENTIFIERS_REASON = "identifiers_reason"
 
 
 VALUE = "value"

@@ -59,12 +59,12 @@ def register(app: App, services: Services) -> None:
 
     @app.view(Callback.OUTCOME_FORM)
     def submit_outcome(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        form = read_outcome_form((view.get("state") or {}).get("values") or {})
-        problems = services.outcomes.problems(form)
+        form = read_outcome_form(_values(view))
+        subject = Subject.decode(str(view.get("private_metadata") or ""))
+        problems = services.outcomes.problems(form, subject)
         if problems:
             ack(response_action="errors", errors=problems)
             return
-        subject = Subject.decode(str(view.get("private_metadata") or ""))
         report = (services.outcomes.report(subject, body["user"]["id"], form, submission_key=view["id"])
                   if subject else Report(Reported.NOT_FOUND))
         if report.result == Reported.NOT_ALLOWED:
@@ -82,11 +82,11 @@ def register(app: App, services: Services) -> None:
     @app.view(Callback.CHALLENGE_FORM)
     def submit_challenge(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         form = read_challenge_form(_values(view))
-        problems = services.challenges.challenge_problems(form)
+        subject = Subject.decode(str(view.get("private_metadata") or ""))
+        problems = services.challenges.challenge_problems(form, subject.record_id if subject else None)
         if problems:
             ack(response_action="errors", errors=problems)
             return
-        subject = Subject.decode(str(view.get("private_metadata") or ""))
         result = (services.challenges.raise_challenge(subject, body["user"]["id"], form, submission_key=view["id"])
                   if subject else Result(Done.NOT_FOUND))
         who = f"members of {agency_name(services.partnership, subject.agency_key or '')}" if subject else ""
@@ -113,11 +113,12 @@ def register(app: App, services: Services) -> None:
     @app.view(Callback.AMEND_FORM)
     def submit_amendment(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         form = read_amend_form(_values(view))
-        problems = services.challenges.amend_problems(form)
+        metadata = str(view.get("private_metadata") or "")
+        record_id = int(metadata) if metadata.isdigit() and len(metadata) < 12 else None
+        problems = services.challenges.amend_problems(form, record_id)
         if problems:
             ack(response_action="errors", errors=problems)
             return
-        metadata = str(view.get("private_metadata") or "")
         result = (services.challenges.amend(int(metadata), body["user"]["id"], form, submission_key=view["id"])
                   if metadata.isdigit() and len(metadata) < 12 else Result(Done.NOT_FOUND))
         _finish(ack, result, Field.AMEND_REASON, "Only the person who shared a record can amend it.",

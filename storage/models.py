@@ -66,6 +66,11 @@ class Record(Base):
     actions: Mapped[str] = mapped_column(Text, default="")
     follow_up_on: Mapped[date] = mapped_column(Date)
     not_shared_reason: Mapped[str | None] = mapped_column(Text)
+    # Identifiers the practitioner kept in the text on purpose, and why (data minimisation).
+    identifiers_found: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    identifiers_reason: Mapped[str | None] = mapped_column(Text)
+    # Set when the retention policy removed the record's content; the reference and audit trail remain.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the sharer is next asked what came of it; NULL once an outcome is in or the asking is over.
     outcome_request_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     outcome_requests_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -116,6 +121,7 @@ class Outcome(Base):
     what_happened: Mapped[str] = mapped_column(Text)
     what_changed: Mapped[str] = mapped_column(Text, default="")
     next_step: Mapped[str] = mapped_column(String(40))
+    identifiers_reason: Mapped[str | None] = mapped_column(Text)
 
     record: Mapped[Record] = relationship(back_populates="outcomes")
 
@@ -181,6 +187,7 @@ class Challenge(Base):
     kind: Mapped[str] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(Text)
     proposed_risk_label: Mapped[str | None] = mapped_column(String(80))
+    identifiers_reason: Mapped[str | None] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(20), default="open")  # open, answered, resolved, escalated
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the person who must answer is next reminded; NULL once answered or the reminders are used up.

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.blocks.record_form import option
+from bot.blocks.record_form import identifiers_reason_input, option
 from bot.blocks.text import button, context, escape, long_text_sections, mention, plain, section, slack_date
 from bot.config import Partnership
 from handlers.ids import Action, Callback, Field, VALUE
@@ -25,6 +25,7 @@ class ChallengeForm:
     kind: str | None = None
     text: str = ""
     proposed_risk_key: str | None = None
+    identifiers_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class AmendForm:
     summary: str = ""
     actions: str = ""
     reason: str = ""
+    identifiers_reason: str = ""
 
 
 def _text_input(block: Field, label: str, *, placeholder: str, initial: str = "", optional: bool = False,
@@ -70,6 +72,7 @@ def challenge_form(record: Record, subject: str, partnership: Partnership) -> di
                     placeholder="Say what you think and why, as you would in the meeting"),
         _risk_select(Field.PROPOSED_RISK, "If you disagree with the risk level: the level you propose", partnership),
         context(*(f"*{escape(r.label)}*: {escape(r.definition)}" for r in partnership.risk_levels)),
+        *([identifiers_reason_input()] if partnership.check_identifiers else []),
     ])
 
 
@@ -84,7 +87,7 @@ def response_form(record: Record, challenge: Challenge, partnership: Partnership
     return _modal(Callback.RESPONSE_FORM, str(challenge.id), "Answer", "Send answer", blocks)
 
 
-def amend_form(record: Record) -> dict[str, Any]:
+def amend_form(record: Record, *, check_identifiers: bool = True) -> dict[str, Any]:
     return _modal(Callback.AMEND_FORM, str(record.id), "Amend record", "Send amendment", [
         section(f"Amend *{record.reference}*. Every agency that received it is told, and the earlier wording stays "
                 "in its history."),
@@ -93,6 +96,7 @@ def amend_form(record: Record) -> dict[str, Any]:
                     optional=True),
         _text_input(Field.AMEND_REASON, "Why are you amending it?", placeholder="e.g. The date of the visit was wrong",
                     limit=500),
+        *([identifiers_reason_input()] if check_identifiers else []),
     ])
 
 
@@ -116,7 +120,8 @@ def _state_reader(values: dict[str, Any]) -> Any:
 
 def read_challenge_form(values: dict[str, Any]) -> ChallengeForm:
     text, chosen = _state_reader(values)
-    return ChallengeForm(chosen(Field.CHALLENGE_KIND), text(Field.CHALLENGE_TEXT), chosen(Field.PROPOSED_RISK))
+    return ChallengeForm(chosen(Field.CHALLENGE_KIND), text(Field.CHALLENGE_TEXT), chosen(Field.PROPOSED_RISK),
+                         text(Field.IDENTIFIERS_REASON))
 
 
 def read_response_form(values: dict[str, Any]) -> ResponseForm:
@@ -126,7 +131,7 @@ def read_response_form(values: dict[str, Any]) -> ResponseForm:
 
 def read_amend_form(values: dict[str, Any]) -> AmendForm:
     text, _ = _state_reader(values)
-    return AmendForm(text(Field.SUMMARY), text(Field.ACTIONS), text(Field.AMEND_REASON))
+    return AmendForm(text(Field.SUMMARY), text(Field.ACTIONS), text(Field.AMEND_REASON), text(Field.IDENTIFIERS_REASON))
 
 
 def challenge_blocks(record: Record, challenge: Challenge, agency_name: str) -> list[dict[str, Any]]:

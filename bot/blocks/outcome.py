@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.blocks.record_form import identifiers_reason_input
 from bot.blocks.text import button, context, escape, long_text_sections, mention, plain, section, slack_date
 from handlers.ids import Action, Callback, Field, VALUE
 from storage.models import Outcome, Record
@@ -23,9 +24,10 @@ class OutcomeForm:
     what_happened: str = ""
     what_changed: str = ""
     next_step: str | None = None
+    identifiers_reason: str = ""
 
 
-def outcome_form(record: Record, subject: str, agency_name: str | None) -> dict[str, Any]:
+def outcome_form(record: Record, subject: str, agency_name: str | None, *, check_identifiers: bool = True) -> dict[str, Any]:
     who = f"for *{escape(agency_name)}*" if agency_name else "as its sharer"
     text_input = {"type": "plain_text_input", "action_id": VALUE, "multiline": True, "max_length": 3000}
     return {
@@ -41,6 +43,7 @@ def outcome_form(record: Record, subject: str, agency_name: str | None) -> dict[
             {"type": "input", "block_id": Field.NEXT_STEP, "label": plain("Is anything more needed?"),
              "element": {"type": "radio_buttons", "action_id": VALUE, "options": [
                  {"text": plain(label), "value": key} for key, label in NEXT_STEPS.items()]}},
+            *([identifiers_reason_input()] if check_identifiers else []),
         ],
     }
 
@@ -56,7 +59,8 @@ def read_outcome_form(values: dict[str, Any]) -> OutcomeForm:
 
     chosen = element(Field.NEXT_STEP).get("selected_option")
     step = chosen.get("value") if isinstance(chosen, dict) else None
-    return OutcomeForm(text(Field.WHAT_HAPPENED), text(Field.WHAT_CHANGED), step if isinstance(step, str) else None)
+    return OutcomeForm(text(Field.WHAT_HAPPENED), text(Field.WHAT_CHANGED), step if isinstance(step, str) else None,
+                       text(Field.IDENTIFIERS_REASON))
 
 
 def outcome_blocks(outcome: Outcome, agency_name: str | None) -> list[dict[str, Any]]:

@@ -49,6 +49,16 @@ class RecordForm:
     urgent_confirmed: bool = False
     actions: str = ""
     follow_up_on: str | None = None
+    identifiers_reason: str = ""
+
+
+def identifiers_reason_input() -> dict[str, Any]:
+    """Always on the form, so a practitioner never loses their text to a form that changes shape."""
+    return _input(Field.IDENTIFIERS_REASON, "Identifiers: only if they are necessary",
+                  _text_input("Why an NHS number, address, phone number or date of birth must be in this record"),
+                  optional=True, hint="Joined Up checks the text for NHS and National Insurance numbers, postcodes, "
+                                      "phone numbers, email addresses, dates of birth and other children's case "
+                                      "references. Remove them, or say here why they are needed.")
 
 
 def option(text: str, value: str, description: str | None = None) -> dict[str, Any]:
@@ -136,6 +146,7 @@ def record_form(partnership: Partnership, defaults: FormDefaults) -> dict[str, A
         _input(Field.FOLLOW_UP_ON, "Follow up on the outcome by",
                {"type": "datepicker", "initial_date": defaults.follow_up_on.isoformat()},
                hint="You will be asked what came of this on that day."),
+        *([identifiers_reason_input()] if partnership.check_identifiers else []),
     ]
     return {
         "type": "modal",
@@ -212,6 +223,7 @@ def read_record_form(values: dict[str, Any]) -> RecordForm:
         urgent_confirmed=bool(chosen_many(Field.URGENT_CONFIRMED)),
         actions=text(Field.ACTIONS),
         follow_up_on=follow_up if isinstance(follow_up, str) else None,
+        identifiers_reason=text(Field.IDENTIFIERS_REASON),
     )
 
 

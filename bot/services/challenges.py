@@ -22,6 +22,7 @@ from bot.services.content import (AGENCY_POST, AMENDMENT_REPLY, CHALLENGE_CLOSED
                                   CHALLENGE_REMINDER, CHALLENGE_REPLY, CHALLENGE_TO_SHARER, RESPONSE_REPLY,
                                   RESPONSE_TO_CHALLENGER, SHARER_STATUS)
 from bot.services.directory import Directory
+from bot.services.minimisation import identifier_problems
 from bot.services.outbox import Outbox
 from bot.services.outcomes import Subject
 from bot.workcalendar import WorkingCalendar
@@ -83,8 +84,8 @@ class ChallengeService:
 
     # --- validation --------------------------------------------------------------------------------
 
-    def challenge_problems(self, form: ChallengeForm) -> dict[str, str]:
-        errors = {}
+    def challenge_problems(self, form: ChallengeForm, record_id: int | None) -> dict[str, str]:
+        errors = self._identifiers({Field.CHALLENGE_TEXT: form.text}, form.identifiers_reason, record_id)
         if form.kind not in KINDS:
             errors[Field.CHALLENGE_KIND] = "Say whether this is a question or a challenge, and of what."
         if not form.text:
@@ -104,8 +105,9 @@ class ChallengeService:
             return {Field.REVISED_RISK: "That risk level is no longer configured. Choose again."}
         return {}
 
-    def amend_problems(self, form: AmendForm) -> dict[str, str]:
-        errors = {}
+    def amend_problems(self, form: AmendForm, record_id: int | None) -> dict[str, str]:
+        errors = self._identifiers({Field.SUMMARY: form.summary, Field.ACTIONS: form.actions},
+                                   form.identifiers_reason, record_id)
         if not form.summary:
             errors[Field.SUMMARY] = "The summary cannot be empty."
         elif len(form.summary) > SUMMARY_LIMIT:
@@ -117,6 +119,13 @@ class ChallengeService:
         elif len(form.reason) > REASON_LIMIT:
             errors[Field.AMEND_REASON] = f"Keep the reason within {REASON_LIMIT} characters."
         return errors
+
+    def _identifiers(self, texts: dict[str, str], reason: str, record_id: int | None) -> dict[str, str]:
+        record = self.record(record_id) if record_id else None
+        found, _ = identifier_problems(texts, reason=reason, partnership=self.partnership,
+                                       own_case_reference=record.case_reference if record else "",
+                                       today=self.clock.now().astimezone(self.partnership.zone).date())
+        return found
 
     # --- acts --------------------------------------------------------------------------------------
 
@@ -134,6 +143,7 @@ class ChallengeService:
                     record_id=record.id, submission_key=submission_key, raised_by=user_id,
                     agency_key=subject.agency_key or "", raised_at=now, kind=form.kind or "other", text=form.text,
                     proposed_risk_label=proposed.label if proposed else None, state="open",
+                    identifiers_reason=form.identifiers_reason or None,
                     next_reminder_at=self.calendar.add_working_hours(
                         now, self.partnership.reminders.acknowledge_within_working_hours, self.partnership.zone))
                 session.add(challenge)
@@ -216,8 +226,11 @@ class ChallengeService:
         now = self.clock.now()
         try:
             with self.db.write() as session:
+                changes = {"summary": form.summary, "actions": form.actions}
+                if form.identifiers_reason:
+                    changes["identifiers_reason"] = form.identifiers_reason
                 ids = self._revise(session, record.id, user_id, now, submission_key, "amendment", form.reason,
-                                   {"summary": form.summary, "actions": form.actions}, None)
+                                   changes, None)
         except IntegrityError:
             return Result(Done.ALREADY, record.reference)
         return Result(Done.DONE, record.reference, ids)

@@ -13,6 +13,7 @@ from bot.services.audit import Act, Surface, audit
 from bot.config import Partnership
 from bot.services.content import AGENCY_POST, OUTCOME_REPLY, OUTCOME_REQUEST, OUTCOME_TO_SHARER, SHARER_STATUS
 from bot.services.directory import Directory
+from bot.services.minimisation import identifier_problems
 from bot.services.outbox import Outbox
 from handlers.ids import Field
 from storage.db import Database
@@ -72,8 +73,8 @@ class OutcomeService:
                 record.shares  # loaded for may_report, outside the session
             return record
 
-    def problems(self, form: OutcomeForm) -> dict[str, str]:
-        errors = {}
+    def problems(self, form: OutcomeForm, subject: Subject | None) -> dict[str, str]:
+        errors = self.identifiers(form, subject)
         if not form.what_happened:
             errors[Field.WHAT_HAPPENED] = "Say what happened after the information was shared."
         elif len(form.what_happened) > TEXT_LIMIT:
@@ -83,6 +84,15 @@ class OutcomeService:
         if form.next_step not in NEXT_STEPS:
             errors[Field.NEXT_STEP] = "Say whether anything more is needed."
         return errors
+
+    def identifiers(self, form: OutcomeForm, subject: Subject | None) -> dict[str, str]:
+        record = self.record(subject) if subject else None
+        found, _ = identifier_problems(
+            {Field.WHAT_HAPPENED: form.what_happened, Field.WHAT_CHANGED: form.what_changed},
+            reason=form.identifiers_reason, partnership=self.partnership,
+            own_case_reference=record.case_reference if record else "",
+            today=self.clock.now().astimezone(self.partnership.zone).date())
+        return found
 
     def report(self, subject: Subject, user_id: str, form: OutcomeForm, *, submission_key: str) -> Report:
         record = self.record(subject)
@@ -102,7 +112,7 @@ class OutcomeService:
             outcome = Outcome(record_id=record.id, submission_key=submission_key, reported_by=user_id,
                               agency_key=subject.agency_key, reported_at=self.clock.now(),
                               what_happened=form.what_happened, what_changed=form.what_changed,
-                              next_step=form.next_step)
+                              next_step=form.next_step, identifiers_reason=form.identifiers_reason or None)
             session.add(outcome)
             session.get(Record, record.id).outcome_request_at = None  # type: ignore[union-attr]
             session.flush()

@@ -12,6 +12,7 @@ from bot.blocks.record_form import ACTION_REQUESTED, FIRST_HAND, REPORTED, FormD
 from bot.clock import Clock
 from bot.config import Partnership
 from bot.services.audit import Act, Surface, audit
+from bot.services.minimisation import identifier_problems
 from bot.services.outbox import Outbox
 from bot.services.reminders import first_reminder_at, start_of_working_day
 from bot.workcalendar import WorkingCalendar
@@ -123,7 +124,19 @@ class RecordService:
                 errors.setdefault(field, f"Keep this within {SHORT_TEXT_LIMIT} characters.")
         if len(form.actions) > SUMMARY_LIMIT:
             errors[Field.ACTIONS] = f"Keep the actions within {SUMMARY_LIMIT:,} characters."
+        found, _ = self.identifiers(form)
+        for field, message in found.items():
+            errors.setdefault(field, message)
         return errors
+
+    def identifiers(self, form: RecordForm) -> tuple[dict[str, str], list[str]]:
+        return identifier_problems(
+            {Field.SUMMARY: form.summary, Field.ACTIONS: form.actions, Field.OTHERS_PRESENT: form.others_present,
+             Field.PURPOSE_DETAIL: form.purpose_detail, Field.REQUESTED_ACTION: form.requested_action,
+             Field.NOT_SHARED_REASON: form.not_shared_reason},
+            reason=form.identifiers_reason, partnership=self.partnership,
+            own_case_reference=normalise_case_reference(form.case_reference),
+            today=self.clock.now().astimezone(self.partnership.zone).date())
 
     def save(self, form: RecordForm, *, user_id: str, submission_key: str) -> Saved:
         """Store a valid record once per submission, with every post and message it owes."""
@@ -171,6 +184,8 @@ class RecordService:
                 actions=form.actions,
                 follow_up_on=_parse_date(form.follow_up_on) or now.date(),
                 not_shared_reason=None if form.share_with else form.not_shared_reason,
+                identifiers_found=self.identifiers(form)[1],
+                identifiers_reason=form.identifiers_reason or None,
             )
             session.add(record)
             reminder_at = first_reminder_at(now, p, self.calendar)
