@@ -5,6 +5,7 @@ import json
 import logging
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -23,6 +24,7 @@ from bot.services.overview import OverviewService
 from bot.services.outcomes import OutcomeService
 from bot.services.records import RecordService, calendar_for
 from bot.services.reminders import ReminderService
+from bot.services.retention import RetentionService
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ class Services:
     reminders: ReminderService
     outcomes: OutcomeService
     challenges: ChallengeService
+    retention: RetentionService
 
     def later(self, function: Any, *args: Any, **kwargs: Any) -> None:
         """Run slow work (Slack calls) after the 3-second acknowledgement has gone."""
@@ -100,6 +103,8 @@ def build_services(*, partnership: Partnership, db: Database, client: WebClient,
         outcomes=OutcomeService(db=db, partnership=partnership, directory=directory, clock=clock, outbox=outbox),
         challenges=ChallengeService(db=db, partnership=partnership, directory=directory, clock=clock, outbox=outbox,
                                     calendar=calendar_for(partnership)),
+        retention=RetentionService(db=db, clock=clock, outbox=outbox,
+                                   keep_for=timedelta(days=partnership.retention.keep_for_days)),
     )
 
 

@@ -5,7 +5,7 @@ import argparse
 import logging
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -45,12 +45,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 help="first day, YYYY-MM-DD, inclusive (when recorded, in the partnership's time zone)")
     records_export.add_argument("--to", dest="end", metavar="DATE", help="last day, YYYY-MM-DD, inclusive")
     records_export.add_argument("--output", metavar="FILE", help="write to this file (default: standard output)")
+    retention = commands.add_parser("retention", help="remove records past the retention period now")
+    retention.add_argument("--dry-run", action="store_true", help="only list what would be removed")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     runners: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
         "serve": serve, "socket": socket, "migrate": migrate, "check-config": check_config, "demo": demo,
         "sweep": run_sweep, "glossary": export_glossary, "audit": print_audit,
+        "retention": apply_retention,
         "export": export_records,
     }
     try:
@@ -266,6 +269,41 @@ def export_records(args: argparse.Namespace, settings: Settings) -> int:
         print(f"joinedup: exported {len(records)} record(s){what}{period} as {form}{where}; "
               "each export is in the records' audit trails", file=sys.stderr)
     return 0
+
+
+def apply_retention(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.executors import InlineExecutor
+    from bot.services.audit import Surface
+
+    from bot.clock import SystemClock
+    from bot.services.retention import RetentionService
+
+    if args.dry_run:  # needs no Slack: nothing is changed
+        days = load_partnership(settings.config_path).retention.keep_for_days
+        db = Database(settings.database_url)
+        db.migrate()
+        retention = RetentionService(db=db, clock=SystemClock(), outbox=None, keep_for=timedelta(days=days))
+    else:
+        settings.require("SLACK_BOT_TOKEN")
+        runtime = build_runtime(settings, work=InlineExecutor())
+        retention, days = runtime.services.retention, runtime.services.partnership.retention.keep_for_days
+    expired = retention.expired(limit=100_000)
+    for item in expired:
+        print(f"{item.reference}  last activity {item.last_activity:%Y-%m-%d}")
+        if not args.dry_run:
+            runtime.services.outbox.deliver_soon(retention.purge(item.record_id, actor=_operator(), surface=Surface.CLI))
+    verb = "would be removed" if args.dry_run else "removed"
+    print(f"joinedup: {len(expired)} record(s) {verb} (retention period {days} days after last activity)")
+    return 0
+
+
+def _operator() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()[:32]
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "command line"
 
 
 def run_sweep(args: argparse.Namespace, settings: Settings) -> int:

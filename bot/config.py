@@ -153,6 +153,11 @@ class Reminders:
 
 
 @dataclass(frozen=True)
+class Retention:
+    keep_for_days: int = 2190
+
+
+@dataclass(frozen=True)
 class Partnership:
     """The partnership's configuration: organisation, agencies, vocabulary and timings."""
 
@@ -172,6 +177,7 @@ class Partnership:
     follow_up_working_days: int = 10
     working_hours: WorkingHours = field(default_factory=WorkingHours)
     reminders: Reminders = field(default_factory=Reminders)
+    retention: Retention = field(default_factory=Retention)
     glossary: tuple[Term, ...] = ()
     use_default_glossary: bool = True
     check_identifiers: bool = True
@@ -296,7 +302,7 @@ class _Reader:
 
     def partnership(self, data: Mapping[str, Any]) -> Partnership:
         top_level = {"organisation", "agencies", "risk_levels", "purposes", "lawful_bases", "working_hours",
-                     "reminders", "glossary"}
+                     "reminders", "retention", "glossary"}
         for unknown in sorted(set(data) - top_level):
             self.error(unknown, f"unknown section: remove it or check the spelling (known: {', '.join(sorted(top_level))})")
         org = self.table(data, "organisation", {
@@ -342,6 +348,8 @@ class _Reader:
                                                          "organisation.follow_up_working_days", 10, minimum=1)),
             working_hours=self.working_hours(data),
             reminders=self.reminders(data),
+            retention=Retention(int(self.whole_number(self.table(data, "retention", {"keep_for_days"}),
+                                                      "keep_for_days", "retention.keep_for_days", 2190, minimum=30))),
             glossary=tuple(glossary),
             use_default_glossary=use_defaults,
             check_identifiers=check_identifiers,

@@ -15,12 +15,14 @@ class SweepReport:
     outcome_requests: int = 0
     challenge_reminders: int = 0
     deferred: int = 0
+    purged: int = 0
     messages: int = 0
 
     def __str__(self) -> str:
         return (f"{self.acknowledgement_reminders} acknowledgement reminder(s), {self.outcome_requests} outcome "
                 f"request(s), {self.challenge_reminders} challenge reminder(s), {self.deferred} waiting for working "
-                f"hours, {self.messages} message(s) sent or retried")
+                f"hours, {self.purged} record(s) removed under the retention policy, "
+                f"{self.messages} message(s) sent or retried")
 
 
 class Sweeper:
@@ -34,6 +36,7 @@ class Sweeper:
             outcome_requests=reminders.outcome_requests,
             challenge_reminders=self.services.challenges.remind(),
             deferred=reminders.deferred,
+            purged=len(self.services.retention.run()),
             messages=self.services.outbox.deliver_due(),
         )
 

@@ -79,15 +79,16 @@ def test_the_example_file_writes_out_the_defaults_for_purposes_lawful_bases_and_
 def test_the_example_file_sets_every_key_an_operator_can_set() -> None:
     data = _example_data()
     assert set(data) == {"organisation", "agencies", "risk_levels", "purposes", "lawful_bases", "working_hours",
-                         "reminders", "glossary"}
+                         "reminders", "retention", "glossary"}
     assert set(data["organisation"]) == {"name", "timezone", "admins", "emergency_instructions",
                                          "case_reference_pattern", "case_reference_example",
-                                         "follow_up_working_days", "use_default_glossary"}
+                                         "follow_up_working_days", "use_default_glossary", "check_identifiers"}
     assert all(set(a) == {"key", "name", "channel", "leads", "members"} for a in data["agencies"])
     assert all(set(r) == {"key", "label", "definition", "urgent"} for r in data["risk_levels"])
     assert set(data["working_hours"]) == {"start", "end", "days", "holiday_region"}
     assert set(data["reminders"]) == {"acknowledge_within_working_hours", "escalate_after_working_hours",
                                       "max_reminders"}
+    assert set(data["retention"]) == {"keep_for_days"}
     assert [set(g) for g in data["glossary"]] == [set(GLOSSARY_KEYS)]
 
 

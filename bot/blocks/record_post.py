@@ -149,6 +149,12 @@ def sharer_status(record: Record, deliveries: list[Delivery]) -> tuple[str, list
     return text, blocks
 
 
+def tombstone(record: Record) -> tuple[str, list[dict[str, Any]]]:
+    removed = record.purged_at.strftime("%d %b %Y").lstrip("0") if record.purged_at else "an earlier date"
+    text = f"{record.reference} was removed under the retention policy on {removed}."
+    return text, [context(f":wastebasket: {text} Its audit trail is kept.")]
+
+
 def _fit(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Never more than Slack's 50 blocks: the ends (heading, acknowledgement) always stay."""
     if len(blocks) <= MAX_BLOCKS:

@@ -8,7 +8,7 @@ from bot.blocks.challenge import amendment_message, challenge_message, challenge
     escalation_message, response_message
 from bot.blocks.outcome import acknowledgement_reminder, lead_escalation, outcome_message, outcome_request, \
     sharer_escalation
-from bot.blocks.record_post import Delivery, agency_name, agency_post, sharer_status
+from bot.blocks.record_post import Delivery, agency_name, agency_post, sharer_status, tombstone
 from bot.config import Partnership
 from bot.glossary import Glossary
 from bot.services.outbox import Rendered, fix_for
@@ -48,7 +48,10 @@ class MessageContent:
         return True
 
     def wanted(self, session: Session, message: SlackMessage) -> bool:
-        """Reminders for what has since been done are never sent."""
+        """Reminders for what has since been done are never sent, nor anything about a removed record."""
+        record = session.get(Record, message.record_id) if message.record_id else None
+        if record is not None and record.purged_at is not None:
+            return message.ts is not None
         if message.kind in CHASERS:
             share = self._share(session, message)
             return share is not None and share.acknowledged_at is None
@@ -64,6 +67,8 @@ class MessageContent:
         record = session.get(Record, message.record_id)
         assert record is not None, f"message {message.id} has no record"
         name = agency_name(self.partnership, message.agency_key or "")
+        if record.purged_at is not None:
+            return Rendered(*tombstone(record))
         if message.kind == AGENCY_POST:
             share = self._share(session, message)
             assert share is not None

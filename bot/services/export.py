@@ -27,6 +27,9 @@ AGENCY_POST = "agency_post"
 CSV_COLUMNS = ("reference", "case_reference", "when", "entry", "who", "agency", "details")
 # Where a spreadsheet would read a cell as a formula; such cells are written with a leading apostrophe.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The record's fields as a revision names them, as people read them.
+FIELD_LABELS = {"risk_key": "Risk level key", "risk_label": "Risk level", "risk_definition": "Risk definition",
+                "summary": "Summary", "actions": "Actions"}
 PURGED_NOTE = "The content of this record was removed under the retention policy on {date}."
 
 
@@ -291,8 +294,9 @@ def _revision(revision: Mapping[str, Any]) -> str:
     if revision["challenge"]:
         lines.append(f"In answer to challenge {revision['challenge']}")
     for field in dict.fromkeys([*revision["previous"], *revision["current"]]):
-        lines.append(f"{field} was: {revision['previous'].get(field, '')}")
-        lines.append(f"{field} now: {revision['current'].get(field, '')}")
+        label = FIELD_LABELS.get(field, field)
+        lines.append(f"{label} was: {revision['previous'].get(field) or '(blank)'}")
+        lines.append(f"{label} now: {revision['current'].get(field) or '(blank)'}")
     return "\n".join(lines)
 
 
