@@ -78,6 +78,8 @@ def register(app: App, services: Services) -> None:
         record = services.outcomes.record(subject) if subject else None
         if record is None or subject is None:
             view = info_view("What came of it", NOT_AVAILABLE)
+        elif not services.outcomes.may_report(body["user"]["id"], record, subject.agency_key):
+            view = info_view("What came of it", NOT_YOURS)
         else:
             name = agency_name(services.partnership, subject.agency_key) if subject.agency_key else None
             view = outcome_form(record, subject.encode(), name,
@@ -96,8 +98,12 @@ def register(app: App, services: Services) -> None:
     def ask_or_challenge(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         subject = Subject.decode(str(action.get("value") or ""))
         record = services.challenges.record(subject.record_id) if subject else None
-        view = (challenge_form(record, subject.encode(), services.partnership) if record and subject
-                else info_view("Ask or challenge", NOT_AVAILABLE))
+        if record is None or subject is None:
+            view = info_view("Ask or challenge", NOT_AVAILABLE)
+        elif not services.challenges.may_raise(body["user"]["id"], record, subject.agency_key):
+            view = info_view("Ask or challenge", NOT_YOURS)
+        else:
+            view = challenge_form(record, subject.encode(), services.partnership)
         _open(client, body, view, ack)
 
     @app.action(Action.RESPOND_CHALLENGE)
@@ -105,6 +111,8 @@ def register(app: App, services: Services) -> None:
         found = services.challenges.challenge(_number(action))
         if found is None:
             view = info_view("Answer", NOT_AVAILABLE)
+        elif not services.challenges.may_respond(body["user"]["id"], found[1]):
+            view = info_view("Answer", NOT_YOURS)
         else:
             challenge, record = found
             view = response_form(record, challenge, services.partnership,
@@ -130,6 +138,8 @@ def register(app: App, services: Services) -> None:
 
 
 NOT_AVAILABLE = "This record is no longer available."
+NOT_YOURS = ("Only the sharer and members of the agencies a record was shared with can do this, and Joined Up "
+             "doesn't count you as one of them. If you should be, ask to join the agency's channel.")
 
 
 def _number(action: dict[str, Any]) -> int:

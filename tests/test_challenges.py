@@ -47,8 +47,23 @@ def test_a_teacher_challenges_the_risk_level_and_every_receiving_agency_sees_it_
 
 def test_someone_outside_the_agency_cannot_challenge_from_its_post(joinedup):
     joinedup.record()
+    post = joinedup.posts(EDUCATION.channel)[-1]
 
-    reply = challenge(joinedup, user=OUTSIDER.user_id)
+    click(joinedup, post, Action.ASK_OR_CHALLENGE, OUTSIDER.user_id, EDUCATION.channel)
+
+    refusal = joinedup.standin.views(OUTSIDER.user_id)[-1]
+    assert "callback_id" not in refusal and "doesn't count you" in str(refusal["blocks"])
+    assert "CR-12345" not in str(refusal)
+
+
+def test_a_forged_challenge_form_from_an_outsider_is_refused_on_submit(joinedup):
+    joinedup.record()
+    form = {"id": "VFORGED", "type": "modal", "callback_id": Callback.CHALLENGE_FORM,
+            "private_metadata": "1:education", "blocks": []}
+    values = {Field.CHALLENGE_KIND: {"value": {"type": "radio_buttons", "selected_option": {"value": "question"}}},
+              Field.CHALLENGE_TEXT: {"value": {"type": "plain_text_input", "value": "Why?"}}}
+
+    reply = joinedup.slack.submit(form, values, user=OUTSIDER.user_id)
 
     assert "Only members of Education" in reply.json()["errors"][Field.CHALLENGE_TEXT]
     assert replies(joinedup, EDUCATION.channel) == []

@@ -1,0 +1,77 @@
+"""The access matrix in README.md, checked cell by cell, and nothing sensitive in logs."""
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.sample import ADMIN, EDUCATION, HEALTH, LEE, NIA, OUTSIDER, SAM, TIA
+from bot.services.outcomes import Subject
+from bot.slack_requests import find_action
+from storage.models import Record
+
+SHARER, MEMBER, LEAD, ADMINISTRATOR, ANYONE_ELSE = SAM.user_id, NIA.user_id, LEE.user_id, ADMIN.user_id, OUTSIDER.user_id
+# role → may they …? for a record Sam shared with Education and Health, seen from Health's post
+MATRIX = {
+    "see the record's details": {SHARER: True, MEMBER: True, LEAD: True, ADMINISTRATOR: True, ANYONE_ELSE: False},
+    "acknowledge for Health": {SHARER: False, MEMBER: True, LEAD: True, ADMINISTRATOR: False, ANYONE_ELSE: False},
+    "report Health's result": {SHARER: False, MEMBER: True, LEAD: True, ADMINISTRATOR: False, ANYONE_ELSE: False},
+    "report the sharer's outcome": {SHARER: True, MEMBER: False, LEAD: False, ADMINISTRATOR: False, ANYONE_ELSE: False},
+    "challenge from Health's post": {SHARER: False, MEMBER: True, LEAD: True, ADMINISTRATOR: False, ANYONE_ELSE: False},
+    "answer a challenge": {SHARER: True, MEMBER: True, LEAD: True, ADMINISTRATOR: False, ANYONE_ELSE: False},
+    "amend the record": {SHARER: True, MEMBER: False, LEAD: False, ADMINISTRATOR: False, ANYONE_ELSE: False},
+    "read the audit trail": {SHARER: False, MEMBER: False, LEAD: False, ADMINISTRATOR: True, ANYONE_ELSE: False},
+}
+
+
+def allowed(services, record: Record, what: str, user: str) -> bool:
+    checks = {
+        "see the record's details": lambda: services.overview.may_see(user, record),
+        "acknowledge for Health": lambda: services.directory.is_member(user, "health"),
+        "report Health's result": lambda: services.outcomes.may_report(user, record, "health"),
+        "report the sharer's outcome": lambda: services.outcomes.may_report(user, record, None),
+        "challenge from Health's post": lambda: services.challenges.may_raise(user, record, "health"),
+        "answer a challenge": lambda: services.challenges.may_respond(user, record),
+        "amend the record": lambda: user == record.sharer_id,
+        "read the audit trail": lambda: services.directory.is_admin(user),
+    }
+    return checks[what]()
+
+
+@pytest.mark.parametrize("what", MATRIX)
+def test_each_cell_of_the_access_matrix_holds(joinedup, what):
+    joinedup.record()
+    record = joinedup.services.outcomes.record(Subject(1, None))
+
+    decided = {user: allowed(joinedup.services, record, what, user) for user in MATRIX[what]}
+
+    assert decided == MATRIX[what]
+
+
+def test_no_surface_shows_an_outsider_any_content(joinedup):
+    joinedup.record()
+    health = joinedup.posts(HEALTH.channel)[0]
+    for action in ("acknowledge", "report_outcome", "ask_or_challenge"):
+        joinedup.slack.click(health, find_action(health["blocks"], action), user=ANYONE_ELSE, channel=HEALTH.channel)
+    for text in ("show JU-000001", "mine", "audit JU-000001"):
+        joinedup.slack.command("/joinedup", text, user=ANYONE_ELSE)
+    joinedup.slack.event({"type": "app_home_opened", "user": ANYONE_ELSE, "tab": "home", "channel": "D1",
+                          "event_ts": "1.1"})
+
+    seen = [str(c.args) for c in joinedup.standin.calls("response_url")]
+    seen += [str(v) for v in joinedup.standin.views(ANYONE_ELSE)] + [str(joinedup.standin.home_views[ANYONE_ELSE])]
+    seen += [str(e) for e in joinedup.standin.ephemerals(ANYONE_ELSE)]
+    assert seen and not any("breakfast" in s or "CR-12345" in s for s in seen)
+
+
+def test_logs_carry_references_and_ids_never_content(joinedup, caplog):
+    caplog.set_level(logging.INFO)
+    joinedup.standin.fail("chat.postMessage", error="not_in_channel", channel=HEALTH.channel)
+    joinedup.record()
+    post = joinedup.posts(EDUCATION.channel)[0]
+    joinedup.slack.click(post, find_action(post["blocks"], "acknowledge"), user=TIA.user_id, channel=EDUCATION.channel)
+
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+
+    assert "delivered agency_post message" in logged
+    assert "breakfast" not in logged and "CR-12345" not in logged and "Public task" not in logged
