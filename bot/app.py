@@ -19,6 +19,7 @@ from bot.services.acknowledgements import AcknowledgementService
 from bot.services.challenges import ChallengeService
 from bot.services.content import MessageContent
 from bot.services.directory import Directory
+from bot.services.events import EventLog
 from bot.services.outbox import Outbox
 from bot.services.overview import OverviewService
 from bot.services.outcomes import OutcomeService
@@ -51,6 +52,7 @@ class Services:
     outcomes: OutcomeService
     challenges: ChallengeService
     retention: RetentionService
+    events: EventLog
 
     def later(self, function: Any, *args: Any, **kwargs: Any) -> None:
         """Run slow work (Slack calls) after the 3-second acknowledgement has gone."""
@@ -105,6 +107,7 @@ def build_services(*, partnership: Partnership, db: Database, client: WebClient,
                                     calendar=calendar_for(partnership)),
         retention=RetentionService(db=db, clock=clock, outbox=outbox,
                                    keep_for=timedelta(days=partnership.retention.keep_for_days)),
+        events=EventLog(db=db, clock=clock),
     )
 
 
@@ -122,6 +125,13 @@ def create_app(services: Services, *, signing_secret: str | None, listener_execu
         listener_executor=listener_executor,
         raise_error_for_unhandled_request=False,
     )
+    @app.middleware
+    def handle_each_event_once(body: dict[str, Any], next: Any) -> BoltResponse | None:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if isinstance(event_id, str) and event_id and not services.events.first_time(event_id):
+            return BoltResponse(status=200, body="")  # a retry of something already handled
+        return next()
+
     commands.register(app, services)
     views.register(app, services)
     actions.register(app, services)

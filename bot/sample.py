@@ -75,3 +75,24 @@ def populate(standin: SlackStandIn) -> None:
     partnership = sample_partnership()
     for agency in partnership.agencies:
         standin.add_channel(agency.channel, name=agency.key, members=CHANNEL_MEMBERS[agency.channel])
+
+
+def sample_toml() -> str:
+    """The sample partnership as a configuration file, for running `joinedup serve` against a stand-in."""
+    partnership = sample_partnership()
+
+    def quoted(items: tuple[str, ...]) -> str:
+        return "[" + ", ".join(f'"{item}"' for item in items) + "]"
+
+    lines = ["[organisation]", f'name = "{partnership.name}"', f"admins = {quoted(partnership.admins)}",
+             f'emergency_instructions = "{partnership.emergency_instructions}"', ""]
+    for agency in partnership.agencies:
+        lines += ["[[agencies]]", f'key = "{agency.key}"', f'name = "{agency.name}"', f'channel = "{agency.channel}"',
+                  f"leads = {quoted(agency.leads)}", ""]
+    for level in partnership.risk_levels:
+        lines += ["[[risk_levels]]", f'key = "{level.key}"', f'label = "{level.label}"',
+                  f'definition = "{level.definition}"', f"urgent = {str(level.urgent).lower()}", ""]
+    for term in partnership.glossary:
+        lines += ["[[glossary]]", f'term = "{term.term}"', f'definition = "{term.definition}"',
+                  f"aliases = {quoted(term.aliases)}", f'source = "{term.source}"', f'category = "{term.category}"', ""]
+    return "\n".join(lines)

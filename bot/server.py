@@ -1,6 +1,7 @@
 """`joinedup serve`: gunicorn's threaded workers in front of the Bolt app (never Bolt's development server)."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -10,6 +11,9 @@ from bot.runtime import build_runtime
 from bot.scheduling import start_scheduler
 from bot.sweep import sweeper_for
 from bot.web import wsgi_application
+
+
+log = logging.getLogger("joinedup")
 
 
 def server_options(settings: Settings, *, host: str, is_sqlite: bool) -> dict[str, Any]:
@@ -46,4 +50,5 @@ class JoinedUpServer(BaseApplication):  # type: ignore[misc]
         runtime = build_runtime(self.settings, migrate=False)
         sweeper = sweeper_for(runtime.services)
         start_scheduler(deliver_due=runtime.services.outbox.deliver_due, sweep=sweeper.run)
+        log.info("worker ready")
         return wsgi_application(runtime.app, runtime.services.db)

@@ -69,6 +69,7 @@ class _FailRule:
     drop: bool
     times: int  # remaining; -1 means until cleared
     channel: str | None
+    after_doing_it: bool = False
 
     def matches(self, method: str, args: dict) -> bool:
         return self.method == method and (self.channel is None or args.get("channel") == self.channel)
@@ -101,6 +102,7 @@ class SlackStandIn:
         self._port, self._delay = port, max(0.0, delay_seconds)
         self.bot_user_id, self.team_id, self.bot_id = bot_user_id, team_id, "BJOINEDUP"
         self._lock = threading.RLock()
+        self._arrived = threading.Condition(self._lock)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._users: dict[str, dict] = {}
@@ -185,9 +187,20 @@ class SlackStandIn:
             return [replace(c, args=copy.deepcopy(c.args), response=copy.deepcopy(c.response))
                     for c in self._calls if method is None or c.method == method]
 
-    def count(self, method: str) -> int:
+    def wait_for(self, method: str, count: int = 1, *, timeout: float = 10.0) -> bool:
+        """Block until `count` calls to `method` have arrived (or the timeout passes): no polling."""
+        return self.wait_until(lambda: self.count(method) >= count, timeout=timeout)
+
+    def wait_until(self, condition: Any, *, timeout: float = 10.0) -> bool:
+        """Block until `condition()` holds, re-checking as each call arrives (or the timeout passes)."""
+        with self._arrived:
+            return self._arrived.wait_for(condition, timeout=timeout)
+
+    def count(self, method: str, *, channels: tuple[str, ...] | None = None, answered_ok: bool = False) -> int:
+        """How many calls to `method` arrived (only to these channels, only those Slack accepted)."""
         with self._lock:
-            return sum(1 for c in self._calls if c.method == method)
+            return sum(1 for c in self._calls if c.method == method
+                       and (channels is None or c.args.get("channel") in channels) and (not answered_ok or c.ok))
 
     def errors(self, method: str | None = None) -> list[Call]:
         """Calls that were answered with anything but ok (injected failures included)."""
@@ -233,7 +246,9 @@ class SlackStandIn:
     # -- fault injection ---------------------------------------------------
     def fail(self, method: str, *, error: str | None = None, status: int | None = None,
              retry_after: int | None = None, drop: bool = False, times: int = 1,
-             channel: str | None = None) -> None:
+             channel: str | None = None, after_doing_it: bool = False) -> None:
+        """The next `times` calls fail. With drop=True and after_doing_it=True, Slack does the work (the
+        message is posted) but the answer is lost on the way back, as when a connection dies mid-reply."""
         if times == 0 or times < -1:
             raise ValueError("times must be a positive count, or -1 for 'until clear_failures()'")
         if drop and (error or status or retry_after is not None):
@@ -241,7 +256,7 @@ class SlackStandIn:
         if status is None and retry_after is not None:
             status = 429
         with self._lock:
-            self._rules.append(_FailRule(method, error, status, retry_after, drop, times, channel))
+            self._rules.append(_FailRule(method, error, status, retry_after, drop, times, channel, after_doing_it))
 
     def clear_failures(self) -> None:
         with self._lock:
@@ -259,6 +274,8 @@ class SlackStandIn:
             rule = next((r for r in self._rules if r.matches(method, args)), None)
             if rule is not None:
                 call.failed = True
+                if rule.after_doing_it:
+                    self._api(method, args, token)
                 answer = self._injected(rule)
             elif method == "response_url":
                 answer = _Answer(body="ok")
@@ -266,6 +283,7 @@ class SlackStandIn:
                 answer = self._api(method, args, token)
             call.status = 0 if answer.drop else answer.status
             call.response = copy.deepcopy(answer.body) if isinstance(answer.body, dict) else None
+            self._arrived.notify_all()
             return answer, self._delay
 
     def _injected(self, rule: _FailRule) -> _Answer:
@@ -353,6 +371,8 @@ class SlackStandIn:
             parent["reply_count"] = parent.get("reply_count", 0) + 1
         msg = {"type": "message", "ts": self._next_ts(), "text": args.get("text") or "",
                "blocks": args.get("blocks") or [], "thread_ts": thread_ts, "user": user}
+        if isinstance(args.get("metadata"), dict):
+            msg["metadata"] = args["metadata"]
         if user == self.bot_user_id:
             msg["bot_id"] = self.bot_id
         msgs[msg["ts"]] = msg
@@ -473,7 +493,9 @@ class SlackStandIn:
             raise SlackError("not_in_channel")
         inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
         oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or "inf")
-        msgs = [m for m in reversed(self._messages.get(chan.id, {}).values())
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        msgs = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+                for m in reversed(self._messages.get(chan.id, {}).values())
                 if m["thread_ts"] in (None, m["ts"])
                 and (oldest < float(m["ts"]) < latest or inclusive and float(m["ts"]) in (oldest, latest))]
         return _message_page(msgs, args)

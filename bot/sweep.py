@@ -30,15 +30,18 @@ class Sweeper:
         self.services = services
 
     def run(self) -> SweepReport:
-        reminders = self.services.reminders.run()
-        return SweepReport(
+        services = self.services
+        reminders = services.reminders.run()
+        report = SweepReport(
             acknowledgement_reminders=reminders.acknowledgement_reminders,
             outcome_requests=reminders.outcome_requests,
-            challenge_reminders=self.services.challenges.remind(),
+            challenge_reminders=services.challenges.remind(),
             deferred=reminders.deferred,
-            purged=len(self.services.retention.run()),
-            messages=self.services.outbox.deliver_due(),
+            purged=len(services.retention.run()),
         )
+        services.events.forget_old()
+        report.messages = services.outbox.deliver_due()  # last, so what this pass owed goes out now
+        return report
 
 
 def sweeper_for(services: Services) -> Sweeper:

@@ -128,6 +128,13 @@ def register(app: App, services: Services) -> None:
             view = amend_form(record, check_identifiers=services.partnership.check_identifiers)
         _open(client, body, view, ack)
 
+    @app.action(Action.RETRY_DELIVERY)
+    def retry_delivery(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        if not services.directory.is_admin(body["user"]["id"]):
+            return
+        services.outbox.deliver_soon(services.outbox.retry(_number(action)))
+
     @app.action(Action.RESOLVE_CHALLENGE)
     def resolve_challenge(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         _close_challenge(services, ack, body, action, respond, "resolved")

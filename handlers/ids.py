@@ -29,6 +29,7 @@ class Action(StrEnum):
     RESOLVE_CHALLENGE = "resolve_challenge"
     ESCALATE_CHALLENGE = "escalate_challenge"
     AMEND_RECORD = "amend_record"
+    RETRY_DELIVERY = "retry_delivery"
 
 
 class Event(StrEnum):

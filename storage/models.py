@@ -243,6 +243,15 @@ class AuditEvent(Base):
     detail: Mapped[str] = mapped_column(String(300), default="")
 
 
+class SeenEvent(Base):
+    """Events API deliveries already handled: Slack retries an event it thinks we missed."""
+
+    __tablename__ = "seen_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class SharerPreference(Base):
     """What the form remembers for each practitioner."""
 

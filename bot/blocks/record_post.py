@@ -149,6 +149,19 @@ def sharer_status(record: Record, deliveries: list[Delivery]) -> tuple[str, list
     return text, blocks
 
 
+def delivery_problem(record: Record, message_id: int, agency: str, channel: str, fix: str,
+                     *, fixed: bool) -> tuple[str, list[dict[str, Any]]]:
+    text = f"{record.reference} could not be posted to {agency}"
+    if fixed:
+        return text, [section(f":arrows_counterclockwise: *{record.reference}* for *{escape(agency)}* is being "
+                              "delivered again.")]
+    return text, [
+        section(f":warning: *{record.reference}* could not be posted to *{escape(agency)}* (<#{channel}>): "
+                f"{escape(fix)}. The record is safe in Joined Up. Once that is fixed, try again."),
+        {"type": "actions", "elements": [button("Try again", Action.RETRY_DELIVERY, str(message_id), style="primary")]},
+    ]
+
+
 def tombstone(record: Record) -> tuple[str, list[dict[str, Any]]]:
     removed = record.purged_at.strftime("%d %b %Y").lstrip("0") if record.purged_at else "an earlier date"
     text = f"{record.reference} was removed under the retention policy on {removed}."

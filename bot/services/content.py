@@ -8,10 +8,10 @@ from bot.blocks.challenge import amendment_message, challenge_message, challenge
     escalation_message, response_message
 from bot.blocks.outcome import acknowledgement_reminder, lead_escalation, outcome_message, outcome_request, \
     sharer_escalation
-from bot.blocks.record_post import Delivery, agency_name, agency_post, sharer_status, tombstone
+from bot.blocks.record_post import Delivery, agency_name, agency_post, delivery_problem, sharer_status, tombstone
 from bot.config import Partnership
 from bot.glossary import Glossary
-from bot.services.outbox import Rendered, fix_for
+from bot.services.outbox import Owe, Rendered, fix_for
 from storage.models import Challenge, ChallengeResponse, Outcome, Record, Revision, Share, SlackMessage
 
 AGENCY_POST = "agency_post"
@@ -30,6 +30,7 @@ CHALLENGE_CLOSED_REPLY = "challenge_closed_reply"
 CHALLENGE_ESCALATION = "challenge_escalation"
 CHALLENGE_REMINDER = "challenge_reminder"
 AMENDMENT_REPLY = "amendment_reply"
+DELIVERY_PROBLEM = "delivery_problem"
 CHASERS = (ACK_REMINDER, LEAD_ESCALATION, SHARER_ESCALATION)
 
 
@@ -69,6 +70,11 @@ class MessageContent:
         name = agency_name(self.partnership, message.agency_key or "")
         if record.purged_at is not None:
             return Rendered(*tombstone(record))
+        if message.kind == DELIVERY_PROBLEM:
+            failed = session.get(SlackMessage, message.subject_id)
+            assert failed is not None
+            return Rendered(*delivery_problem(record, failed.id, name, failed.target, fix_for(failed.last_error),
+                                              fixed=failed.failed_at is None))
         if message.kind == AGENCY_POST:
             share = self._share(session, message)
             assert share is not None
@@ -133,18 +139,21 @@ class MessageContent:
                                                          SlackMessage.kind == AGENCY_POST,
                                                          SlackMessage.agency_key == message.agency_key))
 
-    def after_attempt(self, session: Session, message: SlackMessage) -> list[int]:
-        """A post changed state: the sharer's status message must say so."""
+    def after_attempt(self, session: Session, message: SlackMessage, owe: Owe) -> list[int]:
+        """A post changed state: the sharer's status message must say so, and admins must hear of a failure."""
         if message.kind != AGENCY_POST:
             return []
+        notices = [owe(session, kind=DELIVERY_PROBLEM, key=f"delivery-problem:{message.id}:{message.attempts}:{admin}",
+                       target=admin, record_id=message.record_id, agency_key=message.agency_key, subject_id=message.id)
+                   for admin in self.partnership.admins] if message.failed_at is not None else []
         status = session.scalar(select(SlackMessage).where(SlackMessage.record_id == message.record_id,
                                                            SlackMessage.kind == SHARER_STATUS))
         if status is None or status.failed_at is not None:
-            return []
+            return notices
         if status.ts is not None:
             status.version += 1
             status.pending = True
-        return [status.id]
+        return [*notices, status.id]
 
     def deliveries(self, session: Session, record: Record) -> list[Delivery]:
         posts = {m.agency_key: m for m in self._posts(session, record.id)}

@@ -28,6 +28,7 @@ from storage.models import SlackMessage
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
+METADATA_EVENT = "joinedup_message"  # carries each message's key, so a copy can be recognised in Slack
 LONGEST_BACKOFF = timedelta(minutes=15)
 FIRST_BACKOFF = timedelta(seconds=15)
 TRANSIENT = (urllib.error.URLError, TimeoutError, ConnectionError, socket.timeout, http.client.HTTPException, OSError)
@@ -69,7 +70,11 @@ class Content(Protocol):
 
     def render(self, session: Session, message: SlackMessage) -> Rendered: ...
 
-    def after_attempt(self, session: Session, message: SlackMessage) -> list[int]: ...
+    def after_attempt(self, session: Session, message: SlackMessage, owe: "Owe") -> list[int]: ...
+
+
+class Owe(Protocol):
+    def __call__(self, session: Session, *, kind: str, key: str, target: str, **kw: Any) -> int: ...
 
 
 @dataclass
@@ -177,17 +182,24 @@ class Outbox:
                 ready = True
                 rendered = self.content.render(session, message)
                 version, ts, channel = message.version, message.ts, message.channel_id or message.target
+                key, post_started = message.key, message.post_started_at
                 thread_ts = self._thread_ts(session, message)
         if not ready:
             self._release(message_id, cancel=message is not None and not wanted)
             return None
         try:
             if ts is None:
-                self._mark_post_started(message_id, now)
-                response = self.client.chat_postMessage(
-                    channel=channel, text=rendered.text, blocks=rendered.blocks, thread_ts=thread_ts,
-                    unfurl_links=False, unfurl_media=False)
-                ts, channel = response["ts"], response["channel"]
+                found = self._already_posted(channel, key, thread_ts) if post_started is not None else None
+                if found is None:
+                    self._mark_post_started(message_id, now)
+                    response = self.client.chat_postMessage(
+                        channel=channel, text=rendered.text, blocks=rendered.blocks, thread_ts=thread_ts,
+                        unfurl_links=False, unfurl_media=False,
+                        metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}})
+                    ts, channel = response["ts"], response["channel"]
+                else:
+                    ts = found
+                    log.info("message %s was already in Slack from an attempt that was cut off", message_id)
                 permalink = self._permalink(channel, ts)
             else:
                 self.client.chat_update(channel=channel, ts=ts, text=rendered.text, blocks=rendered.blocks)
@@ -204,6 +216,45 @@ class Outbox:
             return None
         parent = session.get(SlackMessage, message.parent_id)
         return parent.ts if parent else None
+
+    def retry(self, message_id: int) -> list[int]:
+        """Someone fixed what made a message fail for good (invited the bot, say): owe it again."""
+        with self.db.write() as session:
+            changed = session.execute(update(SlackMessage).where(SlackMessage.id == message_id,
+                                                                 SlackMessage.failed_at.is_not(None))
+                                      .values(failed_at=None, pending=True, attempts=0, last_error=None,
+                                              next_attempt_at=self.clock.now())).rowcount  # type: ignore[attr-defined]
+            notices = self.touch(session, SlackMessage.kind == "delivery_problem",
+                                 SlackMessage.subject_id == message_id) if changed else []
+        return [message_id, *notices] if changed else []
+
+    def _already_posted(self, channel: str, key: str, thread_ts: str | None) -> str | None:
+        """After an attempt that may have reached Slack (a crash, a lost answer), look before posting again.
+
+        Channels only: the bot cannot read its DMs without more permissions, so a DM cut off at the wrong
+        instant may arrive twice. Looks through the newest 1,000 messages; an error here means post anyway.
+        """
+        if not channel.startswith(("C", "G")):
+            return None
+        cursor = None
+        try:
+            for _ in range(5):
+                if thread_ts:
+                    page = self.client.conversations_replies(channel=channel, ts=thread_ts, limit=200, cursor=cursor,
+                                                             include_all_metadata=True)
+                else:
+                    page = self.client.conversations_history(channel=channel, limit=200, cursor=cursor,
+                                                             include_all_metadata=True)
+                for found in page.get("messages") or []:
+                    payload = (found.get("metadata") or {}).get("event_payload") or {}
+                    if payload.get("key") == key:
+                        return found["ts"]
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    return None
+        except (SlackApiError, *TRANSIENT) as error:
+            log.warning("could not check %s for an earlier copy of a message: %s", channel, type(error).__name__)
+        return None
 
     def _permalink(self, channel: str, ts: str) -> str | None:
         try:
@@ -234,7 +285,7 @@ class Outbox:
                 audit(session, at=now, actor=SYSTEM, act=Act.POSTED, surface=Surface.DELIVERY,
                       record_id=message.record_id, detail=f"to {message.agency_key} ({channel})")
             log.info("delivered %s message %s (%s)", message.kind, message.id, "posted" if first_post else "updated")
-            return _Attempt(followers=self.content.after_attempt(session, message), still_pending=message.pending)
+            return _Attempt(followers=self.content.after_attempt(session, message, self.add), still_pending=message.pending)
 
     def _failed(self, message_id: int, error: str, status: int | None, retry_after: str | None) -> _Attempt:
         now = self.clock.now()
@@ -255,7 +306,7 @@ class Outbox:
             else:
                 message.next_attempt_at = now + backoff(message.attempts)
             log.warning("could not deliver %s message %s: %s", message.kind, message.id, message.last_error)
-            return _Attempt(followers=self.content.after_attempt(session, message), still_pending=False)
+            return _Attempt(followers=self.content.after_attempt(session, message, self.add), still_pending=False)
 
 
 def backoff(attempts: int) -> timedelta:

@@ -48,13 +48,12 @@ class RecordService:
 
     def form_defaults(self, user_id: str, case_reference: str = "") -> FormDefaults:
         now = self.clock.now()
-        today = now.astimezone(self.partnership.zone).date()
         with self.db.read() as session:
             preference = session.get(SharerPreference, user_id)
         remembered = preference.agency_key if preference and self.partnership.agency(preference.agency_key) else None
         return FormDefaults(
             occurred_at=now,
-            follow_up_on=self.calendar.add_working_days(today, self.partnership.follow_up_working_days),
+            follow_up_on=follow_up_default(self.partnership, now),
             case_reference=case_reference.strip()[:40],
             sharer_agency=remembered,
         )
@@ -213,6 +212,11 @@ class RecordService:
     def _saved(self, record: Record, message_ids: list[int]) -> Saved:
         names = [agency.name for share in record.shares if (agency := self.partnership.agency(share.agency_key))]
         return Saved(record_id=record.id, reference=record.reference, agency_names=names, message_ids=message_ids)
+
+
+def follow_up_default(partnership: Partnership, now: datetime) -> date:
+    today = now.astimezone(partnership.zone).date()
+    return calendar_for(partnership).add_working_days(today, partnership.follow_up_working_days)
 
 
 def normalise_case_reference(text: str) -> str:

@@ -1,0 +1,178 @@
+"""Nothing lost, nothing doubled: when Slack, the network, the process or the database misbehave."""
+from __future__ import annotations
+
+import concurrent.futures
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.sample import ADMIN, EDUCATION, HEALTH, NIA, SAM, TIA
+from bot.slack_requests import find_action
+from handlers.ids import Action, Field
+from storage.models import Record, SlackMessage
+from tests.conftest import VALID_ANSWERS
+from tests.serving import environment, serve, submission, sweep_at
+
+
+def agency_posts(standin, channel):
+    return [m for m in standin.messages(channel) if m.get("thread_ts") in (None, m["ts"])]
+
+
+def deliver_everything_due(joinedup, passes=6):
+    for _ in range(passes):
+        joinedup.clock.advance(minutes=20)
+        joinedup.services.outbox.deliver_due()
+
+
+def test_slack_failing_for_a_stretch_delays_records_but_each_reaches_every_agency_exactly_once(joinedup):
+    standin = joinedup.standin
+    standin.fail("chat.postMessage", status=500, times=3)
+    standin.fail("chat.postMessage", status=429, retry_after=1, times=2)
+    standin.fail("chat.postMessage", drop=True, times=2)
+    standin.fail("chat.update", status=503, times=2)
+
+    for number in range(5):
+        assert joinedup.record(**{Field.CASE_REFERENCE: f"CR-1000{number}"}).status == 200
+    deliver_everything_due(joinedup)
+
+    for channel in (EDUCATION.channel, HEALTH.channel):
+        posts = agency_posts(standin, channel)
+        assert sorted(str(p["blocks"]).count("CR-1000") for p in posts) == [1] * 5
+        assert len({p["metadata"]["event_payload"]["key"] for p in posts}) == 5
+    with joinedup.db.read() as session:
+        assert session.query(SlackMessage).filter(SlackMessage.pending.is_(True)).count() == 0
+
+
+def test_an_answer_lost_after_slack_posted_is_found_again_not_posted_twice(joinedup):
+    joinedup.standin.fail("chat.postMessage", drop=True, after_doing_it=True, channel=HEALTH.channel)
+
+    joinedup.record()
+    assert len(agency_posts(joinedup.standin, HEALTH.channel)) == 1, "Slack has it; we never heard back"
+    deliver_everything_due(joinedup)
+
+    assert len(agency_posts(joinedup.standin, HEALTH.channel)) == 1
+    status = str(joinedup.standin.messages(SAM.user_id)[-1]["blocks"])
+    assert f"archives/{HEALTH.channel}/" in status, "the sharer's status links to the one copy"
+
+
+def test_a_permanent_failure_tells_the_sharer_and_the_admins_and_try_again_delivers_it(joinedup):
+    joinedup.standin.fail("chat.postMessage", error="not_in_channel", channel=HEALTH.channel, times=-1)
+    joinedup.record()
+    assert "/invite @Joined Up" in str(joinedup.standin.messages(SAM.user_id)[0]["blocks"])
+    [notice] = joinedup.standin.messages(ADMIN.user_id)
+    assert "could not be posted to *Health*" in str(notice["blocks"]) and "/invite @Joined Up" in str(notice["blocks"])
+
+    joinedup.standin.clear_failures()
+    joinedup.slack.click(notice, find_action(notice["blocks"], Action.RETRY_DELIVERY), user=ADMIN.user_id,
+                         channel="DU0ADMINIG")
+
+    assert len(agency_posts(joinedup.standin, HEALTH.channel)) == 1
+    assert f"archives/{HEALTH.channel}/" in str(joinedup.standin.messages(SAM.user_id)[0]["blocks"])
+
+
+def test_the_same_event_delivered_again_is_handled_once(joinedup):
+    event = {"type": "app_home_opened", "user": SAM.user_id, "tab": "home", "channel": "D1", "event_ts": "1.1"}
+
+    first = joinedup.slack.event(event, event_id="Ev0SAME00001")
+    retry = joinedup.slack.event(event, event_id="Ev0SAME00001", retry=1)
+
+    assert first.status == retry.status == 200
+    assert joinedup.standin.count("views.publish") == 1
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+def test_a_process_killed_between_saving_and_posting_loses_nothing_and_doubles_nothing(database, standin, tmp_path):
+    env = environment(tmp_path, database.url, standin)
+    served = serve(env, standin)
+    standin.set_delay(30)  # Slack takes the posts, then the process dies before hearing back
+    view, values = submission(VALID_ANSWERS, 1)
+
+    reply = served.sender.submit(view, values, user=SAM.user_id)
+    assert reply.status == 200 and reply.json()["response_action"] == "update"
+    assert standin.wait_for("chat.postMessage", 2, timeout=20)
+    served.kill()
+    standin.set_delay(0)
+
+    recovered = sweep_at(env, datetime.now(timezone.utc) + timedelta(minutes=10))
+
+    assert recovered.returncode == 0, recovered.stderr
+    for channel in (EDUCATION.channel, HEALTH.channel):
+        assert len(agency_posts(standin, channel)) == 1
+    [status] = standin.messages(SAM.user_id)
+    assert f"archives/{EDUCATION.channel}/" in str(status["blocks"]) and f"archives/{HEALTH.channel}/" in str(status["blocks"])
+    with database.read() as session:
+        assert session.query(Record).count() == 1
+        assert session.query(SlackMessage).filter(SlackMessage.pending.is_(True)).count() == 0
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_a_database_outage_gets_a_clear_answer_writes_nothing_and_the_pool_recovers(joinedup, postgres_url):
+    name = joinedup.db.engine.url.database
+    admin = create_engine(postgres_url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    form = joinedup.open_form()
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                    "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
+        from bot.slack_requests import fill
+        during = joinedup.slack.submit(form, fill(form, VALID_ANSWERS), user=SAM.user_id)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        admin.dispose()
+
+    assert during.status == 200
+    assert during.json()["response_action"] == "push" and "not saved" in str(during.json()["view"])
+    assert joinedup.record().json()["response_action"] == "update", "the pool recovers without a restart"
+    with joinedup.db.read() as session:
+        assert session.query(Record).count() == 1
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+def test_a_burst_of_200_records_and_1000_clicks_from_32_senders_is_all_answered_in_time_and_counted_exactly(
+        database, standin, tmp_path):
+    served = serve(environment(tmp_path, database.url, standin), standin, workers=1 if database.is_sqlite else 2)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(32) as senders:
+            submitted = list(senders.map(lambda n: timed(lambda: served.sender.submit(
+                *submission({**VALID_ANSWERS, Field.CASE_REFERENCE: f"CR-{20000 + n}"}, n), user=SAM.user_id)),
+                range(200)))
+            assert standin.wait_until(lambda: standin.count("chat.postMessage", channels=AGENCIES, answered_ok=True)
+                                      >= 400, timeout=180)
+            posts = agency_posts(standin, HEALTH.channel) + agency_posts(standin, EDUCATION.channel)
+            clickers = {HEALTH.channel: [NIA.user_id], EDUCATION.channel: [TIA.user_id]}
+
+            def click(n):
+                post = posts[n % len(posts)]
+                channel = HEALTH.channel if post in posts[:200] else EDUCATION.channel
+                return timed(lambda: served.sender.click(post, find_action(post["blocks"], Action.ACKNOWLEDGE),
+                                                         user=clickers[channel][0], channel=channel))
+            clicked = list(senders.map(click, range(1000)))
+        assert standin.wait_until(lambda: updated_posts(standin) >= 400, timeout=180)
+    finally:
+        served.stop()
+
+    for reply, seconds in submitted + clicked:
+        assert reply.status == 200 and seconds < 3, (reply, seconds)
+    assert all(r.json()["response_action"] == "update" for r, _ in submitted)
+    with database.read() as session:
+        assert session.query(Record).count() == 200
+    for channel in (EDUCATION.channel, HEALTH.channel):
+        assert len(agency_posts(standin, channel)) == 200
+    assert updated_posts(standin) == 400, "each acknowledged post is updated exactly once"
+
+
+def timed(send):
+    started = time.monotonic()
+    reply = send()
+    return reply, time.monotonic() - started
+
+
+AGENCIES = (EDUCATION.channel, HEALTH.channel)
+
+
+def updated_posts(standin) -> int:
+    return standin.count("chat.update", channels=AGENCIES, answered_ok=True)
