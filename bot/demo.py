@@ -7,7 +7,8 @@ it prints what each person would see in Slack, rendered as plain text.
 
 The walk-through is a list of step functions sharing one `DemoContext`. A step prints its own heading
 (numbered as it goes) and may do nothing at all when the feature it shows is not there, so new steps
-(reminders, the glossary, challenges) can be added to `STEPS` without touching the others.
+can be added to `STEPS` without touching the others. Later steps move the demo's clock on (to the next
+working day, to the follow-up date) and run the reminder sweep, as `joinedup serve` does every minute.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import textwrap
 import threading
 import traceback
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from socketserver import ThreadingMixIn
 from typing import Any, Callable, Iterator, TextIO
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -29,12 +30,13 @@ from bot.app import Services, build_services, create_app, slack_client
 from bot.clock import FixedClock
 from bot.config import Partnership
 from bot.executors import InlineExecutor
-from bot.sample import CHANNEL_MEMBERS, EDUCATION, HEALTH, OUTSIDER, PEOPLE, SAM, TIA, Person, populate, \
-    sample_partnership
+from bot.sample import ADMIN, CHANNEL_MEMBERS, EDUCATION, HEALTH, NIA, OUTSIDER, PEOPLE, SAM, TIA, Person, \
+    populate, sample_partnership
 from bot.services.records import calendar_for
 from bot.slack_requests import Reply, SlackSender, fill, find_action
 from bot.slack_standin import SlackStandIn
 from bot.standin_text import render_blocks, render_view
+from bot.sweep import Sweeper
 from bot.web import wsgi_application
 from handlers.ids import Action, Field
 from storage.db import Database
@@ -44,11 +46,14 @@ FRAME = "  | "
 QUIET_LOGGERS = ("bot", "handlers", "storage", "joinedup", "slack_bolt", "slack_sdk", "alembic", "sqlalchemy")
 BOT_TOKEN = "xoxb-joinedup-demo"
 CASE_REFERENCE = "CR-12345"
+NHS_NUMBER = "943 476 5919"  # a valid NHS number, made up
 # Slack's emoji, as a terminal can show them.
 EMOJI = {
     ":white_check_mark:": "[OK]", ":hourglass_flowing_sand:": "[waiting]", ":warning:": "[!]",
-    ":rotating_light:": "[URGENT]", ":outbox_tray:": "[sending]", ":arrows_counterclockwise:": "[retrying]",
-    ":no_entry:": "[X]", ":lock:": "[locked]", ":information_source:": "[i]",
+    ":rotating_light:": "[URGENT]", ":outbox_tray:": "[sending]", ":arrows_counterclockwise:": "[↻]",
+    ":no_entry:": "[X]", ":lock:": "[locked]", ":information_source:": "[i]", ":alarm_clock:": "[reminder]",
+    ":raising_hand:": "[question]", ":speech_balloon:": "[answer]", ":bookmark_tabs:": "[outcome]",
+    ":arrow_up:": "[escalated]", ":wastebasket:": "[deleted]",
 }
 _DATE_TOKEN = re.compile(r"<!date\^(\d+)\^([^|>]*)\|([^>]*)>")
 
@@ -104,9 +109,9 @@ class DemoContext:
         """A Slack surface, framed and indented, under a caption saying whose screen it is."""
         self.write()
         self.write(_wrap(caption, self.width))
-        inner = self.width - len(FRAME)
         for line in text.split("\n"):
-            self.write((FRAME + line).rstrip() if len(line) <= inner else _wrap(line, self.width, FRAME.rstrip() + " "))
+            for part in _fit(line, self.width - len(FRAME)):
+                self.write((FRAME + part).rstrip())
 
     def view(self, caption: str, view: dict[str, Any]) -> None:
         self.surface(caption, _plain(render_view(self._local(view), width=self.width - len(FRAME), names=self.names)))
@@ -128,7 +133,7 @@ class DemoContext:
             return f"<!date^{match.group(1)}^{match.group(2)}|{at:%a} {at.day} {at:%b %Y at %H:%M}>"
 
         if isinstance(value, str):
-            return _DATE_TOKEN.sub(localise, value)
+            return _plain(_DATE_TOKEN.sub(localise, value))  # emoji first, so lines are wrapped as shown
         if isinstance(value, list):
             return [self._local(v) for v in value]
         if isinstance(value, dict):
@@ -167,6 +172,21 @@ def _elide_common(shown: list[str], lines: list[str], what: str, keep: int = 2) 
     if common <= keep + 3:
         return lines
     return [*lines[:keep], f"  … {common - keep} lines {what} …", *lines[common:]]
+
+
+def _fit(line: str, width: int) -> list[str]:
+    """`line` in pieces no wider than `width`: a row of buttons breaks between buttons, text between words."""
+    if len(line) <= width:
+        return [line]
+    if "]  [" not in line:
+        return textwrap.wrap(line, width, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False)
+    rows: list[str] = []
+    for button in line.split("  "):
+        if rows and len(rows[-1]) + 2 + len(button) <= width:
+            rows[-1] += "  " + button
+        else:
+            rows.append(button)
+    return rows
 
 
 def _wrap(text: str, width: int, indent: str = "") -> str:
@@ -283,10 +303,12 @@ def _answers(ctx: DemoContext) -> dict[str, Any]:
 
 def submit_with_mistakes(ctx: DemoContext) -> None:
     assert ctx.form is not None, "open_the_form comes first"
-    ctx.heading("Sam makes a mistake: the child's name as the case reference, and no summary")
-    ctx.say("Sam fills in the form but types the child's name where the case reference goes, and forgets "
-            "the summary, then presses “Save and share”.")
-    answers = {**_answers(ctx), Field.CASE_REFERENCE: "Jane Smith", Field.SUMMARY: ""}
+    ctx.heading("Sam makes two mistakes: the child's name and NHS number")
+    ctx.say("Sam fills in the form but types the child's name where the case reference goes, and puts the "
+            f"child's NHS number ({NHS_NUMBER}) in the summary, then presses “Save and share”. Joined Up checks "
+            "the text for identifiers, which are shared only when they are needed.")
+    summary = f"{_answers(ctx)[Field.SUMMARY]} Their NHS number is {NHS_NUMBER}."
+    answers = {**_answers(ctx), Field.CASE_REFERENCE: "Jane Smith", Field.SUMMARY: summary}
     body = _json(ctx.slack.submit(ctx.form, fill(ctx.form, answers), user=SAM.user_id), "submitting the form")
     errors = body.get("errors") if body.get("response_action") == "errors" else None
     if not errors:
@@ -303,7 +325,7 @@ def submit_with_mistakes(ctx: DemoContext) -> None:
 def submit_and_share(ctx: DemoContext) -> None:
     assert ctx.form is not None, "open_the_form comes first"
     ctx.heading("Sam fixes the form and shares it with Education and Health")
-    ctx.say("Sam puts the case reference back, writes a summary, and shares with Education and Health "
+    ctx.say("Sam puts the case reference back, takes the NHS number out, and shares with Education and Health "
             "to keep the child safe, first-hand, under the statutory safeguarding duty, at risk level "
             "“Early help”. The summary uses words that not every agency uses: “DSL” and the school's “niggle”.")
     body = _json(ctx.slack.submit(ctx.form, fill(ctx.form, _answers(ctx)), user=SAM.user_id), "saving the record")
@@ -393,6 +415,172 @@ def _button(post: dict[str, Any] | None, action_id: str) -> dict[str, Any] | Non
         return None
 
 
+def look_up_a_term(ctx: DemoContext) -> None:
+    ctx.heading("Tia types  /joinedup glossary CIN")
+    ctx.say("Tia wonders whether the child is now a “CIN”, a child in need, rather than early help. Before she "
+            "says so, she checks what the partnership has agreed that means. Any term or alias works; "
+            "`/joinedup glossary` on its own lists them all.")
+    body = _json(ctx.slack.command("/joinedup", "glossary CIN", user=TIA.user_id), "/joinedup glossary CIN")
+    ctx.blocks("Only Tia sees the answer:", body.get("blocks"), body.get("text"))
+
+
+def remind_health(ctx: DemoContext) -> None:
+    post = ctx.posts.get(HEALTH.channel)
+    assert post is not None, "submit_and_share comes first"
+    hours = ctx.partnership.working_hours
+    calendar = calendar_for(ctx.partnership)
+    day = calendar.add_working_days(ctx.clock.now().astimezone(ctx.partnership.zone).date(), 1)
+    ctx.clock.set(datetime.combine(day, time(10, 0), tzinfo=ctx.partnership.zone))
+    ctx.heading(f"{_day(ctx)}, 10:00: Joined Up reminds Health to acknowledge")
+    ctx.say(f"Each agency has {ctx.partnership.reminders.acknowledge_within_working_hours:g} working hours to "
+            f"acknowledge a record. At 10:00 on {_day(ctx)}, the next working day, Joined Up's sweep (it runs "
+            "every minute) finds that nobody in Health has. Education has, so it is not reminded.",
+            f"Only working hours count: {hours.start:%H:%M} to {hours.end:%H:%M}, Monday to Friday, not bank "
+            "holidays. A sweep at night or at the weekend sends nothing, and the reminder waits for the start "
+            "of the next working day.")
+    report = Sweeper(ctx.services).run()
+    reminder = _latest_reply(ctx, HEALTH.channel)
+    if report.acknowledgement_reminders != 1 or reminder is None:
+        raise DemoError(f"the sweep did not remind Health: {report}")
+    ctx.blocks(f"In {ctx.channel_name(HEALTH.channel)}, Nia and Lee see this reply in the record's thread. "
+               "It mentions Lee, Health's lead:", reminder.get("blocks"), reminder.get("text"))
+    ctx.clock.advance(minutes=20)
+    ctx.slack.click(reminder, find_action(reminder["blocks"], Action.ACKNOWLEDGE), user=NIA.user_id,
+                    channel=HEALTH.channel)
+    updated = ctx.standin.message(HEALTH.channel, post["ts"])
+    if updated is None or updated.get("blocks") == post.get("blocks"):
+        raise DemoError("acknowledging from the reminder did not change Health's post")
+    ctx.posts[HEALTH.channel] = updated
+    ctx.say("Twenty minutes later, Nia presses the button in the reminder.")
+    ctx.surface("Health's post ends:", "\n".join(ctx.render(updated.get("blocks"), updated.get("text"))
+                                                  .split("\n")[-3:]))
+
+
+def challenge_the_risk_level(ctx: DemoContext) -> None:
+    post = ctx.posts.get(EDUCATION.channel)
+    assert post is not None, "submit_and_share comes first"
+    ctx.heading("Tia challenges the risk level from Education's post")
+    ctx.say("Tia presses “Ask or challenge” on Education's post. In the form that opens she chooses “I disagree "
+            "with the risk level”, proposes “Child in need” and says why.")
+    ctx.slack.click(post, find_action(post["blocks"], Action.ASK_OR_CHALLENGE), user=TIA.user_id,
+                    channel=EDUCATION.channel)
+    form = ctx.standin.views(TIA.user_id)[-1]
+    body = _json(ctx.slack.submit(form, fill(form, {
+        Field.CHALLENGE_KIND: "risk_level", Field.PROPOSED_RISK: "child-in-need",
+        Field.CHALLENGE_TEXT: "They have missed eight days since September, and with no breakfast and falling "
+                              "asleep in class I don't think early help is enough."}), user=TIA.user_id),
+        "sending the challenge")
+    question = _latest_reply(ctx, EDUCATION.channel)
+    asked = next((m for m in reversed(ctx.dm(SAM.user_id)) if _button(m, Action.RESPOND_CHALLENGE)), None)
+    if body.get("response_action") != "update" or question is None or asked is None:
+        raise DemoError(f"the challenge was not sent: {body}")
+    ctx.blocks(f"Every agency that received the record sees it in the record's thread (here "
+               f"{ctx.channel_name(EDUCATION.channel)}; {ctx.channel_name(HEALTH.channel)} has the same):",
+               question.get("blocks"), question.get("text"))
+    thread = ctx.render(question.get("blocks"), question.get("text")).split("\n")
+    dm = ctx.render(asked.get("blocks"), asked.get("text")).split("\n")
+    ctx.surface("Sam, who shared the record, gets it by direct message, to answer:",
+                "\n".join(_elide_common(thread, dm, "the same as in the thread", keep=1)))
+
+    ctx.say("Sam presses “Respond”. Because Sam shared the record, the form also offers “Revise the risk "
+            "level (now Early help)”. Sam answers, and chooses “Child in need”.")
+    ctx.slack.click(asked, find_action(asked["blocks"], Action.RESPOND_CHALLENGE), user=SAM.user_id,
+                    channel="D" + SAM.user_id)
+    form = ctx.standin.views(SAM.user_id)[-1]
+    ctx.slack.submit(form, fill(form, {
+        Field.RESPONSE_TEXT: "Agreed: the missed days change the picture. I will take it to Monday's allocation "
+                             "meeting.",
+        Field.REVISED_RISK: "child-in-need"}), user=SAM.user_id)
+    answer = _latest_reply(ctx, HEALTH.channel)
+    revised = ctx.standin.message(HEALTH.channel, ctx.posts[HEALTH.channel]["ts"])
+    if answer is None or revised is None or "Risk level revised" not in str(revised.get("blocks")):
+        raise DemoError("the answer did not revise the risk level")
+    ctx.blocks("The answer goes to every agency's thread:", answer.get("blocks"), answer.get("text"))
+    lines = ctx.render(revised.get("blocks"), revised.get("text")).split("\n")
+    when = next((i for i, line in enumerate(lines) if line.strip() == "*When*"), 5)
+    level = next((i for i, line in enumerate(lines) if line.strip() == "*Risk level*"), when)
+    ctx.surface("And every agency's post now says what changed, and why:",
+                "\n".join([*lines[:when], "  …", *lines[level:level + 2], "  …"]))
+    if any(_button(m, Action.ESCALATE_CHALLENGE) for m in ctx.dm(TIA.user_id)):
+        ctx.say("Tia gets the answer by direct message too, with two buttons: “That resolves it” and “Escalate "
+                "to the leads”.")
+
+
+def ask_for_the_outcome(ctx: DemoContext) -> None:
+    assert ctx.form is not None, "open_the_form comes first"
+    follow_up = next(((b.get("element") or {}).get("initial_date") for b in ctx.form.get("blocks", [])
+                      if b.get("block_id") == Field.FOLLOW_UP_ON), None)
+    if not follow_up:
+        raise DemoError("the form had no follow-up date")
+    hours = ctx.partnership.working_hours
+    ctx.clock.set(datetime.combine(date.fromisoformat(follow_up), hours.start, tzinfo=ctx.partnership.zone))
+    ctx.heading(f"{_day(ctx)}, the follow-up date: Sam is asked what came of it")
+    ctx.say(f"At {hours.start:%H:%M} on the record's follow-up date, the sweep asks Sam, by direct message, "
+            "what happened.")
+    before = len(ctx.dm(SAM.user_id))
+    report = Sweeper(ctx.services).run()
+    request = next((m for m in ctx.dm(SAM.user_id)[before:] if _button(m, Action.REPORT_OUTCOME)), None)
+    if report.outcome_requests != 1 or request is None:
+        raise DemoError(f"the sweep did not ask Sam for the outcome: {report}")
+    ctx.blocks("Sam sees:", request.get("blocks"), request.get("text"))
+    ctx.say("Sam presses “Report outcome”, says what happened and what changed for the child, and that "
+            "nothing more is needed.")
+    ctx.slack.click(request, find_action(request["blocks"], Action.REPORT_OUTCOME), user=SAM.user_id,
+                    channel="D" + SAM.user_id)
+    form = ctx.standin.views(SAM.user_id)[-1]
+    ctx.slack.submit(form, fill(form, {
+        Field.WHAT_HAPPENED: "Child in need assessment started. The foster carer has a breakfast club place "
+                             "and a health visitor for the baby.",
+        Field.WHAT_CHANGED: "Breakfast every day this week; on time every day.",
+        Field.NEXT_STEP: "no_further_action"}), user=SAM.user_id)
+    outcome = _latest_reply(ctx, HEALTH.channel)
+    if outcome is None or "Outcome reported" not in str(outcome.get("blocks")):
+        raise DemoError("the outcome did not reach Health")
+    post = ctx.standin.message(HEALTH.channel, ctx.posts[HEALTH.channel]["ts"]) or {}
+    on_post = " and on the post itself" if "Outcome reported" in str(post.get("blocks")) else ""
+    ctx.blocks(f"In {ctx.channel_name(HEALTH.channel)}, as in {ctx.channel_name(EDUCATION.channel)}, the outcome "
+               f"is posted in the record's thread{on_post}:", outcome.get("blocks"), outcome.get("text"))
+    done = ctx.standin.message("D" + SAM.user_id, request["ts"])
+    if done is not None and done.get("blocks") != request.get("blocks"):
+        ctx.say("In Sam's direct messages, Joined Up's question turns into a thank-you, and it stops asking.")
+
+
+def show_the_history(ctx: DemoContext) -> None:
+    ctx.heading(f"Sam types  /joinedup show {ctx.reference}")
+    before = len(ctx.standin.calls("response_url"))
+    ctx.slack.command("/joinedup", f"show {ctx.reference}", user=SAM.user_id)
+    shown = [c.args for c in ctx.standin.calls("response_url")[before:] if c.args.get("blocks")]
+    if not shown:
+        raise DemoError(f"/joinedup show {ctx.reference} showed nothing")
+    lines = ctx.render(shown[-1].get("blocks"), shown[-1].get("text")).split("\n")
+    start = next((i for i, line in enumerate(lines) if line.startswith("*Where it stands*")), 0)
+    ctx.surface("Only Sam sees the whole record (left out here), then where it stands with each agency, and "
+                "everything that has happened to it:",
+                "\n".join([f"  … the record as every agency now sees it ({start} lines) …", *lines[start:]]
+                          if start else lines))
+
+
+def read_the_audit_trail(ctx: DemoContext) -> None:
+    ctx.heading(f"Ash, an admin, types  /joinedup audit {ctx.reference}")
+    ctx.say("Ash Patel looks after information governance for the partnership. Every act on a record is in "
+            "its audit trail: who, when and from where, never what was written. Only the partnership's admins "
+            "can read it.")
+    body = _json(ctx.slack.command("/joinedup", f"audit {ctx.reference}", user=ADMIN.user_id),
+                 f"/joinedup audit {ctx.reference}")
+    ctx.blocks("Only Ash sees:", body.get("blocks"), body.get("text"))
+
+
+def _day(ctx: DemoContext) -> str:
+    at = ctx.clock.now().astimezone(ctx.partnership.zone)
+    return f"{at:%A} {at.day} {at:%B}"
+
+
+def _latest_reply(ctx: DemoContext, channel: str) -> dict[str, Any] | None:
+    """The newest reply in any thread in `channel`."""
+    replies = [m for m in ctx.standin.messages(channel) if m.get("thread_ts") and m["thread_ts"] != m["ts"]]
+    return replies[-1] if replies else None
+
+
 def ask_for_help(ctx: DemoContext) -> None:
     ctx.heading("Sam types  /joinedup help")
     body = _json(ctx.slack.command("/joinedup", "help", user=SAM.user_id), "/joinedup help")
@@ -421,6 +609,12 @@ STEPS: list[Step] = [
     submit_and_share,
     acknowledge,
     outsider_refused,
+    look_up_a_term,
+    remind_health,
+    challenge_the_risk_level,
+    ask_for_the_outcome,
+    show_the_history,
+    read_the_audit_trail,
     ask_for_help,
     what_next,
 ]
@@ -462,7 +656,7 @@ def running_joinedup(out: TextIO, standin: SlackStandIn, db: Database) -> Iterat
     services = build_services(partnership=partnership, db=db, clock=clock, work=InlineExecutor(),
                               client=slack_client(BOT_TOKEN, standin.api_url))
     app = create_app(services, signing_secret=signing_secret, listener_executor=InlineExecutor())
-    server = make_server("127.0.0.1", 0, wsgi_application(app, db), server_class=_ThreadingServer,
+    server = make_server("127.0.0.1", 0, wsgi_application(app, db, signing_secret=signing_secret), server_class=_ThreadingServer,
                          handler_class=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               name="joinedup-demo", daemon=True)

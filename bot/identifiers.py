@@ -122,9 +122,9 @@ def describe(findings: list[Finding]) -> str:
         quoted.append(f"{unquoted} more identifier{'s' if unquoted > 1 else ''}")
     listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
     if len(findings) == 1:
-        advice = "Remove it, or tick the box below and say why it is needed."
+        advice = "Remove it, or say in the Identifiers box below why it is needed."
     else:
-        advice = "Remove them, or tick the box below and say why they are needed."
+        advice = "Remove them, or say in the Identifiers box below why they are needed."
     return f"This looks like it contains {listed}. {advice}"[:LONGEST_DESCRIPTION]
 
 

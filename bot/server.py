@@ -51,4 +51,4 @@ class JoinedUpServer(BaseApplication):  # type: ignore[misc]
         sweeper = sweeper_for(runtime.services)
         start_scheduler(deliver_due=runtime.services.outbox.deliver_due, sweep=sweeper.run)
         log.info("worker ready")
-        return wsgi_application(runtime.app, runtime.services.db)
+        return wsgi_application(runtime.app, runtime.services.db, signing_secret=self.settings.signing_secret or "")

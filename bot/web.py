@@ -1,37 +1,65 @@
-"""HTTP mode: one request URL for commands, interactivity and events, plus a health check."""
+"""HTTP mode: one request URL for commands, interactivity and events, plus a health check.
+
+Every request is checked here before Bolt sees it: Bolt parses the body before it verifies the signature,
+so a forged or malformed body must never reach its parser. What passes is handed to Bolt; anything Bolt
+still cannot read gets a plain 400, never a 500.
+"""
 from __future__ import annotations
 
+import io
+import json
+import logging
 from typing import Any, Callable, Iterable
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 
 from storage.db import Database
 
+log = logging.getLogger(__name__)
+
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+LARGEST_BODY = 1_000_000  # Slack's largest payloads (a full modal's state) are far smaller
 
 
-def wsgi_application(app: App, db: Database) -> Callable[[dict[str, Any], Any], Iterable[bytes]]:
+def wsgi_application(app: App, db: Database, *, signing_secret: str) -> Callable[[dict[str, Any], Any], Iterable[bytes]]:
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    verifier = SignatureVerifier(signing_secret)
 
     def application(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+        method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
+        if path == HEALTH_PATH and method in ("GET", "HEAD"):
             healthy = _database_answers(db)
-            body = b"ok\n" if healthy else b"database unavailable\n"
-            start_response("200 OK" if healthy else "503 Service Unavailable",
-                           [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
-            return [body]
-        if not environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "0").strip().isdigit():
-            # slack_sdk's verifier raises on a timestamp that is not a number; refuse it as unverified.
-            body = b'{"error": "invalid request"}'
-            start_response("401 Unauthorized", [("Content-Type", "application/json"),
-                                                ("Content-Length", str(len(body)))])
-            return [body]
-        return slack(environ, start_response)
+            return _answer(start_response, 200 if healthy else 503, b"ok\n" if healthy else b"database unavailable\n")
+        if path != EVENTS_PATH or method != "POST":
+            return _answer(start_response, 404, b"Not Found")
+        length = environ.get("CONTENT_LENGTH") or "0"
+        if not (length.isascii() and length.isdigit()) or int(length) > LARGEST_BODY:
+            return _answer(start_response, 413, b"request too large")
+        body = environ["wsgi.input"].read(int(length))
+        timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+        signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
+        if not (timestamp.isascii() and timestamp.isdigit()) or not verifier.is_valid(body, timestamp, signature):
+            return _answer(start_response, 401, json.dumps({"error": "invalid request"}).encode())
+        environ["wsgi.input"] = io.BytesIO(body)
+        try:
+            return slack(environ, start_response)
+        except Exception as error:  # a signed body Bolt cannot read: refuse it, never crash on it
+            log.warning("refused a signed request Bolt could not read: %s", type(error).__name__)
+            return _answer(start_response, 400, b"bad request")
 
     return application
+
+
+def _answer(start_response: Any, status: int, body: bytes) -> list[bytes]:
+    reasons = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 413: "Payload Too Large",
+               503: "Service Unavailable"}
+    content_type = "application/json" if body.startswith(b"{") else "text/plain; charset=utf-8"
+    start_response(f"{status} {reasons[status]}", [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]
 
 
 def _database_answers(db: Database) -> bool:

@@ -21,6 +21,7 @@ from bot.blocks.record_post import agency_name
 from bot.services.acknowledgements import Acknowledgement, Outcome
 from handlers.home import publish_home
 from handlers.ids import Action
+from storage.models import parse_id
 
 
 def register(app: App, services: Services) -> None:
@@ -29,7 +30,8 @@ def register(app: App, services: Services) -> None:
         """Show the chosen level's definition, and any emergency instructions, before the form is saved."""
         ack()
         view = body.get("view") or {}
-        chosen = (action.get("selected_option") or {}).get("value")
+        selected = action.get("selected_option")
+        chosen = selected.get("value") if isinstance(selected, dict) else None
         defaults = dataclasses.replace(services.records.form_defaults(body["user"]["id"]), risk_key=chosen)
         services.later(client.views_update, view_id=view.get("id"), hash=view.get("hash"),
                        view=record_form(services.partnership, defaults))
@@ -90,8 +92,9 @@ def register(app: App, services: Services) -> None:
     def remind_later(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
         record, _, days = str(action.get("value") or "").partition(":")
-        if record.isdigit() and days in ("1", "3"):
-            services.later(_snooze, services, int(record), body["user"]["id"], int(days), respond)
+        record_id = parse_id(record)
+        if record_id and days in ("1", "3"):
+            services.later(_snooze, services, record_id, body["user"]["id"], int(days), respond)
 
 
     @app.action(Action.ASK_OR_CHALLENGE)
@@ -150,8 +153,7 @@ NOT_YOURS = ("Only the sharer and members of the agencies a record was shared wi
 
 
 def _number(action: dict[str, Any]) -> int:
-    value = str(action.get("value") or "")
-    return int(value) if value.isdigit() and len(value) < 12 else 0
+    return parse_id(action.get("value")) or 0
 
 
 def _open(client: WebClient, body: dict[str, Any], view: dict[str, Any], ack: Ack) -> None:
@@ -183,8 +185,7 @@ def _snooze(services: Services, record_id: int, user_id: str, days: int, respond
 
 
 def share_id(action: dict[str, Any]) -> int | None:
-    value = str(action.get("value") or "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return parse_id(action.get("value"))
 
 
 def _tell(services: Services, result: Acknowledgement, user_id: str, *, respond: Respond | None,

@@ -8,7 +8,7 @@ from slack_bolt import Ack, App
 
 from bot.app import Services
 from bot.blocks.messages import acknowledgement_reply, info_view
-from bot.blocks.record_form import read_record_form, record_form, saved_view
+from bot.blocks.record_form import FormState, read_record_form, record_form, saved_view
 from bot.blocks.record_post import agency_name
 from bot.blocks.challenge import read_amend_form, read_challenge_form, read_response_form
 from bot.blocks.outcome import read_outcome_form
@@ -16,13 +16,14 @@ from bot.services.challenges import Done, Result
 from bot.services.acknowledgements import Acknowledgement, Outcome
 from bot.services.audit import Surface
 from bot.services.outcomes import Report, Reported, Subject
-from handlers.ids import VALUE, Callback, Field
+from handlers.ids import Callback, Field
+from storage.models import parse_id
 
 
 def register(app: App, services: Services) -> None:
     @app.view(Callback.RECORD_FORM)
     def submit_record(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        form = read_record_form(view.get("state", {}).get("values", {}))
+        form = read_record_form(_values(view))
         problems = services.records.problems(form)
         shown = {block.get("block_id") for block in view.get("blocks", [])}
         if Field.URGENT_CONFIRMED in problems and Field.URGENT_CONFIRMED not in shown:
@@ -41,12 +42,11 @@ def register(app: App, services: Services) -> None:
     @app.view(Callback.ACKNOWLEDGE_NOTE_FORM)
     def submit_acknowledgement_note(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         metadata = str(view.get("private_metadata") or "")
-        note = (((view.get("state") or {}).get("values") or {}).get(Field.NOTE) or {}).get(VALUE) or {}
-        text = note.get("value") if isinstance(note.get("value"), str) else ""
-        if not text.strip():
+        text = FormState(_values(view)).text(Field.NOTE)
+        if not text:
             ack(response_action="errors", errors={Field.NOTE: "Write a note, or use Acknowledge receipt without one."})
             return
-        share = int(metadata) if metadata.isdigit() and len(metadata) < 12 else None
+        share = parse_id(metadata)
         result = (services.acknowledgements.acknowledge(share, body["user"]["id"], text, surface=Surface.FORM) if share
                   else Acknowledgement(Outcome.NOT_FOUND))
         reply = acknowledgement_reply(result.outcome, reference=result.reference, by=result.by, at=result.at,
@@ -103,8 +103,9 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors=problems)
             return
         metadata = str(view.get("private_metadata") or "")
-        result = (services.challenges.respond(int(metadata), body["user"]["id"], form, submission_key=view["id"])
-                  if metadata.isdigit() and len(metadata) < 12 else Result(Done.NOT_FOUND))
+        challenge_id = parse_id(metadata)
+        result = (services.challenges.respond(challenge_id, body["user"]["id"], form, submission_key=view["id"])
+                  if challenge_id else Result(Done.NOT_FOUND))
         _finish(ack, result, Field.RESPONSE_TEXT,
                 "Only the sharer or a member of an agency that received the record can answer.",
                 "Answer sent", f"Your answer about {result.reference} has gone to every agency that received it.")
@@ -114,13 +115,13 @@ def register(app: App, services: Services) -> None:
     def submit_amendment(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         form = read_amend_form(_values(view))
         metadata = str(view.get("private_metadata") or "")
-        record_id = int(metadata) if metadata.isdigit() and len(metadata) < 12 else None
+        record_id = parse_id(metadata)
         problems = services.challenges.amend_problems(form, record_id)
         if problems:
             ack(response_action="errors", errors=problems)
             return
-        result = (services.challenges.amend(int(metadata), body["user"]["id"], form, submission_key=view["id"])
-                  if metadata.isdigit() and len(metadata) < 12 else Result(Done.NOT_FOUND))
+        result = (services.challenges.amend(record_id, body["user"]["id"], form, submission_key=view["id"])
+                  if record_id else Result(Done.NOT_FOUND))
         _finish(ack, result, Field.AMEND_REASON, "Only the person who shared a record can amend it.",
                 "Amendment sent", f"{result.reference} is amended, and every agency that received it is being told.")
         services.outbox.deliver_soon(result.message_ids)

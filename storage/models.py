@@ -268,9 +268,16 @@ def format_reference(record_id: int) -> str:
     return f"{REFERENCE_PREFIX}{record_id:06d}"
 
 
+def parse_id(text: object) -> int | None:
+    """A row id as it comes back in a button value or form metadata, or None for anything else."""
+    value = str(text).strip() if isinstance(text, (str, int)) and not isinstance(text, bool) else ""
+    # isdigit() alone accepts "²" and "①", which int() refuses; and ids fit in 31 bits on every database.
+    return int(value) if value.isascii() and value.isdigit() and 0 < int(value) < 2**31 else None
+
+
 def parse_reference(text: str) -> int | None:
     """JU-000042, ju-42 or 42 → 42; anything else → None."""
     cleaned = text.strip().upper()
     if cleaned.startswith(REFERENCE_PREFIX):
         cleaned = cleaned[len(REFERENCE_PREFIX):]
-    return int(cleaned) if cleaned.isdigit() and 0 < int(cleaned) < 2**31 else None
+    return parse_id(cleaned)

@@ -144,7 +144,7 @@ def start_joinedup(*, db: Database, standin: SlackStandIn, clock: FixedClock,
     services = build_services(partnership=partnership, db=db, clock=clock, work=InlineExecutor(),
                               client=slack_client(BOT_TOKEN, standin.api_url))
     app = create_app(services, signing_secret=SIGNING_SECRET, listener_executor=InlineExecutor())
-    server = make_server("127.0.0.1", 0, wsgi_application(app, db), server_class=_ThreadingServer,
+    server = make_server("127.0.0.1", 0, wsgi_application(app, db, signing_secret=SIGNING_SECRET), server_class=_ThreadingServer,
                          handler_class=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +56,39 @@ def test_acknowledging_is_shown_when_the_posts_carry_the_button(output: str) -> 
     if "Tia acknowledges receipt" in output:
         assert "Acknowledged for Education (Oakfield Primary) by @Tia" in output
         assert "1 of 2 acknowledged" in output
+
+
+def test_the_identifier_check_names_the_nhs_number_before_anything_is_saved(output: str) -> None:
+    assert "NHS number (“943 476 5919”)" in output
+    assert "takes the NHS number out" in output
+
+
+def test_the_later_steps_show_glossary_reminder_challenge_outcome_history_and_audit(output: str) -> None:
+    assert "Also called: CIN" in output  # /joinedup glossary CIN
+    assert "nobody has acknowledged it yet. @Lee Carter, could someone acknowledge it?" in output  # the reminder
+    assert "sweep at night or at the weekend sends nothing" in " ".join(output.split())
+    assert "Acknowledged for Health by @Nia Hughes" in output  # from the reminder's button
+    assert "*I disagree with the risk level*" in output and "Proposed risk level: *Child in need*" in output
+    assert "[ Respond ]" in output  # Sam's DM
+    assert "Risk level revised from *Early help* to *Child in need* by @Sam" in output  # on the post
+    assert "What happened after you shared *JU-000001*" in output  # the outcome request
+    assert "*Outcome reported* by @Sam Okafor" in output and "Child in need assessment started" in output
+    assert "*History*" in output and "outcome reported by @Sam Okafor" in output  # /joinedup show
+    assert "*Audit trail of JU-000001" in output
+    assert "@Tia Brennan · *challenged* (form)" in output and "Joined Up · *reminded* (sweep)" in output
+
+
+def test_the_later_steps_come_in_story_order(output: str) -> None:
+    order = ["Tia acknowledges receipt", "Olly, who is in no agency", "/joinedup glossary CIN",
+             "Joined Up reminds Health", "Tia challenges the risk level", "the follow-up date",
+             "Sam types  /joinedup show JU-000001", "/joinedup audit JU-000001", "Sam types  /joinedup help"]
+    positions = [output.index(marker) for marker in order]
+    assert positions == sorted(positions)
+
+
+def test_slack_formatting_is_shown_as_a_terminal_can_show_it(output: str) -> None:
+    assert re.findall(r":[a-z_]+:", output) == []  # every emoji code is translated
+    assert [line for line in output.splitlines() if line.startswith("[ ")] == []  # button rows stay framed
 
 
 def _strip_buttons(ctx: DemoContext) -> None:

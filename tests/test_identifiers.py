@@ -281,13 +281,13 @@ def test_describe_names_and_quotes_two_findings():
     findings = find_identifiers("NHS 943 476 5919, lives SW1A 1AA", today=TODAY)
     assert describe(findings) == (
         "This looks like it contains an NHS number (“943 476 5919”) and a postcode (“SW1A 1AA”). "
-        "Remove them, or tick the box below and say why they are needed.")
+        "Remove them, or say in the Identifiers box below why they are needed.")
 
 
 def test_describe_speaks_of_one_finding_in_the_singular():
     assert describe([Finding(EMAIL_ADDRESS, "jo@example.org", 0, 14)]) == (
         "This looks like it contains an email address (“jo@example.org”). "
-        "Remove it, or tick the box below and say why it is needed.")
+        "Remove it, or say in the Identifiers box below why it is needed.")
 
 
 @pytest.mark.parametrize("kind, noun", [
@@ -304,7 +304,7 @@ def test_describe_quotes_at_most_three_findings_and_counts_the_rest():
     sentence = describe(findings)
     assert sentence == (
         "This looks like it contains a postcode (“M1 1AE”), a postcode (“M2 1AE”), a postcode (“M3 1AE”) "
-        "and 2 more identifiers. Remove them, or tick the box below and say why they are needed.")
+        "and 2 more identifiers. Remove them, or say in the Identifiers box below why they are needed.")
     assert describe(findings[:4]).count("and 1 more identifier.") == 1
 
 
@@ -313,7 +313,7 @@ def test_describe_stays_short_however_long_or_many_the_findings():
     sentence = describe(findings)
     assert len(sentence) <= 1900
     assert "\n" not in sentence
-    assert sentence.endswith("say why they are needed.")
+    assert sentence.endswith("below why they are needed.")
 
 
 def test_describe_of_nothing_is_empty():

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.blocks.record_form import identifiers_reason_input, option
+from bot.blocks.record_form import FormState, identifiers_reason_input, option
 from bot.blocks.text import button, context, escape, long_text_sections, mention, plain, section, slack_date
 from bot.config import Partnership
 from handlers.ids import Action, Callback, Field, VALUE
@@ -100,38 +100,21 @@ def amend_form(record: Record, *, check_identifiers: bool = True) -> dict[str, A
     ])
 
 
-def _state_reader(values: dict[str, Any]) -> Any:
-    def element(block: Field) -> dict[str, Any]:
-        found = values.get(block)
-        found = found.get(VALUE) if isinstance(found, dict) else None
-        return found if isinstance(found, dict) else {}
-
-    def text(block: Field) -> str:
-        value = element(block).get("value")
-        return value.strip() if isinstance(value, str) else ""
-
-    def chosen(block: Field) -> str | None:
-        selected = element(block).get("selected_option")
-        value = selected.get("value") if isinstance(selected, dict) else None
-        return value if isinstance(value, str) else None
-
-    return text, chosen
-
-
 def read_challenge_form(values: dict[str, Any]) -> ChallengeForm:
-    text, chosen = _state_reader(values)
-    return ChallengeForm(chosen(Field.CHALLENGE_KIND), text(Field.CHALLENGE_TEXT), chosen(Field.PROPOSED_RISK),
-                         text(Field.IDENTIFIERS_REASON))
+    state = FormState(values)
+    return ChallengeForm(state.chosen(Field.CHALLENGE_KIND), state.text(Field.CHALLENGE_TEXT),
+                         state.chosen(Field.PROPOSED_RISK), state.text(Field.IDENTIFIERS_REASON))
 
 
 def read_response_form(values: dict[str, Any]) -> ResponseForm:
-    text, chosen = _state_reader(values)
-    return ResponseForm(text(Field.RESPONSE_TEXT), chosen(Field.REVISED_RISK))
+    state = FormState(values)
+    return ResponseForm(state.text(Field.RESPONSE_TEXT), state.chosen(Field.REVISED_RISK))
 
 
 def read_amend_form(values: dict[str, Any]) -> AmendForm:
-    text, _ = _state_reader(values)
-    return AmendForm(text(Field.SUMMARY), text(Field.ACTIONS), text(Field.AMEND_REASON), text(Field.IDENTIFIERS_REASON))
+    state = FormState(values)
+    return AmendForm(state.text(Field.SUMMARY), state.text(Field.ACTIONS), state.text(Field.AMEND_REASON),
+                     state.text(Field.IDENTIFIERS_REASON))
 
 
 def challenge_blocks(record: Record, challenge: Challenge, agency_name: str) -> list[dict[str, Any]]:
@@ -155,8 +138,8 @@ def challenge_message(record: Record, challenge: Challenge, agency_name: str, *,
 
 def response_message(record: Record, challenge: Challenge, response: ChallengeResponse, revision: Revision | None,
                      *, for_challenger: bool) -> tuple[str, list[dict[str, Any]]]:
-    blocks = [section(f":speech_balloon: {mention(response.responded_by)} answered {mention(challenge.raised_by)}'s "
-                      f"{KINDS.get(challenge.kind, challenge.kind).lower()} about *{record.reference}*"),
+    blocks = [section(f":speech_balloon: {mention(response.responded_by)} answered {mention(challenge.raised_by)} about "
+                      f"*{record.reference}* (“{KINDS.get(challenge.kind, challenge.kind)}”)"),
               *long_text_sections("Answer", response.text)]
     if revision is not None:
         blocks.append(context(f"Risk level revised from *{escape(revision.previous.get('risk_label', ''))}* to "

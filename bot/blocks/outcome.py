@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.blocks.record_form import identifiers_reason_input
+from bot.blocks.record_form import FormState, identifiers_reason_input
 from bot.blocks.text import button, context, escape, long_text_sections, mention, plain, section, slack_date
 from handlers.ids import Action, Callback, Field, VALUE
 from storage.models import Outcome, Record
@@ -49,18 +49,9 @@ def outcome_form(record: Record, subject: str, agency_name: str | None, *, check
 
 
 def read_outcome_form(values: dict[str, Any]) -> OutcomeForm:
-    def element(block: Field) -> dict[str, Any]:
-        found = (values.get(block) or {}).get(VALUE) if isinstance(values.get(block), dict) else None
-        return found if isinstance(found, dict) else {}
-
-    def text(block: Field) -> str:
-        value = element(block).get("value")
-        return value.strip() if isinstance(value, str) else ""
-
-    chosen = element(Field.NEXT_STEP).get("selected_option")
-    step = chosen.get("value") if isinstance(chosen, dict) else None
-    return OutcomeForm(text(Field.WHAT_HAPPENED), text(Field.WHAT_CHANGED), step if isinstance(step, str) else None,
-                       text(Field.IDENTIFIERS_REASON))
+    state = FormState(values)
+    return OutcomeForm(state.text(Field.WHAT_HAPPENED), state.text(Field.WHAT_CHANGED), state.chosen(Field.NEXT_STEP),
+                       state.text(Field.IDENTIFIERS_REASON))
 
 
 def outcome_blocks(outcome: Outcome, agency_name: str | None) -> list[dict[str, Any]]:

@@ -94,7 +94,7 @@ def mine_message(overview: Overview) -> tuple[str, list[dict[str, Any]]]:
 def parse_more(value: str) -> tuple[int, int]:
     """The offsets a 'Show older' button carries; anything odd starts again at the newest."""
     waiting, _, shared = value.partition(":")
-    if waiting.isdigit() and shared.isdigit():
+    if waiting.isascii() and waiting.isdigit() and shared.isascii() and shared.isdigit():
         return min(int(waiting), 10_000), min(int(shared), 10_000)
     return 0, 0
 

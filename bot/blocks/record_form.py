@@ -178,52 +178,59 @@ def risk_blocks(partnership: Partnership, chosen: Any) -> list[dict[str, Any]]:
     return blocks
 
 
-def read_record_form(values: dict[str, Any]) -> RecordForm:
-    """Turn Slack's view.state.values into a RecordForm, tolerating anything missing or malformed."""
+class FormState:
+    """Reads Slack's view.state.values, tolerating anything missing or of the wrong type."""
 
-    def element(block: Field, action: str = VALUE) -> dict[str, Any]:
-        found = values.get(block, {})
+    def __init__(self, values: Any) -> None:
+        self.values = values if isinstance(values, dict) else {}
+
+    def element(self, block: str, action: str = VALUE) -> dict[str, Any]:
+        found = self.values.get(block)
         found = found.get(action) if isinstance(found, dict) else None
         return found if isinstance(found, dict) else {}
 
-    def text(block: Field) -> str:
-        value = element(block).get("value")
+    def text(self, block: str) -> str:
+        value = self.element(block).get("value")
         return value.strip() if isinstance(value, str) else ""
 
-    def chosen(block: Field, action: str = VALUE) -> str | None:
-        selected = element(block, action).get("selected_option")
+    def chosen(self, block: str, action: str = VALUE) -> str | None:
+        selected = self.element(block, action).get("selected_option")
         value = selected.get("value") if isinstance(selected, dict) else None
         return value if isinstance(value, str) else None
 
-    def chosen_many(block: Field) -> list[str]:
-        selected = element(block).get("selected_options")
+    def chosen_many(self, block: str) -> list[str]:
+        selected = self.element(block).get("selected_options")
         if not isinstance(selected, list):
             return []
         return [o["value"] for o in selected if isinstance(o, dict) and isinstance(o.get("value"), str)]
 
-    occurred = element(Field.OCCURRED_AT).get("selected_date_time")
-    users = element(Field.PARTICIPANTS).get("selected_users")
-    follow_up = element(Field.FOLLOW_UP_ON).get("selected_date")
+
+def read_record_form(values: dict[str, Any]) -> RecordForm:
+    """Turn Slack's view.state.values into a RecordForm."""
+    state = FormState(values)
+    occurred = state.element(Field.OCCURRED_AT).get("selected_date_time")
+    users = state.element(Field.PARTICIPANTS).get("selected_users")
+    follow_up = state.element(Field.FOLLOW_UP_ON).get("selected_date")
     return RecordForm(
-        case_reference=text(Field.CASE_REFERENCE),
+        case_reference=state.text(Field.CASE_REFERENCE),
         occurred_at=occurred if isinstance(occurred, int) and not isinstance(occurred, bool) else None,
         participants=[u for u in users if isinstance(u, str)] if isinstance(users, list) else [],
-        others_present=text(Field.OTHERS_PRESENT),
-        sharer_agency=chosen(Field.SHARER_AGENCY),
-        share_with=chosen_many(Field.SHARE_WITH),
-        not_shared_reason=text(Field.NOT_SHARED_REASON),
-        purposes=chosen_many(Field.PURPOSES),
-        purpose_detail=text(Field.PURPOSE_DETAIL),
-        request=chosen(Field.REQUEST),
-        requested_action=text(Field.REQUESTED_ACTION),
-        source=chosen(Field.SOURCE),
-        lawful_basis=chosen(Field.LAWFUL_BASIS),
-        summary=text(Field.SUMMARY),
-        risk_key=chosen(Field.RISK_LEVEL, Action.RISK_LEVEL),
-        urgent_confirmed=bool(chosen_many(Field.URGENT_CONFIRMED)),
-        actions=text(Field.ACTIONS),
+        others_present=state.text(Field.OTHERS_PRESENT),
+        sharer_agency=state.chosen(Field.SHARER_AGENCY),
+        share_with=state.chosen_many(Field.SHARE_WITH),
+        not_shared_reason=state.text(Field.NOT_SHARED_REASON),
+        purposes=state.chosen_many(Field.PURPOSES),
+        purpose_detail=state.text(Field.PURPOSE_DETAIL),
+        request=state.chosen(Field.REQUEST),
+        requested_action=state.text(Field.REQUESTED_ACTION),
+        source=state.chosen(Field.SOURCE),
+        lawful_basis=state.chosen(Field.LAWFUL_BASIS),
+        summary=state.text(Field.SUMMARY),
+        risk_key=state.chosen(Field.RISK_LEVEL, Action.RISK_LEVEL),
+        urgent_confirmed=bool(state.chosen_many(Field.URGENT_CONFIRMED)),
+        actions=state.text(Field.ACTIONS),
         follow_up_on=follow_up if isinstance(follow_up, str) else None,
-        identifiers_reason=text(Field.IDENTIFIERS_REASON),
+        identifiers_reason=state.text(Field.IDENTIFIERS_REASON),
     )
 
 

@@ -51,8 +51,8 @@ def record_details(record: Record, partnership: Partnership, terms: list[Term]) 
     blocks: list[dict[str, Any]] = [
         fields(("When", slack_date(record.occurred_at)),
                ("Shared by", f"{mention(record.sharer_id)}, {escape(agency_name(partnership, record.sharer_agency))}"),
-               ("Risk level", escape(record.risk_label)),
-               ("Who was there", ", ".join(who) or "—")),
+               ("Risk level", escape(record.risk_label))),
+        section(f"*Who was there*\n{', '.join(who) or '—'}"),
         context(f"*{escape(record.risk_label)}* means: {escape(record.risk_definition or 'no agreed definition yet')}"),
     ]
     if record.is_shared:

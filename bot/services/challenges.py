@@ -25,6 +25,7 @@ from bot.services.directory import Directory
 from bot.services.minimisation import identifier_problems
 from bot.services.outbox import Outbox
 from bot.services.outcomes import Subject
+from bot.services.records import load_record
 from bot.workcalendar import WorkingCalendar
 from handlers.ids import Field
 from storage.db import Database
@@ -61,11 +62,7 @@ class ChallengeService:
     # --- who may do what -------------------------------------------------------------------------
 
     def record(self, record_id: int) -> Record | None:
-        with self.db.read() as session:
-            record = session.get(Record, record_id)
-            if record is not None:
-                record.shares  # loaded for the access checks, outside the session
-            return record
+        return load_record(self.db, record_id)
 
     def challenge(self, challenge_id: int) -> tuple[Challenge, Record] | None:
         with self.db.read() as session:

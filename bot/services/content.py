@@ -139,9 +139,10 @@ class MessageContent:
                                                          SlackMessage.kind == AGENCY_POST,
                                                          SlackMessage.agency_key == message.agency_key))
 
-    def after_attempt(self, session: Session, message: SlackMessage, owe: Owe) -> list[int]:
-        """A post changed state: the sharer's status message must say so, and admins must hear of a failure."""
-        if message.kind != AGENCY_POST:
+    def after_attempt(self, session: Session, message: SlackMessage, owe: Owe, *, delivery_changed: bool) -> list[int]:
+        """A post was delivered, delayed or refused: the sharer's status message must say so, and admins must
+        hear of a refusal. (An update of a post already out changes nothing the sharer sees.)"""
+        if message.kind != AGENCY_POST or not delivery_changed:
             return []
         notices = [owe(session, kind=DELIVERY_PROBLEM, key=f"delivery-problem:{message.id}:{message.attempts}:{admin}",
                        target=admin, record_id=message.record_id, agency_key=message.agency_key, subject_id=message.id)

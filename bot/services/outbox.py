@@ -70,7 +70,8 @@ class Content(Protocol):
 
     def render(self, session: Session, message: SlackMessage) -> Rendered: ...
 
-    def after_attempt(self, session: Session, message: SlackMessage, owe: "Owe") -> list[int]: ...
+    def after_attempt(self, session: Session, message: SlackMessage, owe: "Owe", *,
+                      delivery_changed: bool) -> list[int]: ...
 
 
 class Owe(Protocol):
@@ -285,7 +286,8 @@ class Outbox:
                 audit(session, at=now, actor=SYSTEM, act=Act.POSTED, surface=Surface.DELIVERY,
                       record_id=message.record_id, detail=f"to {message.agency_key} ({channel})")
             log.info("delivered %s message %s (%s)", message.kind, message.id, "posted" if first_post else "updated")
-            return _Attempt(followers=self.content.after_attempt(session, message, self.add), still_pending=message.pending)
+            return _Attempt(followers=self.content.after_attempt(session, message, self.add, delivery_changed=first_post),
+                            still_pending=message.pending)
 
     def _failed(self, message_id: int, error: str, status: int | None, retry_after: str | None) -> _Attempt:
         now = self.clock.now()
@@ -306,7 +308,9 @@ class Outbox:
             else:
                 message.next_attempt_at = now + backoff(message.attempts)
             log.warning("could not deliver %s message %s: %s", message.kind, message.id, message.last_error)
-            return _Attempt(followers=self.content.after_attempt(session, message, self.add), still_pending=False)
+            changed = message.ts is None or message.failed_at is not None
+            return _Attempt(followers=self.content.after_attempt(session, message, self.add, delivery_changed=changed),
+                            still_pending=False)
 
 
 def backoff(attempts: int) -> timedelta:

@@ -15,9 +15,10 @@ from bot.services.content import AGENCY_POST, OUTCOME_REPLY, OUTCOME_REQUEST, OU
 from bot.services.directory import Directory
 from bot.services.minimisation import identifier_problems
 from bot.services.outbox import Outbox
+from bot.services.records import load_record
 from handlers.ids import Field
 from storage.db import Database
-from storage.models import Outcome, Record, Share, SlackMessage
+from storage.models import Outcome, Record, Share, SlackMessage, parse_id
 
 TEXT_LIMIT = 3000
 
@@ -41,7 +42,8 @@ class Subject:
     @classmethod
     def decode(cls, text: str) -> "Subject | None":
         record, _, agency = text.partition(":")
-        return cls(int(record), agency or None) if record.isdigit() and len(record) < 12 else None
+        record_id = parse_id(record)
+        return cls(record_id, agency or None) if record_id else None
 
 
 @dataclass(frozen=True)
@@ -67,11 +69,7 @@ class OutcomeService:
         return shared_with and self.directory.is_member(user_id, agency_key)
 
     def record(self, subject: Subject) -> Record | None:
-        with self.db.read() as session:
-            record = session.get(Record, subject.record_id)
-            if record is not None:
-                record.shares  # loaded for may_report, outside the session
-            return record
+        return load_record(self.db, subject.record_id)
 
     def problems(self, form: OutcomeForm, subject: Subject | None) -> dict[str, str]:
         errors = self.identifiers(form, subject)

@@ -214,6 +214,15 @@ class RecordService:
         return Saved(record_id=record.id, reference=record.reference, agency_names=names, message_ids=message_ids)
 
 
+def load_record(db: Database, record_id: int) -> Record | None:
+    """A record with its shares loaded, for access checks made outside the session."""
+    with db.read() as session:
+        record = session.get(Record, record_id)
+        if record is not None:
+            record.shares
+        return record
+
+
 def follow_up_default(partnership: Partnership, now: datetime) -> date:
     today = now.astimezone(partnership.zone).date()
     return calendar_for(partnership).add_working_days(today, partnership.follow_up_working_days)
