@@ -40,6 +40,10 @@ def wsgi_application(app: App, db: Database, *, signing_secret: str) -> Callable
         if not (length.isascii() and length.isdigit()) or int(length) > LARGEST_BODY:
             return _answer(start_response, 413, b"request too large")
         body = environ["wsgi.input"].read(int(length))
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            return _answer(start_response, 400, b"bad request")
         timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
         signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
         if not (timestamp.isascii() and timestamp.isdigit()) or not verifier.is_valid(body, timestamp, signature):

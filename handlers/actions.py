@@ -61,16 +61,18 @@ def register(app: App, services: Services) -> None:
         found = services.acknowledgements.share(share_id(action) or 0)
         if found is None:
             ack()
-            respond(text=acknowledgement_reply(Outcome.NOT_FOUND, reference="", agency="", by=None, at=None),
-                    response_type="ephemeral", replace_original=False)
+            if body.get("response_url"):
+                respond(text=acknowledgement_reply(Outcome.NOT_FOUND, reference="", agency="", by=None, at=None),
+                        response_type="ephemeral", replace_original=False)
             return
         share, record = found
         try:
             client.views_open(trigger_id=body["trigger_id"], view=acknowledge_note_form(
                 share.id, record.reference, agency_name(services.partnership, share.agency_key)))
         except SlackApiError as error:
-            respond(text=form_unavailable(error.response.get("error") or "Slack refused"),
-                    response_type="ephemeral", replace_original=False)
+            if body.get("response_url"):
+                respond(text=form_unavailable(error.response.get("error") or "Slack refused"),
+                        response_type="ephemeral", replace_original=False)
         ack()
 
 

@@ -151,7 +151,8 @@ def test_a_burst_of_200_records_and_1000_clicks_from_32_senders_is_all_answered_
                 return timed(lambda: served.sender.click(post, find_action(post["blocks"], Action.ACKNOWLEDGE),
                                                          user=clickers[channel][0], channel=channel))
             clicked = list(senders.map(click, range(1000)))
-        assert standin.wait_until(lambda: updated_posts(standin) >= 400, timeout=180)
+        assert standin.wait_until(lambda: updated_posts(standin) >= 400, timeout=180), \
+            (updated_posts(standin), standin.count("chat.update"), "".join(served.output[-20:]))
     finally:
         served.stop()
 

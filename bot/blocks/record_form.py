@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.blocks.text import clip, context, escape, plain, section
-from bot.config import Partnership
+from bot.config import USER_ID, Partnership
 from handlers.ids import Action, Callback, Field, VALUE
 
 INFORMATION_ONLY = "information"
@@ -191,7 +191,10 @@ class FormState:
 
     def text(self, block: str) -> str:
         value = self.element(block).get("value")
-        return value.strip() if isinstance(value, str) else ""
+        if not isinstance(value, str):
+            return ""
+        # JSON can carry a lone surrogate, which no database can store: show it as "?" rather than fail.
+        return value.encode("utf-8", "replace").decode("utf-8").strip()
 
     def chosen(self, block: str, action: str = VALUE) -> str | None:
         selected = self.element(block, action).get("selected_option")
@@ -214,7 +217,7 @@ def read_record_form(values: dict[str, Any]) -> RecordForm:
     return RecordForm(
         case_reference=state.text(Field.CASE_REFERENCE),
         occurred_at=occurred if isinstance(occurred, int) and not isinstance(occurred, bool) else None,
-        participants=[u for u in users if isinstance(u, str)] if isinstance(users, list) else [],
+        participants=[u for u in users if isinstance(u, str) and USER_ID.match(u)] if isinstance(users, list) else [],
         others_present=state.text(Field.OTHERS_PRESENT),
         sharer_agency=state.chosen(Field.SHARER_AGENCY),
         share_with=state.chosen_many(Field.SHARE_WITH),

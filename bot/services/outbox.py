@@ -152,47 +152,51 @@ class Outbox:
             if not attempt.still_pending:
                 return
 
-    def _claim(self, message_id: int, now: datetime) -> bool:
+    def _claim(self, message_id: int, now: datetime, *, ts: str | None) -> bool:
+        """Take the message for one lease. A first post is marked as started in the same write: from here
+        on, a later attempt looks in Slack for this copy before posting again."""
         with self.db.write() as session:
             claimed = session.execute(
                 update(SlackMessage)
                 .where(SlackMessage.id == message_id, SlackMessage.pending.is_(True),
                        SlackMessage.next_attempt_at <= now,
+                       SlackMessage.ts.is_(None) if ts is None else SlackMessage.ts == ts,
                        or_(SlackMessage.claimed_until.is_(None), SlackMessage.claimed_until < now))
-                .values(claimed_until=now + LEASE))
+                .values(claimed_until=now + LEASE, **({"post_started_at": now} if ts is None else {})))
             return claimed.rowcount == 1  # type: ignore[attr-defined]
 
-    def _release(self, message_id: int, *, cancel: bool = False) -> None:
-        """Give the claim back; a message no longer wanted (a reminder for what is done) is cancelled."""
-        values: dict[str, Any] = {"claimed_until": None}
-        if cancel:
-            values.update(pending=False, cancelled_at=self.clock.now())
+    def _cancel(self, message_id: int) -> None:
+        """A message no longer wanted (a reminder for what is done) is never sent."""
         with self.db.write() as session:
-            session.execute(update(SlackMessage).where(SlackMessage.id == message_id).values(values))
+            session.execute(update(SlackMessage).where(SlackMessage.id == message_id, SlackMessage.pending.is_(True))
+                            .values(pending=False, cancelled_at=self.clock.now()))
 
     def _attempt(self, message_id: int) -> _Attempt | None:
         now = self.clock.now()
-        if not self._claim(message_id, now):
-            return None
         with self.db.read() as session:
             message = session.get(SlackMessage, message_id)
-            wanted = message is not None and self.content.wanted(session, message)
-            if message is None or not wanted or not self.content.ready(session, message):
-                ready = False
+            if message is None or not message.pending or message.next_attempt_at > now \
+                    or (message.claimed_until is not None and message.claimed_until >= now):
+                return None
+            if not self.content.wanted(session, message):
+                wanted = False
+            elif not self.content.ready(session, message):
+                return None
             else:
-                ready = True
+                wanted = True
                 rendered = self.content.render(session, message)
                 version, ts, channel = message.version, message.ts, message.channel_id or message.target
                 key, post_started = message.key, message.post_started_at
                 thread_ts = self._thread_ts(session, message)
-        if not ready:
-            self._release(message_id, cancel=message is not None and not wanted)
+        if not wanted:
+            self._cancel(message_id)
+            return None
+        if not self._claim(message_id, now, ts=ts):
             return None
         try:
             if ts is None:
                 found = self._already_posted(channel, key, thread_ts) if post_started is not None else None
                 if found is None:
-                    self._mark_post_started(message_id, now)
                     response = self.client.chat_postMessage(
                         channel=channel, text=rendered.text, blocks=rendered.blocks, thread_ts=thread_ts,
                         unfurl_links=False, unfurl_media=False,
@@ -262,10 +266,6 @@ class Outbox:
             return self.client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
         except (SlackApiError, *TRANSIENT):
             return None  # the message is out; a missing link is not worth a second post
-
-    def _mark_post_started(self, message_id: int, now: datetime) -> None:
-        with self.db.write() as session:
-            session.execute(update(SlackMessage).where(SlackMessage.id == message_id).values(post_started_at=now))
 
     def _sent(self, message_id: int, *, version: int, ts: str, channel: str, permalink: str | None) -> _Attempt:
         now = self.clock.now()

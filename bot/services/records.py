@@ -71,9 +71,10 @@ class RecordService:
         elif not p.case_reference_regex.fullmatch(reference):
             errors[Field.CASE_REFERENCE] = (f"“{form.case_reference[:40]}” doesn't look like a case reference. "
                                             f"Use one like {p.case_reference_example}, never the child's name.")
-        if form.occurred_at is None:
+        occurred = _moment(form.occurred_at)
+        if occurred is None:
             errors[Field.OCCURRED_AT] = "Choose the date and time of the conversation."
-        elif datetime.fromtimestamp(form.occurred_at, timezone.utc) > now + CLOCK_SKEW:
+        elif occurred > now + CLOCK_SKEW:
             errors[Field.OCCURRED_AT] = "That is in the future. Choose when the conversation took place."
         if not p.agency(form.sharer_agency or ""):
             errors[Field.SHARER_AGENCY] = "Choose your own agency."
@@ -230,6 +231,13 @@ def follow_up_default(partnership: Partnership, now: datetime) -> date:
 
 def normalise_case_reference(text: str) -> str:
     return "".join(text.split()).upper()
+
+
+def _moment(timestamp: int | None) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(timestamp, timezone.utc) if timestamp is not None else None
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 def _parse_date(text: str | None) -> date | None:
