@@ -24,7 +24,7 @@ def register(app: App, services: Services) -> None:
     @app.view(Callback.RECORD_FORM)
     def submit_record(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         form = read_record_form(_values(view))
-        problems = services.records.problems(form)
+        problems, identifiers_found = services.records.check(form)
         shown = {block.get("block_id") for block in view.get("blocks", [])}
         if Field.URGENT_CONFIRMED in problems and Field.URGENT_CONFIRMED not in shown:
             # The emergency instructions are not on the form yet: show them before anything is saved.
@@ -35,7 +35,8 @@ def register(app: App, services: Services) -> None:
         if problems:
             ack(response_action="errors", errors={k: v for k, v in problems.items() if k in shown})
             return
-        saved = services.records.save(form, user_id=body["user"]["id"], submission_key=view["id"])
+        saved = services.records.save(form, user_id=body["user"]["id"], submission_key=view["id"],
+                                      identifiers_found=identifiers_found)
         ack(response_action="update", view=saved_view(saved.reference, saved.agency_names))
         services.outbox.deliver_soon(saved.message_ids)
 

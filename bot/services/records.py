@@ -59,7 +59,11 @@ class RecordService:
         )
 
     def problems(self, form: RecordForm) -> dict[str, str]:
-        """Each problem keyed by the form field it belongs to, in plain words."""
+        return self.check(form)[0]
+
+    def check(self, form: RecordForm) -> tuple[dict[str, str], list[str]]:
+        """Each problem keyed by the form field it belongs to, in plain words; and the kinds of identifier
+        the text holds on purpose (with a reason), to be stored with the record."""
         p = self.partnership
         now = self.clock.now()
         today = now.astimezone(p.zone).date()
@@ -124,10 +128,10 @@ class RecordService:
                 errors.setdefault(field, f"Keep this within {SHORT_TEXT_LIMIT} characters.")
         if len(form.actions) > SUMMARY_LIMIT:
             errors[Field.ACTIONS] = f"Keep the actions within {SUMMARY_LIMIT:,} characters."
-        found, _ = self.identifiers(form)
+        found, kinds = self.identifiers(form)
         for field, message in found.items():
             errors.setdefault(field, message)
-        return errors
+        return errors, kinds
 
     def identifiers(self, form: RecordForm) -> tuple[dict[str, str], list[str]]:
         return identifier_problems(
@@ -138,10 +142,12 @@ class RecordService:
             own_case_reference=normalise_case_reference(form.case_reference),
             today=self.clock.now().astimezone(self.partnership.zone).date())
 
-    def save(self, form: RecordForm, *, user_id: str, submission_key: str) -> Saved:
+    def save(self, form: RecordForm, *, user_id: str, submission_key: str,
+             identifiers_found: list[str] | None = None) -> Saved:
         """Store a valid record once per submission, with every post and message it owes."""
         try:
-            return self._save(form, user_id=user_id, submission_key=submission_key)
+            return self._save(form, user_id=user_id, submission_key=submission_key,
+                              identifiers_found=identifiers_found or [])
         except IntegrityError:
             # Another request saved this submission first; answer with what it saved.
             existing = self.saved_for(submission_key)
@@ -154,7 +160,7 @@ class RecordService:
             record = session.scalar(select(Record).where(Record.submission_key == submission_key))
             return self._saved(record, []) if record else None
 
-    def _save(self, form: RecordForm, *, user_id: str, submission_key: str) -> Saved:
+    def _save(self, form: RecordForm, *, user_id: str, submission_key: str, identifiers_found: list[str]) -> Saved:
         p = self.partnership
         risk = p.risk_level(form.risk_key or "")
         assert risk is not None and form.occurred_at is not None
@@ -184,7 +190,7 @@ class RecordService:
                 actions=form.actions,
                 follow_up_on=_parse_date(form.follow_up_on) or now.date(),
                 not_shared_reason=None if form.share_with else form.not_shared_reason,
-                identifiers_found=self.identifiers(form)[1],
+                identifiers_found=identifiers_found,
                 identifiers_reason=form.identifiers_reason or None,
             )
             session.add(record)
