@@ -12,10 +12,9 @@ from bot.app import Services
 from bot.blocks.messages import acknowledge_note_form, acknowledgement_reply, form_unavailable, info_view
 from bot.blocks.challenge import amend_form, challenge_form, response_form
 from bot.blocks.outcome import outcome_form
-from bot.services.challenges import Done
 from bot.blocks.text import day as format_day
 from bot.services.audit import Surface
-from bot.services.outcomes import Subject
+from bot.services.acts import Done, Subject
 from bot.blocks.record_form import record_form
 from bot.blocks.record_post import agency_name
 from bot.services.acknowledgements import Acknowledgement, Outcome

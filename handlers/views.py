@@ -12,10 +12,9 @@ from bot.blocks.record_form import FormState, read_record_form, record_form, sav
 from bot.blocks.record_post import agency_name
 from bot.blocks.challenge import read_amend_form, read_challenge_form, read_response_form
 from bot.blocks.outcome import read_outcome_form
-from bot.services.challenges import Done, Result
+from bot.services.acts import Done, Result, Subject
 from bot.services.acknowledgements import Acknowledgement, Outcome
 from bot.services.audit import Surface
-from bot.services.outcomes import Report, Reported, Subject
 from handlers.ids import Callback, Field
 from storage.models import parse_id
 
@@ -67,13 +66,13 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors=problems)
             return
         report = (services.outcomes.report(subject, body["user"]["id"], form, submission_key=view["id"])
-                  if subject else Report(Reported.NOT_FOUND))
-        if report.result == Reported.NOT_ALLOWED:
+                  if subject else Result(Done.NOT_FOUND))
+        if report.done == Done.NOT_ALLOWED:
             who = (f"members of {agency_name(services.partnership, subject.agency_key)}"
                    if subject and subject.agency_key else "the person who shared it")
             ack(response_action="errors", errors={Field.WHAT_HAPPENED: f"Only {who} can report this outcome."})
             return
-        if report.result == Reported.NOT_FOUND:
+        if report.done == Done.NOT_FOUND:
             ack(response_action="update", view=info_view("What came of it", "This record is no longer available."))
             return
         ack(response_action="update", view=info_view(

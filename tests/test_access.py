@@ -6,7 +6,7 @@ import logging
 import pytest
 
 from bot.sample import ADMIN, EDUCATION, HEALTH, LEE, NIA, OUTSIDER, SAM, TIA
-from bot.services.outcomes import Subject
+from bot.services.acts import Subject
 from bot.slack_requests import find_action
 from storage.models import Record
 

@@ -5,9 +5,7 @@ and when the sharer revises their own record the earlier version is kept as a Re
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +15,7 @@ from bot.blocks.challenge import KINDS, AmendForm, ChallengeForm, ResponseForm
 from bot.blocks.record_form import SUMMARY_LIMIT
 from bot.clock import Clock
 from bot.config import Partnership
+from bot.services.acts import Done, Result, Subject
 from bot.services.audit import SYSTEM, Act, Surface, audit
 from bot.services.content import (AGENCY_POST, AMENDMENT_REPLY, CHALLENGE_CLOSED_REPLY, CHALLENGE_ESCALATION,
                                   CHALLENGE_REMINDER, CHALLENGE_REPLY, CHALLENGE_TO_SHARER, RESPONSE_REPLY,
@@ -24,7 +23,6 @@ from bot.services.content import (AGENCY_POST, AMENDMENT_REPLY, CHALLENGE_CLOSED
 from bot.services.directory import Directory
 from bot.services.minimisation import identifier_problems
 from bot.services.outbox import Outbox
-from bot.services.outcomes import Subject
 from bot.services.records import load_record
 from bot.workcalendar import WorkingCalendar
 from handlers.ids import Field
@@ -33,20 +31,6 @@ from storage.models import Challenge, ChallengeResponse, Record, Revision, Slack
 
 TEXT_LIMIT = 3000
 REASON_LIMIT = 500
-
-
-class Done(StrEnum):
-    DONE = "done"
-    NOT_ALLOWED = "not_allowed"
-    NOT_FOUND = "not_found"
-    ALREADY = "already"
-
-
-@dataclass(frozen=True)
-class Result:
-    done: Done
-    reference: str = ""
-    message_ids: list[int] = field(default_factory=list)
 
 
 class ChallengeService:

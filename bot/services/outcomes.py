@@ -1,14 +1,13 @@
 """Closing the loop: what came of sharing, reported once and sent back to every agency that received it."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.blocks.outcome import NEXT_STEPS, OutcomeForm
 from bot.clock import Clock
+from bot.services.acts import Done, Result, Subject
 from bot.services.audit import Act, Surface, audit
 from bot.config import Partnership
 from bot.services.content import AGENCY_POST, OUTCOME_REPLY, OUTCOME_REQUEST, OUTCOME_TO_SHARER, SHARER_STATUS
@@ -18,39 +17,9 @@ from bot.services.outbox import Outbox
 from bot.services.records import load_record
 from handlers.ids import Field
 from storage.db import Database
-from storage.models import Outcome, Record, Share, SlackMessage, parse_id
+from storage.models import Outcome, Record, Share, SlackMessage
 
 TEXT_LIMIT = 3000
-
-
-class Reported(StrEnum):
-    REPORTED = "reported"
-    NOT_ALLOWED = "not_allowed"
-    NOT_FOUND = "not_found"
-
-
-@dataclass(frozen=True)
-class Subject:
-    """Whose outcome form this is: the sharer's (no agency) or a receiving agency's."""
-
-    record_id: int
-    agency_key: str | None
-
-    def encode(self) -> str:
-        return f"{self.record_id}:{self.agency_key or ''}"
-
-    @classmethod
-    def decode(cls, text: str) -> "Subject | None":
-        record, _, agency = text.partition(":")
-        record_id = parse_id(record)
-        return cls(record_id, agency or None) if record_id else None
-
-
-@dataclass(frozen=True)
-class Report:
-    result: Reported
-    reference: str = ""
-    message_ids: list[int] = field(default_factory=list)
 
 
 class OutcomeService:
@@ -92,21 +61,21 @@ class OutcomeService:
             today=self.clock.now().astimezone(self.partnership.zone).date())
         return found
 
-    def report(self, subject: Subject, user_id: str, form: OutcomeForm, *, submission_key: str) -> Report:
+    def report(self, subject: Subject, user_id: str, form: OutcomeForm, *, submission_key: str) -> Result:
         record = self.record(subject)
         if record is None:
-            return Report(Reported.NOT_FOUND)
+            return Result(Done.NOT_FOUND)
         if not self.may_report(user_id, record, subject.agency_key):
-            return Report(Reported.NOT_ALLOWED, record.reference)
+            return Result(Done.NOT_ALLOWED, record.reference)
         try:
             return self._save(record, subject, user_id, form, submission_key)
         except IntegrityError:
-            return Report(Reported.REPORTED, record.reference)  # this form was already submitted
+            return Result(Done.ALREADY, record.reference)  # this form was already submitted
 
-    def _save(self, record: Record, subject: Subject, user_id: str, form: OutcomeForm, submission_key: str) -> Report:
+    def _save(self, record: Record, subject: Subject, user_id: str, form: OutcomeForm, submission_key: str) -> Result:
         with self.db.write() as session:
             if session.scalar(select(Outcome.id).where(Outcome.submission_key == submission_key)) is not None:
-                return Report(Reported.REPORTED, record.reference)
+                return Result(Done.ALREADY, record.reference)
             outcome = Outcome(record_id=record.id, submission_key=submission_key, reported_by=user_id,
                               agency_key=subject.agency_key, reported_at=self.clock.now(),
                               what_happened=form.what_happened, what_changed=form.what_changed,
@@ -131,4 +100,4 @@ class OutcomeService:
                                            agency_key=subject.agency_key, outcome_id=outcome.id))
             ids += self.outbox.touch(session, SlackMessage.record_id == record.id,
                                      SlackMessage.kind.in_([AGENCY_POST, SHARER_STATUS, OUTCOME_REQUEST]))
-            return Report(Reported.REPORTED, record.reference, ids)
+            return Result(Done.DONE, record.reference, ids)
