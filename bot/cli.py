@@ -77,6 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                      "or server it names, and that the server is running")
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `joinedup demo | head`: the reader has gone, which is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _stop(message: str) -> int:

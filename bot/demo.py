@@ -696,6 +696,8 @@ def run_demo(out: TextIO, *, steps: list[Step] | None = None, width: int = WIDTH
     except DemoError as error:
         out.write(f"\njoinedup demo: stopped at step {step_name!r}: {error}\n")
         return 1
+    except BrokenPipeError:
+        raise  # the reader has gone (`joinedup demo | head`); the command line ends quietly
     except Exception:
         out.write(f"\njoinedup demo: stopped at step {step_name!r} by an unexpected error:\n")
         out.write(traceback.format_exc())
