@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, quote, unquote
+from urllib.parse import parse_qs, quote, unquote, urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 LOOPBACK = "127.0.0.1"
@@ -265,6 +265,25 @@ class SlackStandIn:
     def set_delay(self, seconds: float) -> None:
         with self._lock:
             self._delay = max(0.0, seconds)
+
+    # -- Socket Mode ---------------------------------------------------------
+    # Slack's WebSocket end is not played here: a test runs one on 127.0.0.1 and names it with
+    # use_socket_mode(); apps.connections.open then hands its URL to the app (which token asked is in calls()).
+    _socket_mode_url: str | None = None
+
+    def use_socket_mode(self, url: str | None) -> None:
+        """Answer apps.connections.open with this ws:// URL on 127.0.0.1 (None: refuse it again)."""
+        if url is not None:
+            parsed = urlparse(url)
+            if parsed.scheme != "ws" or parsed.hostname != LOOPBACK:
+                raise ValueError(f"a Socket Mode URL for the stand-in is ws://{LOOPBACK}:..., not {url!r}")
+        with self._lock:
+            self._socket_mode_url = url
+
+    def _apps_connections_open(self, args: dict) -> dict:
+        if self._socket_mode_url is None:
+            raise SlackError("standin_socket_mode_off")  # not Slack's: call use_socket_mode(url) first
+        return {"url": self._socket_mode_url}
 
     # -- request handling (called from server threads) ---------------------
     def _handle(self, method: str, args: dict, token: str | None) -> tuple[_Answer, float]:
@@ -559,6 +578,7 @@ _METHODS = {
     "views.push": SlackStandIn._views_open,
     "views.update": SlackStandIn._views_update,
     "views.publish": SlackStandIn._views_publish,
+    "apps.connections.open": SlackStandIn._apps_connections_open,
 }
 
 
