@@ -30,8 +30,9 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-# Slack answers in tens to hundreds of milliseconds; work after the ack waits on it, so it gets many threads.
-WORK_THREADS = 32
+# Work after the ack (Slack calls) is mostly waiting on Slack, but every thread here competes with the
+# request threads for the interpreter: a few keep acks fast under a burst and still post to agencies in parallel.
+WORK_THREADS = 8
 SLACK_TIMEOUT_SECONDS = 10
 
 

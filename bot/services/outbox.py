@@ -91,6 +91,7 @@ class Outbox:
         self.clock = clock
         self.content = content
         self.executor = executor
+        self._workspace_url: str | None = None
 
     def add(self, session: Session, *, kind: str, key: str, target: str, record_id: int | None = None,
             agency_key: str | None = None, parent_id: int | None = None, outcome_id: int | None = None,
@@ -262,10 +263,16 @@ class Outbox:
         return None
 
     def _permalink(self, channel: str, ts: str) -> str | None:
-        try:
-            return self.client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
-        except (SlackApiError, *TRANSIENT):
-            return None  # the message is out; a missing link is not worth a second post
+        """Slack's permalinks are the workspace URL, the channel and the timestamp without its dot; built here
+        rather than asked for, it saves a Web API call per post."""
+        if self._workspace_url is None:
+            try:
+                self._workspace_url = str(self.client.auth_test().get("url") or "")
+            except (SlackApiError, *TRANSIENT):
+                return None  # the message is out; a missing link is not worth a second post
+        if not self._workspace_url:
+            return None
+        return f"{self._workspace_url.rstrip('/')}/archives/{channel}/p{ts.replace('.', '')}"
 
     def _sent(self, message_id: int, *, version: int, ts: str, channel: str, permalink: str | None) -> _Attempt:
         now = self.clock.now()
