@@ -50,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every run of every job at INFO
     runners: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
         "serve": serve, "socket": socket, "migrate": migrate, "check-config": check_config, "demo": demo,
         "sweep": run_sweep, "glossary": export_glossary, "audit": print_audit,

@@ -141,7 +141,9 @@ def test_a_burst_of_200_records_and_1000_clicks_from_32_senders_is_all_answered_
                 *submission({**VALID_ANSWERS, Field.CASE_REFERENCE: f"CR-{20000 + n}"}, n), user=SAM.user_id)),
                 range(200)))
             assert standin.wait_until(lambda: standin.count("chat.postMessage", channels=AGENCIES, answered_ok=True)
-                                      >= 400, timeout=180)
+                                      >= 400, timeout=180), (standin.count("chat.postMessage", channels=AGENCIES),
+                                                             [c.response for c in standin.errors()][:3],
+                                                             "".join(served.output[-30:]))
             posts = agency_posts(standin, HEALTH.channel) + agency_posts(standin, EDUCATION.channel)
             clickers = {HEALTH.channel: [NIA.user_id], EDUCATION.channel: [TIA.user_id]}
 

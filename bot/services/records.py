@@ -5,6 +5,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 from sqlalchemy.exc import IntegrityError
 
 from bot.blocks.record_form import ACTION_REQUESTED, FIRST_HAND, REPORTED, FormDefaults, RecordForm, \
@@ -209,16 +212,20 @@ class RecordService:
             audit(session, at=now, actor=user_id, act=Act.CREATED, surface=Surface.FORM, record_id=record.id,
                   detail=f"shared with {', '.join(s.agency_key for s in record.shares)}" if record.shares
                   else "recorded only, not shared")
-            preference = session.get(SharerPreference, user_id)
-            if preference is None:
-                session.add(SharerPreference(user_id=user_id, agency_key=record.sharer_agency))
-            else:
-                preference.agency_key = record.sharer_agency
+            remember_agency(session, user_id, record.sharer_agency)
             return self._saved(record, message_ids)
 
     def _saved(self, record: Record, message_ids: list[int]) -> Saved:
         names = [agency.name for share in record.shares if (agency := self.partnership.agency(share.agency_key))]
         return Saved(record_id=record.id, reference=record.reference, agency_names=names, message_ids=message_ids)
+
+
+def remember_agency(session: Session, user_id: str, agency_key: str) -> None:
+    """Insert or update in one statement: two records saved at once by one person must not collide."""
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    statement = insert(SharerPreference).values(user_id=user_id, agency_key=agency_key)
+    session.execute(statement.on_conflict_do_update(index_elements=[SharerPreference.user_id],
+                                                    set_={"agency_key": agency_key}))
 
 
 def load_record(db: Database, record_id: int) -> Record | None:
