@@ -71,6 +71,8 @@ class Record(Base):
     identifiers_reason: Mapped[str | None] = mapped_column(Text)
     # Set when the retention policy removed the record's content; the reference and audit trail remain.
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last thing people did with it, for retention; NULL once purged, so the due query reads only what is due.
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # When the sharer is next asked what came of it; NULL once an outcome is in or the asking is over.
     outcome_request_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     outcome_requests_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -59,7 +59,9 @@ def test_dry_run_lists_what_would_go_and_changes_nothing(joinedup, monkeypatch, 
     assert "0 record(s) would be removed" in capsys.readouterr().out
 
     with joinedup.db.write() as session:
-        session.get(Record, 1).created_at -= timedelta(days=60)
+        record = session.get(Record, 1)
+        record.created_at -= timedelta(days=60)
+        record.last_activity_at -= timedelta(days=60)
         for event in session.query(AuditEvent):
             event.at -= timedelta(days=60)
     assert main(["retention", "--dry-run"]) == 0

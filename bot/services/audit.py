@@ -9,10 +9,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from storage.db import Database
-from storage.models import AuditEvent
+from storage.models import AuditEvent, Record
 
 SYSTEM = "system"
 
@@ -46,9 +47,17 @@ class Surface(StrEnum):
     CLI = "command line"
 
 
+# What people do with a record keeps it for the retention period; the system's reminders and reading it do not.
+ACTIVITY = frozenset({Act.CREATED, Act.ACKNOWLEDGED, Act.OUTCOME_REPORTED, Act.CHALLENGED, Act.RESPONDED, Act.RESOLVED,
+                      Act.ESCALATED, Act.REVISED, Act.AMENDED})
+
+
 def audit(session: Session, *, at: datetime, actor: str, act: Act, surface: Surface, record_id: int | None = None,
           detail: str = "") -> None:
     session.add(AuditEvent(at=at, actor=actor, action=act, record_id=record_id, surface=surface, detail=detail[:300]))
+    if act in ACTIVITY and record_id is not None:
+        session.execute(sql_update(Record).where(Record.id == record_id, Record.purged_at.is_(None))
+                        .values(last_activity_at=at))
 
 
 def trail(db: Database, record_id: int) -> list[AuditEvent]:

@@ -211,8 +211,10 @@ class Outbox:
                 self.client.chat_update(channel=channel, ts=ts, text=rendered.text, blocks=rendered.blocks)
                 permalink = None
         except SlackApiError as error:
+            # Slack answered, so nothing was posted: the next attempt need not look for a copy first.
             return self._failed(message_id, error.response.get("error") or "", error.response.status_code,
-                                error.response.headers.get("Retry-After") or error.response.headers.get("retry-after"))
+                                error.response.headers.get("Retry-After") or error.response.headers.get("retry-after"),
+                                refused=True)
         except TRANSIENT as error:
             return self._failed(message_id, type(error).__name__, None, None)
         return self._sent(message_id, version=version, ts=ts, channel=channel, permalink=permalink)
@@ -296,12 +298,15 @@ class Outbox:
             return _Attempt(followers=self.content.after_attempt(session, message, self.add, delivery_changed=first_post),
                             still_pending=message.pending)
 
-    def _failed(self, message_id: int, error: str, status: int | None, retry_after: str | None) -> _Attempt:
+    def _failed(self, message_id: int, error: str, status: int | None, retry_after: str | None, *,
+                refused: bool = False) -> _Attempt:
         now = self.clock.now()
         with self.db.write() as session:
             message = session.get(SlackMessage, message_id)
             assert message is not None
             message.attempts += 1
+            if refused and message.ts is None:
+                message.post_started_at = None
             message.claimed_until = None
             message.last_error = (f"HTTP {status}: " if status and status != 200 else "") + (error or "unknown")
             if status == 429:

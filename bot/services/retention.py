@@ -5,21 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from bot.clock import Clock
 from bot.services.audit import SYSTEM, Act, Surface, audit
 from bot.services.outbox import Outbox
 from storage.db import Database
-from storage.models import AuditEvent, Challenge, ChallengeResponse, Outcome, Record, Revision, Share, SlackMessage, \
+from storage.models import Challenge, ChallengeResponse, Outcome, Record, Revision, Share, SlackMessage, \
     format_reference
 
 BATCH = 200
-# Activity that keeps a record alive: what people did with it, not the system's reminders or people reading it.
-ACTIVITY = [Act.CREATED, Act.ACKNOWLEDGED, Act.OUTCOME_REPORTED, Act.CHALLENGED, Act.RESPONDED, Act.RESOLVED,
-            Act.ESCALATED, Act.REVISED, Act.AMENDED]
-
-
 @dataclass(frozen=True)
 class Expired:
     record_id: int
@@ -35,17 +30,12 @@ class RetentionService:
         self.keep_for = keep_for
 
     def expired(self, *, limit: int = BATCH) -> list[Expired]:
-        """Records whose last activity (anything in their audit trail) is older than the period."""
+        """Records whose last activity is older than the period: an index range, however long the history."""
         cutoff = self.clock.now() - self.keep_for
-        last = func.max(AuditEvent.at)
         with self.db.read() as session:
-            rows = session.execute(
-                select(Record.id, func.coalesce(last, Record.created_at))
-                .outerjoin(AuditEvent, (AuditEvent.record_id == Record.id) & AuditEvent.action.in_(ACTIVITY))
-                .where(Record.purged_at.is_(None), Record.created_at < cutoff)
-                .group_by(Record.id, Record.created_at)
-                .having(func.coalesce(last, Record.created_at) < cutoff)
-                .order_by(Record.id).limit(limit)).all()
+            rows = session.execute(select(Record.id, Record.last_activity_at)
+                                   .where(Record.last_activity_at < cutoff)
+                                   .order_by(Record.last_activity_at, Record.id).limit(limit)).all()
         return [Expired(record_id, format_reference(record_id), _aware(at)) for record_id, at in rows]
 
     def run(self) -> list[Expired]:
@@ -64,7 +54,7 @@ class RetentionService:
                 setattr(record, name, "")
             record.participants, record.purposes, record.identifiers_reason = [], [], None
             record.not_shared_reason = "" if record.not_shared_reason is not None else None
-            record.outcome_request_at, record.purged_at = None, now
+            record.outcome_request_at, record.purged_at, record.last_activity_at = None, now, None
             session.execute(update(Share).where(Share.record_id == record_id)
                             .values(acknowledgement_note=None, next_reminder_at=None))
             session.execute(update(Outcome).where(Outcome.record_id == record_id)
