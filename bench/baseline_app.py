@@ -13,14 +13,13 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from gunicorn.app.base import BaseApplication
 from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
-from bot.server import server_options
+from bot.server import ConfiguredServer, server_options
 from bot.web import EVENTS_PATH
 from handlers.ids import Action, Callback, Command
 from storage.db import normalise_url
@@ -55,15 +54,8 @@ def create_baseline_app(settings: Settings) -> App:
     return app
 
 
-class BaselineServer(BaseApplication):  # type: ignore[misc]
-    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
-        self.settings = settings
-        self.options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
+class BaselineServer(ConfiguredServer):
+    """The same gunicorn application as `joinedup serve`, serving an app that only acks."""
 
     def load(self) -> Any:
         return SlackRequestHandler(create_baseline_app(self.settings), path=EVENTS_PATH)

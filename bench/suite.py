@@ -19,7 +19,7 @@ from bench.servers import SIGNING_SECRET, BenchDatabase, Server, create_database
     write_config
 from bench.standin_runner import StandInProcess
 from bot.config import Agency
-from bot.sample import SAM, TIA, sample_partnership
+from bot.sample import SAM, SAMPLE_ANSWERS, TIA, sample_partnership
 from bot.slack_requests import fill, find_action
 from handlers.ids import Action, Field
 from storage.db import Database
@@ -27,17 +27,7 @@ from storage.models import Share, SlackMessage
 
 KINDS = ("record", "submit", "click")
 LABELS = {"record": "/record", "submit": "submit", "click": "acknowledge", "joinedup": "/joinedup help"}
-# As tests/conftest.py's VALID_ANSWERS: a valid record shared with two agencies.
-ANSWERS: dict[str, Any] = {
-    Field.CASE_REFERENCE: "CR-12345",
-    Field.SHARER_AGENCY: "social-care",
-    Field.SHARE_WITH: ["education", "health"],
-    Field.PURPOSES: ["To keep the child safe from harm"],
-    Field.SOURCE: "first_hand",
-    Field.LAWFUL_BASIS: "Public task: statutory safeguarding duty (no consent sought)",
-    Field.SUMMARY: "Met at school. The child said they had not had breakfast this week.",
-    Field.RISK_LEVEL: "early-help",
-}
+ANSWERS: dict[str, Any] = dict(SAMPLE_ANSWERS)  # a valid record shared with two agencies
 CLICKER = TIA  # a lead of Education: a member without asking Slack
 CLICK_AGENCY = "education"
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from bot.config import Agency, Partnership, RiskLevel
 from bot.glossary import Term
+from handlers.ids import Field
 from bot.slack_standin import SlackStandIn
 
 
@@ -50,6 +51,19 @@ RISK_LEVELS = (
               "(Children Act 1989, s47): a referral to children's services and a strategy discussion are needed now.",
               urgent=True),
 )
+
+
+# A valid record about CR-12345 from Sam, shared with Education and Health: form answers by block id.
+SAMPLE_ANSWERS = {
+    Field.CASE_REFERENCE: "CR-12345",
+    Field.SHARER_AGENCY: "social-care",
+    Field.SHARE_WITH: ["education", "health"],
+    Field.PURPOSES: ["To keep the child safe from harm"],
+    Field.SOURCE: "first_hand",
+    Field.LAWFUL_BASIS: "Public task: statutory safeguarding duty (no consent sought)",
+    Field.SUMMARY: "Met at school. The child said they had not had breakfast this week.",
+    Field.RISK_LEVEL: "early-help",
+}
 
 
 def sample_partnership() -> Partnership:

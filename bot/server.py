@@ -35,7 +35,9 @@ def server_options(settings: Settings, *, host: str, is_sqlite: bool) -> dict[st
     }
 
 
-class JoinedUpServer(BaseApplication):  # type: ignore[misc]
+class ConfiguredServer(BaseApplication):  # type: ignore[misc]
+    """gunicorn, configured from our options rather than its command line."""
+
     def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
         self.settings = settings
         self.options = options
@@ -45,6 +47,8 @@ class JoinedUpServer(BaseApplication):  # type: ignore[misc]
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
+
+class JoinedUpServer(ConfiguredServer):
     def load(self) -> Any:
         """Runs in each worker after the fork: its own database pool, Slack client and schedule."""
         runtime = build_runtime(self.settings, migrate=False)

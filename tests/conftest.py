@@ -18,7 +18,7 @@ from bot.app import Services, build_services, create_app, slack_client
 from bot.clock import FixedClock
 from bot.config import Partnership
 from bot.executors import InlineExecutor
-from bot.sample import SAM, populate, sample_partnership
+from bot.sample import SAM, SAMPLE_ANSWERS, populate, sample_partnership
 from bot.slack_standin import SlackStandIn
 from bot.web import wsgi_application
 from handlers.ids import Field
@@ -98,16 +98,7 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-VALID_ANSWERS: dict[str, Any] = {
-    Field.CASE_REFERENCE: "CR-12345",
-    Field.SHARER_AGENCY: "social-care",
-    Field.SHARE_WITH: ["education", "health"],
-    Field.PURPOSES: ["To keep the child safe from harm"],
-    Field.SOURCE: "first_hand",
-    Field.LAWFUL_BASIS: "Public task: statutory safeguarding duty (no consent sought)",
-    Field.SUMMARY: "Met at school. The child said they had not had breakfast this week.",
-    Field.RISK_LEVEL: "early-help",
-}
+VALID_ANSWERS: dict[str, Any] = dict(SAMPLE_ANSWERS)
 
 
 @dataclass
