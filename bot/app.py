@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Callable
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
@@ -88,12 +89,19 @@ def risk_term(level: RiskLevel, shipped: Term | None) -> Term:
                 source="The partnership's agreed risk levels")
 
 
+def after_delay(seconds: float, action: Callable[[], None]) -> None:
+    timer = threading.Timer(seconds, action)
+    timer.daemon = True
+    timer.start()
+
+
 def build_services(*, partnership: Partnership, db: Database, client: WebClient, clock: Clock,
-                   work: Executor | None = None) -> Services:
+                   work: Executor | None = None,
+                   delay: Callable[[float, Callable[[], None]], None] | None = None) -> Services:
     glossary, _ = build_glossary(partnership)
     work = work or ThreadPoolExecutor(WORK_THREADS, thread_name_prefix="joinedup-work")
     content = MessageContent(partnership=partnership, glossary=glossary)
-    outbox = Outbox(db=db, client=client, clock=clock, executor=work, content=content)
+    outbox = Outbox(db=db, client=client, clock=clock, executor=work, content=content, after_delay=delay)
     directory = Directory(client=client, partnership=partnership, clock=clock)
     return Services(
         partnership=partnership, glossary=glossary, db=db, clock=clock, client=client, work=work, outbox=outbox,

@@ -289,7 +289,7 @@ def apply_retention(args: argparse.Namespace, settings: Settings) -> int:
         retention = RetentionService(db=db, clock=SystemClock(), outbox=None, keep_for=timedelta(days=days))
     else:
         settings.require("SLACK_BOT_TOKEN")
-        runtime = build_runtime(settings, work=InlineExecutor())
+        runtime = build_runtime(settings, work=InlineExecutor(), long_running=False)
         retention, days = runtime.services.retention, runtime.services.partnership.retention.keep_for_days
     expired = retention.expired(limit=100_000)
     for item in expired:
@@ -318,7 +318,7 @@ def run_sweep(args: argparse.Namespace, settings: Settings) -> int:
     settings.require("SLACK_BOT_TOKEN")
     _refuse_oauth_mode()
     clock = SystemClock() if not args.at else FixedClock(_moment(args.at))
-    runtime = build_runtime(settings, clock=clock, work=InlineExecutor())
+    runtime = build_runtime(settings, clock=clock, work=InlineExecutor(), long_running=False)
     report = sweeper_for(runtime.services).run()
     print(f"joinedup: sweep at {clock.now().isoformat()}: {report}")
     return 0

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from slack_bolt import App
 from slack_bolt.error import BoltError
 
-from bot.app import Services, build_services, create_app, slack_client
+from bot.app import Services, after_delay, build_services, create_app, slack_client
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, load_partnership
 from storage.db import Database
@@ -27,14 +27,16 @@ class Runtime:
 
 
 def build_runtime(settings: Settings, *, clock: Clock | None = None, work: Executor | None = None,
-                  listener_executor: Executor | None = None, migrate: bool = True) -> Runtime:
+                  listener_executor: Executor | None = None, migrate: bool = True, long_running: bool = True) -> Runtime:
+    """`long_running` (serve, socket) retries rate-limited messages on timers; a one-off command does not wait."""
     partnership = load_partnership(settings.config_path)
     assert settings.bot_token, "call settings.require first"
     db = Database(settings.database_url)
     if migrate:
         db.migrate()
     services = build_services(partnership=partnership, db=db, clock=clock or SystemClock(), work=work,
-                              client=slack_client(settings.bot_token, settings.slack_api_url))
+                              client=slack_client(settings.bot_token, settings.slack_api_url),
+                              delay=after_delay if long_running else None)
     try:
         app = create_app(services, signing_secret=settings.signing_secret, listener_executor=listener_executor)
     except BoltError as error:

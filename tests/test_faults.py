@@ -8,11 +8,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.sample import ADMIN, EDUCATION, HEALTH, NIA, SAM, TIA
-from bot.slack_requests import find_action
+from bot.app import build_services, slack_client
+from bot.blocks.record_form import FormDefaults, read_record_form, record_form
+from bot.executors import InlineExecutor
+from bot.sample import ADMIN, EDUCATION, HEALTH, NIA, SAM, TIA, sample_partnership
+from bot.slack_requests import fill, find_action
 from handlers.ids import Action, Field
 from storage.models import Record, SlackMessage
-from tests.conftest import VALID_ANSWERS
+from tests.conftest import BOT_TOKEN, VALID_ANSWERS
 from tests.serving import environment, serve, submission, sweep_at
 
 
@@ -117,7 +120,6 @@ def test_a_database_outage_gets_a_clear_answer_writes_nothing_and_the_pool_recov
             connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
             connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                     "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
-        from bot.slack_requests import fill
         during = joinedup.slack.submit(form, fill(form, VALID_ANSWERS), user=SAM.user_id)
     finally:
         with admin.connect() as connection:
@@ -179,3 +181,23 @@ AGENCIES = (EDUCATION.channel, HEALTH.channel)
 
 def updated_posts(standin) -> int:
     return standin.count("chat.update", channels=AGENCIES, answered_ok=True)
+
+
+def test_a_rate_limited_post_is_retried_when_slack_says_it_may_not_at_the_next_pass(database, standin, clock):
+    timed = []
+    services = build_services(partnership=sample_partnership(), db=database, clock=clock, work=InlineExecutor(),
+                              client=slack_client(BOT_TOKEN, standin.api_url),
+                              delay=lambda seconds, action: timed.append((seconds, action)))
+    standin.fail("chat.postMessage", status=429, retry_after=2, channel=HEALTH.channel)
+    view = record_form(services.partnership, FormDefaults(occurred_at=clock.now(),
+                                                          follow_up_on=clock.now().date() + timedelta(days=14)))
+    form = read_record_form(fill(view, VALID_ANSWERS))
+    saved = services.records.save(form, user_id=SAM.user_id, submission_key="VRATE")
+    services.outbox.deliver_soon(saved.message_ids)
+    assert agency_posts(standin, HEALTH.channel) == []
+
+    [(seconds, retry)] = timed
+    clock.advance(seconds=seconds)
+    retry()
+
+    assert seconds == 2 and len(agency_posts(standin, HEALTH.channel)) == 1

@@ -13,7 +13,7 @@ import urllib.error
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
 METADATA_EVENT = "joinedup_message"  # carries each message's key, so a copy can be recognised in Slack
 LONGEST_BACKOFF = timedelta(minutes=15)
+SOON = timedelta(minutes=1)  # a rate-limit wait up to this long is timed; longer ones wait for the schedule
 FIRST_BACKOFF = timedelta(seconds=15)
 TRANSIENT = (urllib.error.URLError, TimeoutError, ConnectionError, socket.timeout, http.client.HTTPException, OSError)
 
@@ -85,8 +86,12 @@ class _Attempt:
 
 
 class Outbox:
-    def __init__(self, *, db: Database, client: WebClient, clock: Clock, content: Content, executor: Executor) -> None:
+    def __init__(self, *, db: Database, client: WebClient, clock: Clock, content: Content, executor: Executor,
+                 after_delay: Callable[[float, Callable[[], None]], None] | None = None) -> None:
+        """`after_delay(seconds, action)`, where given, retries a rate-limited message when Slack says it may,
+        rather than at the next pass of the schedule."""
         self.db = db
+        self.after_delay = after_delay
         self.client = client
         self.clock = clock
         self.content = content
@@ -310,8 +315,11 @@ class Outbox:
             message.claimed_until = None
             message.last_error = (f"HTTP {status}: " if status and status != 200 else "") + (error or "unknown")
             if status == 429:
-                wait = timedelta(seconds=int(retry_after)) if (retry_after or "").isdigit() else FIRST_BACKOFF
+                wait = timedelta(seconds=int(retry_after)) if (retry_after or "").isascii() and \
+                    (retry_after or "").isdigit() else FIRST_BACKOFF
                 message.next_attempt_at = now + wait
+                if self.after_delay is not None and wait <= SOON:
+                    self.after_delay(wait.total_seconds(), lambda: self.deliver_soon([message_id]))
             elif error in PERMANENT_ERRORS and (status or 200) < 500:
                 message.failed_at = now
                 message.pending = False
