@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 # Work after the ack (Slack calls) is mostly waiting on Slack, but every thread here competes with the
 # request threads for the interpreter: a few keep acks fast under a burst and still post to agencies in parallel.
 WORK_THREADS = 8
-URGENT_THREADS = 4
 SLACK_TIMEOUT_SECONDS = 10
 
 
@@ -46,7 +45,6 @@ class Services:
     clock: Clock
     client: WebClient
     work: Executor
-    urgent: Executor
     outbox: Outbox
     directory: Directory
     records: RecordService
@@ -60,18 +58,12 @@ class Services:
 
     def later(self, function: Any, *args: Any, **kwargs: Any) -> None:
         """Run slow work (Slack calls) after the 3-second acknowledgement has gone."""
-        self.work.submit(_logged, function, *args, **kwargs)
-
-    def soon(self, function: Any, *args: Any, **kwargs: Any) -> None:
-        """Like `later`, on a pool that deliveries never queue on: for work racing a trigger_id's three seconds."""
-        self.urgent.submit(_logged, function, *args, **kwargs)
-
-
-def _logged(function: Any, *args: Any, **kwargs: Any) -> None:
-    try:
-        function(*args, **kwargs)
-    except Exception:
-        log.exception("background work %s failed", getattr(function, "__name__", function))
+        def logged() -> None:
+            try:
+                function(*args, **kwargs)
+            except Exception:
+                log.exception("background work %s failed", getattr(function, "__name__", function))
+        self.work.submit(logged)
 
 
 def slack_client(token: str, api_url: str | None) -> WebClient:
@@ -107,14 +99,12 @@ def build_services(*, partnership: Partnership, db: Database, client: WebClient,
                    work: Executor | None = None,
                    delay: Callable[[float, Callable[[], None]], None] | None = None) -> Services:
     glossary, _ = build_glossary(partnership)
-    urgent = work or ThreadPoolExecutor(URGENT_THREADS, thread_name_prefix="joinedup-urgent")
     work = work or ThreadPoolExecutor(WORK_THREADS, thread_name_prefix="joinedup-work")
     content = MessageContent(partnership=partnership, glossary=glossary)
     outbox = Outbox(db=db, client=client, clock=clock, executor=work, content=content, after_delay=delay)
     directory = Directory(client=client, partnership=partnership, clock=clock)
     return Services(
-        partnership=partnership, glossary=glossary, db=db, clock=clock, client=client, work=work, urgent=urgent,
-        outbox=outbox,
+        partnership=partnership, glossary=glossary, db=db, clock=clock, client=client, work=work, outbox=outbox,
         directory=directory,
         records=RecordService(db=db, partnership=partnership, clock=clock, outbox=outbox),
         acknowledgements=AcknowledgementService(db=db, directory=directory, clock=clock, outbox=outbox),

@@ -20,10 +20,15 @@ from handlers.ids import Command
 
 def register(app: App, services: Services) -> None:
     @app.command(Command.RECORD)
-    def open_record_form(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    def open_record_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        # views.open must come first: the trigger_id dies three seconds after the command was typed.
+        defaults = services.records.form_defaults(body["user_id"], body.get("text") or "")
+        try:
+            client.views_open(trigger_id=body["trigger_id"], view=record_form(services.partnership, defaults))
+        except SlackApiError as error:
+            ack(text=form_unavailable(error.response.get("error") or "Slack refused"))
+            return
         ack()
-        # Straight after the ack, on a pool of its own: the trigger_id dies three seconds after the command.
-        services.soon(_open_record_form, services, client, body, respond)
 
     def mine(argument: str, body: dict[str, Any], ack: Ack, respond: Respond) -> None:
         ack()
@@ -88,11 +93,3 @@ def _respond_with_record(services: Services, user_id: str, reference: str, respo
     terms = services.glossary.terms_in(record.summary, record.actions, record.purpose_detail, record.requested_action)
     respond(text=f"{record.reference} about case {record.case_reference}", response_type="ephemeral",
             blocks=history_blocks(history, services.partnership, terms))
-
-
-def _open_record_form(services: Services, client: WebClient, body: dict[str, Any], respond: Respond) -> None:
-    defaults = services.records.form_defaults(body["user_id"], body.get("text") or "")
-    try:
-        client.views_open(trigger_id=body["trigger_id"], view=record_form(services.partnership, defaults))
-    except SlackApiError as error:
-        respond(text=form_unavailable(error.response.get("error") or "Slack refused"), response_type="ephemeral")
