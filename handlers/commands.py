@@ -79,8 +79,11 @@ def register(app: App, services: Services) -> None:
 
 
 
+MINE_PAGE = 5  # a message holds 50 blocks, App Home 100: five of each kind fit with room to spare
+
+
 def _respond_with_overview(services: Services, user_id: str, respond: Respond) -> None:
-    text, blocks = mine_message(services.overview.overview(user_id))
+    text, blocks = mine_message(services.overview.overview(user_id, page=MINE_PAGE))
     respond(text=text, blocks=blocks, response_type="ephemeral")
 
 

@@ -98,3 +98,21 @@ def test_show_refuses_outsiders_without_revealing_whether_the_record_exists(join
     assert "don't have access" in refused
     assert refused.replace("JU-000001", "X") == missing.replace("JU-000099", "X")
     assert "breakfast" not in refused
+
+
+def test_mine_stays_within_a_messages_50_blocks_however_much_work_there_is():
+    from datetime import datetime, timezone
+
+    from bot.blocks.overview import mine_message
+    from bot.services.overview import OpenChallenge, OutcomeDue, Shared, Waiting
+
+    now = datetime.now(timezone.utc)
+    waiting = Waiting(1, "JU-000001", "CR-1", "Health", "Low", SAM.user_id, "Social Care", now)
+    shared = Shared("JU-000001", "CR-1", now, True, [])
+    due = OutcomeDue(1, "JU-000001", "CR-1", now.date())
+    question = OpenChallenge(1, "JU-000001", TIA.user_id, "Education", "open", now)
+    overview = Overview([waiting] * 10, 90, 0, [shared] * 10, 90, 0, True, [due] * 10, [question] * 10, [question] * 10)
+
+    _, blocks = mine_message(overview)
+
+    assert len(blocks) == 50 and "App Home" in str(blocks[-1])

@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.blocks.challenge import KINDS, STATES, revision_lines
 from bot.blocks.record_post import agency_name, delivery_line, record_details, record_heading
 from bot.blocks.text import button, context, day, divider, escape, header, line_sections, mention, section, \
     slack_date
 from bot.config import Partnership
 from bot.glossary import Term
-from bot.blocks.challenge import KINDS, STATES, revision_lines
 from bot.services.overview import OpenChallenge, OutcomeDue, Overview, RecordHistory, Shared, Waiting
 from handlers.ids import Action
 
+MESSAGE_BLOCKS = 50
 EMPTY = "Nothing here. After a conversation about a child, use `/record` to record it and share it."
 
 
@@ -88,7 +89,10 @@ def home_view(overview: Overview) -> dict[str, Any]:
 
 def mine_message(overview: Overview) -> tuple[str, list[dict[str, Any]]]:
     text = f"{overview.waiting_total} waiting for your agency, {overview.shared_total} shared by you"
-    return text, overview_blocks(overview)
+    blocks = overview_blocks(overview)
+    if len(blocks) > MESSAGE_BLOCKS:
+        blocks = blocks[: MESSAGE_BLOCKS - 1] + [context("There is more in Joined Up's App Home.")]
+    return text, blocks
 
 
 def parse_more(value: str) -> tuple[int, int]:
