@@ -16,7 +16,7 @@ from sqlalchemy import event, text
 from bench.load import prepare, run_closed
 from bench.servers import BOT_TOKEN, SIGNING_SECRET, create_database, many_agencies, populate, rss_mb, write_config
 from bench.standin_runner import StandInProcess
-from bench.suite import ANSWERS, expect_update, log, pct, phase, settle, stack
+from bench.suite import ANSWERS, expect_update, log, phase, settle, stack
 from bot.app import build_services, slack_client
 from bot.config import Agency, load_partnership
 from bot.sample import SAM

@@ -239,7 +239,7 @@ def introduce(ctx: DemoContext) -> None:
 
 def open_the_form(ctx: DemoContext) -> None:
     ctx.heading(f"Sam types  /record {CASE_REFERENCE}  in Slack")
-    ctx.say(f"Sam has just met the child at school with Tia, the school's safeguarding lead, and wants "
+    ctx.say("Sam has just met the child at school with Tia, the school's safeguarding lead, and wants "
             "the other agencies to know what was said. The slash command opens Joined Up's form, with the "
             "case reference already filled in.")
     before = ctx.standin.count("views.open")

@@ -21,7 +21,6 @@ from bot.executors import InlineExecutor
 from bot.sample import SAM, SAMPLE_ANSWERS, populate, sample_partnership
 from bot.slack_standin import SlackStandIn
 from bot.web import wsgi_application
-from handlers.ids import Field
 from storage.db import Database, normalise_url
 from storage.models import Base
 from bot.slack_requests import Reply, SlackSender, fill
