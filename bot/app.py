@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 # Work after the ack (Slack calls) is mostly waiting on Slack, but every thread here competes with the
 # request threads for the interpreter: a few keep acks fast under a burst and still post to agencies in parallel.
 WORK_THREADS = 8
+# Sending mostly waits on Slack: enough threads to post a record to every agency's channel at once.
+SEND_THREADS = 16
 SLACK_TIMEOUT_SECONDS = 10
 
 
@@ -98,10 +100,15 @@ def after_delay(seconds: float, action: Callable[[], None]) -> None:
 def build_services(*, partnership: Partnership, db: Database, client: WebClient, clock: Clock,
                    work: Executor | None = None,
                    delay: Callable[[float, Callable[[], None]], None] | None = None) -> Services:
+    """Without a `work` executor of the caller's, work after the ack goes to a pool of threads and messages to
+    different channels are sent at the same time; with one (the CLI's and the tests' inline executor),
+    everything runs in order in the caller's thread."""
     glossary, _ = build_glossary(partnership)
+    senders = None if work else ThreadPoolExecutor(SEND_THREADS, thread_name_prefix="joinedup-send")
     work = work or ThreadPoolExecutor(WORK_THREADS, thread_name_prefix="joinedup-work")
     content = MessageContent(partnership=partnership, glossary=glossary)
-    outbox = Outbox(db=db, client=client, clock=clock, executor=work, content=content, after_delay=delay)
+    outbox = Outbox(db=db, client=client, clock=clock, executor=work, senders=senders, content=content,
+                    after_delay=delay)
     directory = Directory(client=client, partnership=partnership, clock=clock)
     return Services(
         partnership=partnership, glossary=glossary, db=db, clock=clock, client=client, work=work, outbox=outbox,

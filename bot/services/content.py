@@ -1,6 +1,8 @@
 """What each kind of owed message says, read fresh from the database at the moment it is sent."""
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -38,6 +40,8 @@ class MessageContent:
     def __init__(self, *, partnership: Partnership, glossary: Glossary) -> None:
         self.partnership = partnership
         self.glossary = glossary
+        # A record goes to several agencies at once, each post naming the same terms: find them once.
+        self._terms_in = functools.lru_cache(maxsize=256)(glossary.terms_in)
 
     def ready(self, session: Session, message: SlackMessage) -> bool:
         if message.kind == SHARER_STATUS:
@@ -127,7 +131,7 @@ class MessageContent:
 
     def terms(self, record: Record) -> list:
         outcomes = [text for o in record.outcomes for text in (o.what_happened, o.what_changed)]
-        return self.glossary.terms_in(record.summary, record.actions, record.purpose_detail, record.requested_action,
+        return self._terms_in(record.summary, record.actions, record.purpose_detail, record.requested_action,
                                       record.risk_label, *outcomes)
 
     def _share(self, session: Session, message: SlackMessage) -> Share | None:

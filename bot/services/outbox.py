@@ -11,13 +11,13 @@ import random
 import socket
 import urllib.error
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import and_, case, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
@@ -32,6 +32,8 @@ METADATA_EVENT = "joinedup_message"  # carries each message's key, so a copy can
 LONGEST_BACKOFF = timedelta(minutes=15)
 SOON = timedelta(minutes=1)  # a rate-limit wait up to this long is timed; longer ones wait for the schedule
 FIRST_BACKOFF = timedelta(seconds=15)
+BATCH = 50  # messages delivered together: one read, one claim, one write of the results
+ROUNDS = 4  # a batch, what it made due, and updates for content that changed while it was sent
 TRANSIENT = (urllib.error.URLError, TimeoutError, ConnectionError, socket.timeout, http.client.HTTPException, OSError)
 
 # Errors that trying again will not fix, with what a person must do about each.
@@ -80,17 +82,40 @@ class Owe(Protocol):
 
 
 @dataclass
-class _Attempt:
-    followers: list[int] = field(default_factory=list)
-    still_pending: bool = False
+class _Plan:
+    """One message as it is to be sent, read and rendered before it is claimed."""
+    id: int
+    version: int
+    ts: str | None
+    channel: str
+    key: str
+    post_started: bool
+    thread_ts: str | None
+    rendered: Rendered
+
+
+@dataclass
+class _Reply:
+    """What Slack said to one message: its ts once it is out, or why not."""
+    ts: str | None = None
+    channel: str | None = None
+    permalink: str | None = None
+    error: str = ""
+    status: int | None = None
+    retry_after: str | None = None
+    refused: bool = False  # Slack answered, so nothing was posted
+    tried: bool = True  # False for a message held back because its channel was rate limited
 
 
 class Outbox:
     def __init__(self, *, db: Database, client: WebClient, clock: Clock, content: Content, executor: Executor,
+                 senders: Executor | None = None,
                  after_delay: Callable[[float, Callable[[], None]], None] | None = None) -> None:
-        """`after_delay(seconds, action)`, where given, retries a rate-limited message when Slack says it may,
-        rather than at the next pass of the schedule."""
+        """`executor` runs deliveries after the ack; `senders`, where given, sends to different channels at the
+        same time. `after_delay(seconds, action)`, where given, retries a rate-limited message when Slack says
+        it may, rather than at the next pass of the schedule."""
         self.db = db
+        self.senders = senders
         self.after_delay = after_delay
         self.client = client
         self.clock = clock
@@ -113,6 +138,17 @@ class Outbox:
         session.flush()
         return message.id
 
+    def add_new(self, session: Session, messages: list[dict[str, Any]]) -> list[int]:
+        """Owe new messages whose keys cannot exist yet (they name a row made in this transaction), in one
+        statement. Each dict has add's keyword arguments."""
+        if not messages:
+            return []
+        now = self.clock.now()
+        rows = [{"record_id": None, "agency_key": None, **m, "version": 1, "delivered_version": 0, "pending": True,
+                 "attempts": 0, "next_attempt_at": now, "created_at": now} for m in messages]
+        return list(session.scalars(insert(SlackMessage).returning(SlackMessage.id, sort_by_parameter_order=True),
+                                    rows))
+
     def touch(self, session: Session, *conditions: Any) -> list[int]:
         """The content of these messages changed: owe Slack an update of each one already delivered."""
         ids = list(session.scalars(select(SlackMessage.id).where(
@@ -126,8 +162,9 @@ class Outbox:
         return ids
 
     def deliver_soon(self, message_ids: Iterable[int]) -> None:
-        for message_id in message_ids:
-            self.executor.submit(self._deliver_logged, message_id)
+        ids = list(message_ids)
+        if ids:
+            self.executor.submit(self._deliver_logged, ids)
 
     def deliver_due(self, *, limit: int = 200) -> int:
         """Deliver what is due now; called by the sweep. Returns how many were attempted."""
@@ -138,91 +175,131 @@ class Outbox:
                 .where(SlackMessage.pending.is_(True), SlackMessage.next_attempt_at <= now,
                        or_(SlackMessage.claimed_until.is_(None), SlackMessage.claimed_until < now))
                 .order_by(SlackMessage.next_attempt_at, SlackMessage.id).limit(limit)))
-        for message_id in due:
-            self._deliver_logged(message_id)
+        for start in range(0, len(due), BATCH):
+            self._deliver_logged(due[start:start + BATCH])
         return len(due)
 
-    def _deliver_logged(self, message_id: int) -> None:
+    def _deliver_logged(self, message_ids: list[int]) -> None:
         try:
-            self.deliver(message_id)
-        except Exception:  # the row stays pending and the sweep tries again
-            log.exception("delivery of message %s failed unexpectedly", message_id)
+            self.deliver(message_ids)
+        except Exception:  # the rows stay pending and the sweep tries again
+            log.exception("delivery of messages %s failed unexpectedly", message_ids)
 
-    def deliver(self, message_id: int) -> None:
-        for _ in range(3):  # the content may change while it is being sent: bring Slack up to date
-            attempt = self._attempt(message_id)
-            if attempt is None:
+    def deliver(self, message_ids: Iterable[int]) -> None:
+        """Deliver these messages together: one read, one claim and one write of the results for all of them,
+        whatever Slack says to each. Then what they made due (the sharer's status after the posts), and again
+        anything whose content changed while it was being sent."""
+        todo = list(dict.fromkeys(message_ids))
+        for _ in range(ROUNDS):
+            if not todo:
                 return
-            for follower in attempt.followers:
-                self.deliver(follower)
-            if not attempt.still_pending:
-                return
+            todo = self._attempt(todo)
 
-    def _claim(self, message_id: int, now: datetime, *, ts: str | None) -> bool:
-        """Take the message for one lease. A first post is marked as started in the same write: from here
-        on, a later attempt looks in Slack for this copy before posting again."""
+    def _attempt(self, message_ids: list[int]) -> list[int]:
+        now = self.clock.now()
+        plans, unwanted = self._plan(message_ids, now)
+        if unwanted:
+            self._cancel(unwanted)
+        claimed = self._claim(plans, now)
+        plans = [plan for plan in plans if plan.id in claimed]
+        if not plans:
+            return []
+        return self._record(plans, self._send_all(plans))
+
+    def _plan(self, message_ids: list[int], now: datetime) -> tuple[list[_Plan], list[int]]:
+        """What to send for each message that is due, rendered from one read; and those no longer wanted."""
+        plans: list[_Plan] = []
+        unwanted: list[int] = []
+        with self.db.read() as session:
+            for message in session.scalars(select(SlackMessage).where(SlackMessage.id.in_(message_ids))
+                                           .order_by(SlackMessage.id)):
+                if not message.pending or message.next_attempt_at > now \
+                        or (message.claimed_until is not None and message.claimed_until >= now):
+                    continue
+                if not self.content.wanted(session, message):
+                    unwanted.append(message.id)
+                elif self.content.ready(session, message):
+                    plans.append(_Plan(id=message.id, version=message.version, ts=message.ts,
+                                       channel=message.channel_id or message.target, key=message.key,
+                                       post_started=message.post_started_at is not None,
+                                       thread_ts=self._thread_ts(session, message),
+                                       rendered=self.content.render(session, message)))
+        return plans, unwanted
+
+    def _claim(self, plans: list[_Plan], now: datetime) -> set[int]:
+        """Take the messages for one lease, in one write. A first post is marked as started in the same write:
+        from here on, a later attempt looks in Slack for this copy before posting again."""
+        if not plans:
+            return set()
+        first_posts = [plan.id for plan in plans if plan.ts is None]
+        updates = [plan.id for plan in plans if plan.ts is not None]
         with self.db.write() as session:
             claimed = session.execute(
                 update(SlackMessage)
-                .where(SlackMessage.id == message_id, SlackMessage.pending.is_(True),
-                       SlackMessage.next_attempt_at <= now,
-                       SlackMessage.ts.is_(None) if ts is None else SlackMessage.ts == ts,
+                .where(SlackMessage.pending.is_(True), SlackMessage.next_attempt_at <= now,
+                       or_(and_(SlackMessage.id.in_(first_posts), SlackMessage.ts.is_(None)),
+                           and_(SlackMessage.id.in_(updates), SlackMessage.ts.is_not(None))),
                        or_(SlackMessage.claimed_until.is_(None), SlackMessage.claimed_until < now))
-                .values(claimed_until=now + LEASE, **({"post_started_at": now} if ts is None else {})))
-            return claimed.rowcount == 1  # type: ignore[attr-defined]
+                .values(claimed_until=now + LEASE,
+                        post_started_at=case((SlackMessage.ts.is_(None), now), else_=SlackMessage.post_started_at))
+                .returning(SlackMessage.id)
+                .execution_options(synchronize_session=False))
+            return set(claimed.scalars())
 
-    def _cancel(self, message_id: int) -> None:
-        """A message no longer wanted (a reminder for what is done) is never sent."""
+    def _cancel(self, message_ids: list[int]) -> None:
+        """Messages no longer wanted (a reminder for what is done) are never sent."""
         with self.db.write() as session:
-            session.execute(update(SlackMessage).where(SlackMessage.id == message_id, SlackMessage.pending.is_(True))
-                            .values(pending=False, cancelled_at=self.clock.now()))
+            session.execute(update(SlackMessage).where(SlackMessage.id.in_(message_ids), SlackMessage.pending.is_(True))
+                            .values(pending=False, cancelled_at=self.clock.now())
+                            .execution_options(synchronize_session=False))
 
-    def _attempt(self, message_id: int) -> _Attempt | None:
-        now = self.clock.now()
-        with self.db.read() as session:
-            message = session.get(SlackMessage, message_id)
-            if message is None or not message.pending or message.next_attempt_at > now \
-                    or (message.claimed_until is not None and message.claimed_until >= now):
-                return None
-            if not self.content.wanted(session, message):
-                wanted = False
-            elif not self.content.ready(session, message):
-                return None
+    def _send_all(self, plans: list[_Plan]) -> dict[int, _Reply]:
+        """Each channel's messages in order; different channels at the same time where a pool is given."""
+        by_channel: dict[str, list[_Plan]] = {}
+        for plan in plans:
+            by_channel.setdefault(plan.channel, []).append(plan)
+        groups = list(by_channel.values())
+        if self.senders is None or len(groups) == 1:
+            replies = [self._send_group(group) for group in groups]
+        else:
+            replies = list(self.senders.map(self._send_group, groups))
+        return {plan.id: reply for group, group_replies in zip(groups, replies)
+                for plan, reply in zip(group, group_replies)}
+
+    def _send_group(self, plans: list[_Plan]) -> list[_Reply]:
+        replies: list[_Reply] = []
+        for plan in plans:
+            if replies and replies[-1].status == 429:  # the channel is full: the rest wait as long, unsent
+                replies.append(_Reply(status=429, retry_after=replies[-1].retry_after, error="ratelimited",
+                                      refused=True, tried=False))
             else:
-                wanted = True
-                rendered = self.content.render(session, message)
-                version, ts, channel = message.version, message.ts, message.channel_id or message.target
-                key, post_started = message.key, message.post_started_at
-                thread_ts = self._thread_ts(session, message)
-        if not wanted:
-            self._cancel(message_id)
-            return None
-        if not self._claim(message_id, now, ts=ts):
-            return None
+                replies.append(self._send(plan))
+        return replies
+
+    def _send(self, plan: _Plan) -> _Reply:
+        rendered, channel, ts = plan.rendered, plan.channel, plan.ts
         try:
             if ts is None:
-                found = self._already_posted(channel, key, thread_ts) if post_started is not None else None
+                found = self._already_posted(channel, plan.key, plan.thread_ts) if plan.post_started else None
                 if found is None:
                     response = self.client.chat_postMessage(
-                        channel=channel, text=rendered.text, blocks=rendered.blocks, thread_ts=thread_ts,
+                        channel=channel, text=rendered.text, blocks=rendered.blocks, thread_ts=plan.thread_ts,
                         unfurl_links=False, unfurl_media=False,
-                        metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}})
+                        metadata={"event_type": METADATA_EVENT, "event_payload": {"key": plan.key}})
                     ts, channel = response["ts"], response["channel"]
                 else:
                     ts = found
-                    log.info("message %s was already in Slack from an attempt that was cut off", message_id)
-                permalink = self._permalink(channel, ts)
-            else:
-                self.client.chat_update(channel=channel, ts=ts, text=rendered.text, blocks=rendered.blocks)
-                permalink = None
+                    log.info("message %s was already in Slack from an attempt that was cut off", plan.id)
+                return _Reply(ts=ts, channel=channel, permalink=self._permalink(channel, ts))
+            self.client.chat_update(channel=channel, ts=ts, text=rendered.text, blocks=rendered.blocks)
+            return _Reply(ts=ts, channel=channel)
         except SlackApiError as error:
             # Slack answered, so nothing was posted: the next attempt need not look for a copy first.
-            return self._failed(message_id, error.response.get("error") or "", error.response.status_code,
-                                error.response.headers.get("Retry-After") or error.response.headers.get("retry-after"),
-                                refused=True)
+            headers = error.response.headers
+            return _Reply(error=error.response.get("error") or "", status=error.response.status_code,
+                          retry_after=headers.get("Retry-After") or headers.get("retry-after"), refused=True)
         except TRANSIENT as error:
-            return self._failed(message_id, type(error).__name__, None, None)
-        return self._sent(message_id, version=version, ts=ts, channel=channel, permalink=permalink)
+            return _Reply(error=type(error).__name__ or "unknown")
 
     def _thread_ts(self, session: Session, message: SlackMessage) -> str | None:
         if message.parent_id is None:
@@ -281,56 +358,70 @@ class Outbox:
             return None
         return f"{self._workspace_url.rstrip('/')}/archives/{channel}/p{ts.replace('.', '')}"
 
-    def _sent(self, message_id: int, *, version: int, ts: str, channel: str, permalink: str | None) -> _Attempt:
+    def _record(self, plans: list[_Plan], replies: dict[int, _Reply]) -> list[int]:
+        """What Slack said to each message, in one write; returns what to deliver next."""
         now = self.clock.now()
+        follow: list[int] = []
+        retry_at: list[tuple[float, int]] = []
         with self.db.write() as session:
-            message = session.get(SlackMessage, message_id)
-            assert message is not None
-            first_post = message.ts is None
-            message.ts, message.channel_id = ts, channel
-            message.permalink = permalink or message.permalink
-            message.delivered_version = max(message.delivered_version, version)
-            message.pending = message.version > message.delivered_version
-            message.claimed_until = None
-            message.attempts += 1
-            message.last_error = None
-            message.sent_at = message.sent_at or now
-            message.next_attempt_at = now
-            if first_post and message.kind == "agency_post":
-                audit(session, at=now, actor=SYSTEM, act=Act.POSTED, surface=Surface.DELIVERY,
-                      record_id=message.record_id, detail=f"to {message.agency_key} ({channel})")
-            log.info("delivered %s message %s (%s)", message.kind, message.id, "posted" if first_post else "updated")
-            return _Attempt(followers=self.content.after_attempt(session, message, self.add, delivery_changed=first_post),
-                            still_pending=message.pending)
+            messages = {m.id: m for m in session.scalars(
+                select(SlackMessage).where(SlackMessage.id.in_(replies)).order_by(SlackMessage.id))}
+            for plan in plans:
+                message, reply = messages[plan.id], replies[plan.id]
+                if reply.ts is not None:
+                    changed = self._sent(session, message, plan.version, reply, now)
+                    if message.pending:
+                        follow.append(message.id)
+                else:
+                    changed = self._failed(session, message, reply, now)
+                    if message.pending and reply.status == 429 and message.next_attempt_at - now <= SOON:
+                        retry_at.append(((message.next_attempt_at - now).total_seconds(), message.id))
+                follow += self.content.after_attempt(session, message, self.add, delivery_changed=changed)
+        if self.after_delay is not None:
+            for seconds in sorted({seconds for seconds, _ in retry_at}):
+                waiting = [message_id for s, message_id in retry_at if s == seconds]
+                self.after_delay(seconds, lambda waiting=waiting: self.deliver_soon(waiting))
+        return list(dict.fromkeys(follow))
 
-    def _failed(self, message_id: int, error: str, status: int | None, retry_after: str | None, *,
-                refused: bool = False) -> _Attempt:
-        now = self.clock.now()
-        with self.db.write() as session:
-            message = session.get(SlackMessage, message_id)
-            assert message is not None
-            message.attempts += 1
-            if refused and message.ts is None:
-                message.post_started_at = None
-            message.claimed_until = None
-            message.last_error = (f"HTTP {status}: " if status and status != 200 else "") + (error or "unknown")
-            if status == 429:
-                wait = timedelta(seconds=int(retry_after)) if (retry_after or "").isascii() and \
-                    (retry_after or "").isdigit() else FIRST_BACKOFF
-                message.next_attempt_at = now + wait
-                if self.after_delay is not None and wait <= SOON:
-                    self.after_delay(wait.total_seconds(), lambda: self.deliver_soon([message_id]))
-            elif error in PERMANENT_ERRORS and (status or 200) < 500:
-                message.failed_at = now
-                message.pending = False
-                audit(session, at=now, actor=SYSTEM, act=Act.DELIVERY_FAILED, surface=Surface.DELIVERY,
-                      record_id=message.record_id, detail=f"{message.kind} to {message.target}: {error}")
-            else:
-                message.next_attempt_at = now + backoff(message.attempts)
-            log.warning("could not deliver %s message %s: %s", message.kind, message.id, message.last_error)
-            changed = message.ts is None or message.failed_at is not None
-            return _Attempt(followers=self.content.after_attempt(session, message, self.add, delivery_changed=changed),
-                            still_pending=False)
+    def _sent(self, session: Session, message: SlackMessage, version: int, reply: _Reply, now: datetime) -> bool:
+        first_post = message.ts is None
+        message.ts, message.channel_id = reply.ts, reply.channel
+        message.permalink = reply.permalink or message.permalink
+        message.delivered_version = max(message.delivered_version, version)
+        message.pending = message.version > message.delivered_version
+        message.claimed_until = None
+        message.attempts += 1
+        message.last_error = None
+        message.sent_at = message.sent_at or now
+        message.next_attempt_at = now
+        if first_post and message.kind == "agency_post":
+            audit(session, at=now, actor=SYSTEM, act=Act.POSTED, surface=Surface.DELIVERY,
+                  record_id=message.record_id, detail=f"to {message.agency_key} ({reply.channel})")
+        log.info("delivered %s message %s (%s)", message.kind, message.id, "posted" if first_post else "updated")
+        return first_post
+
+    def _failed(self, session: Session, message: SlackMessage, reply: _Reply, now: datetime) -> bool:
+        message.claimed_until = None
+        if reply.refused and message.ts is None:
+            message.post_started_at = None
+        if reply.status == 429:
+            after = reply.retry_after or ""
+            message.next_attempt_at = now + (timedelta(seconds=int(after)) if after.isascii() and after.isdigit()
+                                             else FIRST_BACKOFF)
+            if not reply.tried:
+                return False
+        else:
+            message.next_attempt_at = now + backoff(message.attempts + 1)
+        message.attempts += 1
+        message.last_error = (f"HTTP {reply.status}: " if reply.status and reply.status != 200 else "") \
+            + (reply.error or "unknown")
+        if reply.error in PERMANENT_ERRORS and (reply.status or 200) < 500:
+            message.failed_at = now
+            message.pending = False
+            audit(session, at=now, actor=SYSTEM, act=Act.DELIVERY_FAILED, surface=Surface.DELIVERY,
+                  record_id=message.record_id, detail=f"{message.kind} to {message.target}: {reply.error}")
+        log.warning("could not deliver %s message %s: %s", message.kind, message.id, message.last_error)
+        return message.ts is None or message.failed_at is not None
 
 
 def backoff(attempts: int) -> timedelta:
