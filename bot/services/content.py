@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import functools
+from contextlib import contextmanager
+from typing import Iterable, Iterator
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from bot.blocks.challenge import amendment_message, challenge_message, challenge_reminder, closed_message, \
     escalation_message, response_message
@@ -34,6 +36,7 @@ CHALLENGE_REMINDER = "challenge_reminder"
 AMENDMENT_REPLY = "amendment_reply"
 DELIVERY_PROBLEM = "delivery_problem"
 CHASERS = (ACK_REMINDER, LEAD_ESCALATION, SHARER_ESCALATION)
+POSTS = "joinedup.agency_posts"  # a session's agency posts by record, while loaded() holds them
 
 
 class MessageContent:
@@ -42,6 +45,23 @@ class MessageContent:
         self.glossary = glossary
         # A record goes to several agencies at once, each post naming the same terms: find them once.
         self._terms_in = functools.lru_cache(maxsize=256)(glossary.terms_in)
+
+    @contextmanager
+    def loaded(self, session: Session, record_ids: Iterable[int]) -> Iterator[None]:
+        """Load everything the messages of these records are made from in four queries, and hold it while
+        they are rendered (the session keeps only what someone holds)."""
+        ids = set(record_ids)
+        records = list(session.scalars(select(Record).where(Record.id.in_(ids)).options(
+            selectinload(Record.shares), selectinload(Record.outcomes), selectinload(Record.revisions))))
+        posts: dict[int, list[SlackMessage]] = {record.id: [] for record in records}
+        for post in session.scalars(select(SlackMessage).where(SlackMessage.record_id.in_(ids),
+                                                               SlackMessage.kind == AGENCY_POST)):
+            posts[post.record_id].append(post)  # type: ignore[index]
+        session.info[POSTS] = posts
+        try:
+            yield
+        finally:
+            session.info.pop(POSTS, None)
 
     def ready(self, session: Session, message: SlackMessage) -> bool:
         if message.kind == SHARER_STATUS:
@@ -135,8 +155,8 @@ class MessageContent:
                                       record.risk_label, *outcomes)
 
     def _share(self, session: Session, message: SlackMessage) -> Share | None:
-        return session.scalar(select(Share).where(Share.record_id == message.record_id,
-                                                  Share.agency_key == message.agency_key))
+        record = session.get(Record, message.record_id)
+        return next((s for s in record.shares if s.agency_key == message.agency_key), None) if record else None
 
     def _post(self, session: Session, message: SlackMessage) -> SlackMessage | None:
         return session.scalar(select(SlackMessage).where(SlackMessage.record_id == message.record_id,
@@ -177,5 +197,8 @@ class MessageContent:
         return result
 
     def _posts(self, session: Session, record_id: int | None) -> list[SlackMessage]:
+        loaded = session.info.get(POSTS, {})
+        if record_id in loaded:
+            return loaded[record_id]
         return list(session.scalars(select(SlackMessage).where(SlackMessage.record_id == record_id,
                                                                SlackMessage.kind == AGENCY_POST)))

@@ -13,7 +13,7 @@ import urllib.error
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Callable, ContextManager, Iterable, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -66,6 +66,8 @@ class Rendered:
 
 class Content(Protocol):
     """What each kind of message says and when it may go; see bot/services/content.py."""
+
+    def loaded(self, session: Session, record_ids: Iterable[int]) -> ContextManager[None]: ...
 
     def ready(self, session: Session, message: SlackMessage) -> bool: ...
 
@@ -186,33 +188,29 @@ class Outbox:
             log.exception("delivery of messages %s failed unexpectedly", message_ids)
 
     def deliver(self, message_ids: Iterable[int]) -> None:
-        """Deliver these messages together: one read, one claim and one write of the results for all of them,
-        whatever Slack says to each. Then what they made due (the sharer's status after the posts), and again
-        anything whose content changed while it was being sent."""
-        todo = list(dict.fromkeys(message_ids))
-        for _ in range(ROUNDS):
-            if not todo:
-                return
-            todo = self._attempt(todo)
-
-    def _attempt(self, message_ids: list[int]) -> list[int]:
+        """Deliver these messages together: one read and one claim for all of them, then one write of whatever
+        Slack said to each, which also claims what that made due (the sharer's status after the posts) and
+        anything whose content changed while it was being sent, for the next round."""
+        ids = list(dict.fromkeys(message_ids))
         now = self.clock.now()
-        plans, unwanted = self._plan(message_ids, now)
-        if unwanted:
-            self._cancel(unwanted)
-        claimed = self._claim(plans, now)
-        plans = [plan for plan in plans if plan.id in claimed]
-        if not plans:
-            return []
-        return self._record(plans, self._send_all(plans))
-
-    def _plan(self, message_ids: list[int], now: datetime) -> tuple[list[_Plan], list[int]]:
-        """What to send for each message that is due, rendered from one read; and those no longer wanted."""
-        plans: list[_Plan] = []
-        unwanted: list[int] = []
         with self.db.read() as session:
-            for message in session.scalars(select(SlackMessage).where(SlackMessage.id.in_(message_ids))
-                                           .order_by(SlackMessage.id)):
+            plans, unwanted = self._plan(session, ids, now)
+        if plans or unwanted:
+            with self.db.write() as session:
+                plans = self._claim(session, plans, unwanted, now)
+        for _ in range(ROUNDS):
+            if not plans:
+                return
+            plans = self._record(plans, self._send_all(plans))
+
+    def _plan(self, session: Session, message_ids: list[int], now: datetime) -> tuple[list[_Plan], list[int]]:
+        """What to send for each message that is due, rendered now; and those no longer wanted."""
+        messages = list(session.scalars(select(SlackMessage).where(SlackMessage.id.in_(message_ids))
+                                        .order_by(SlackMessage.id)))
+        with self.content.loaded(session, {m.record_id for m in messages if m.record_id is not None}):
+            plans: list[_Plan] = []
+            unwanted: list[int] = []
+            for message in messages:
                 if not message.pending or message.next_attempt_at > now \
                         or (message.claimed_until is not None and message.claimed_until >= now):
                     continue
@@ -224,34 +222,30 @@ class Outbox:
                                        post_started=message.post_started_at is not None,
                                        thread_ts=self._thread_ts(session, message),
                                        rendered=self.content.render(session, message)))
-        return plans, unwanted
+            return plans, unwanted
 
-    def _claim(self, plans: list[_Plan], now: datetime) -> set[int]:
-        """Take the messages for one lease, in one write. A first post is marked as started in the same write:
-        from here on, a later attempt looks in Slack for this copy before posting again."""
+    def _claim(self, session: Session, plans: list[_Plan], unwanted: list[int], now: datetime) -> list[_Plan]:
+        """Take the messages for one lease, and cancel those no longer wanted (a reminder for what is done).
+        A first post is marked as started in the same write: from here on, a later attempt looks in Slack
+        for this copy before posting again."""
+        if unwanted:
+            session.execute(update(SlackMessage).where(SlackMessage.id.in_(unwanted), SlackMessage.pending.is_(True))
+                            .values(pending=False, cancelled_at=now).execution_options(synchronize_session=False))
         if not plans:
-            return set()
+            return []
         first_posts = [plan.id for plan in plans if plan.ts is None]
         updates = [plan.id for plan in plans if plan.ts is not None]
-        with self.db.write() as session:
-            claimed = session.execute(
-                update(SlackMessage)
-                .where(SlackMessage.pending.is_(True), SlackMessage.next_attempt_at <= now,
-                       or_(and_(SlackMessage.id.in_(first_posts), SlackMessage.ts.is_(None)),
-                           and_(SlackMessage.id.in_(updates), SlackMessage.ts.is_not(None))),
-                       or_(SlackMessage.claimed_until.is_(None), SlackMessage.claimed_until < now))
-                .values(claimed_until=now + LEASE,
-                        post_started_at=case((SlackMessage.ts.is_(None), now), else_=SlackMessage.post_started_at))
-                .returning(SlackMessage.id)
-                .execution_options(synchronize_session=False))
-            return set(claimed.scalars())
-
-    def _cancel(self, message_ids: list[int]) -> None:
-        """Messages no longer wanted (a reminder for what is done) are never sent."""
-        with self.db.write() as session:
-            session.execute(update(SlackMessage).where(SlackMessage.id.in_(message_ids), SlackMessage.pending.is_(True))
-                            .values(pending=False, cancelled_at=self.clock.now())
-                            .execution_options(synchronize_session=False))
+        claimed = set(session.scalars(
+            update(SlackMessage)
+            .where(SlackMessage.pending.is_(True), SlackMessage.next_attempt_at <= now,
+                   or_(and_(SlackMessage.id.in_(first_posts), SlackMessage.ts.is_(None)),
+                       and_(SlackMessage.id.in_(updates), SlackMessage.ts.is_not(None))),
+                   or_(SlackMessage.claimed_until.is_(None), SlackMessage.claimed_until < now))
+            .values(claimed_until=now + LEASE,
+                    post_started_at=case((SlackMessage.ts.is_(None), now), else_=SlackMessage.post_started_at))
+            .returning(SlackMessage.id)
+            .execution_options(synchronize_session=False)))
+        return [plan for plan in plans if plan.id in claimed]
 
     def _send_all(self, plans: list[_Plan]) -> dict[int, _Reply]:
         """Each channel's messages in order; different channels at the same time where a pool is given."""
@@ -358,8 +352,8 @@ class Outbox:
             return None
         return f"{self._workspace_url.rstrip('/')}/archives/{channel}/p{ts.replace('.', '')}"
 
-    def _record(self, plans: list[_Plan], replies: dict[int, _Reply]) -> list[int]:
-        """What Slack said to each message, in one write; returns what to deliver next."""
+    def _record(self, plans: list[_Plan], replies: dict[int, _Reply]) -> list[_Plan]:
+        """What Slack said to each message, in one write, which also claims what to deliver next."""
         now = self.clock.now()
         follow: list[int] = []
         retry_at: list[tuple[float, int]] = []
@@ -377,11 +371,13 @@ class Outbox:
                     if message.pending and reply.status == 429 and message.next_attempt_at - now <= SOON:
                         retry_at.append(((message.next_attempt_at - now).total_seconds(), message.id))
                 follow += self.content.after_attempt(session, message, self.add, delivery_changed=changed)
+            following = self._claim(session, *self._plan(session, list(dict.fromkeys(follow)), now), now) \
+                if follow else []
         if self.after_delay is not None:
             for seconds in sorted({seconds for seconds, _ in retry_at}):
                 waiting = [message_id for s, message_id in retry_at if s == seconds]
                 self.after_delay(seconds, lambda waiting=waiting: self.deliver_soon(waiting))
-        return list(dict.fromkeys(follow))
+        return following
 
     def _sent(self, session: Session, message: SlackMessage, version: int, reply: _Reply, now: datetime) -> bool:
         first_post = message.ts is None

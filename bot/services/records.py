@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -21,7 +21,7 @@ from bot.services.reminders import first_reminder_at, start_of_working_day
 from bot.workcalendar import WorkingCalendar
 from handlers.ids import Field
 from storage.db import Database
-from storage.models import Record, SharerPreference, Share
+from storage.models import Record, SharerPreference, Share, format_reference
 
 CLOCK_SKEW = timedelta(minutes=5)
 LONGEST_FOLLOW_UP = timedelta(days=366)
@@ -168,15 +168,17 @@ class RecordService:
         risk = p.risk_level(form.risk_key or "")
         assert risk is not None and form.occurred_at is not None
         now = self.clock.now()
+        agencies = list(dict.fromkeys(form.share_with))
+        follow_up_on = _parse_date(form.follow_up_on) or now.date()
+        # Core inserts: a record is written once and never read back here, so the unit of work would only cost.
+        # A second save of the same submission fails on its unique key, and save() answers with the first.
         with self.db.write() as session:
-            existing = session.scalar(select(Record).where(Record.submission_key == submission_key))
-            if existing is not None:
-                return self._saved(existing, [])
-            record = Record(
+            record_id = session.scalar(insert(Record).returning(Record.id), [dict(
                 submission_key=submission_key,
                 case_reference=normalise_case_reference(form.case_reference),
                 occurred_at=datetime.fromtimestamp(form.occurred_at, timezone.utc),
                 created_at=now,
+                last_activity_at=now,
                 sharer_id=user_id,
                 sharer_agency=form.sharer_agency or "",
                 participants=list(dict.fromkeys(form.participants)),
@@ -191,29 +193,27 @@ class RecordService:
                 risk_label=risk.label,
                 risk_definition=risk.definition,
                 actions=form.actions,
-                follow_up_on=_parse_date(form.follow_up_on) or now.date(),
-                not_shared_reason=None if form.share_with else form.not_shared_reason,
+                follow_up_on=follow_up_on,
+                not_shared_reason=None if agencies else form.not_shared_reason,
                 identifiers_found=identifiers_found,
                 identifiers_reason=form.identifiers_reason or None,
-            )
-            session.add(record)
-            reminder_at = first_reminder_at(now, p, self.calendar)
-            for key in dict.fromkeys(form.share_with):
-                session.add(Share(record=record, agency_key=key, next_reminder_at=reminder_at))
-            if form.share_with:
-                record.outcome_request_at = start_of_working_day(record.follow_up_on, p, self.calendar)
-            session.flush()
-            message_ids = [self.outbox.add(session, kind="agency_post", key=f"post:{record.id}:{share.agency_key}",
-                                           target=p.agency(share.agency_key).channel,  # type: ignore[union-attr]
-                                           record_id=record.id, agency_key=share.agency_key)
-                           for share in record.shares]
-            message_ids.append(self.outbox.add(session, kind="sharer_status", key=f"status:{record.id}",
-                                               target=user_id, record_id=record.id))
-            audit(session, at=now, actor=user_id, act=Act.CREATED, surface=Surface.FORM, record_id=record.id,
-                  detail=f"shared with {', '.join(s.agency_key for s in record.shares)}" if record.shares
-                  else "recorded only, not shared")
-            remember_agency(session, user_id, record.sharer_agency)
-            return self._saved(record, message_ids)
+                outcome_request_at=start_of_working_day(follow_up_on, p, self.calendar) if agencies else None,
+                outcome_requests_sent=0,
+            )])
+            assert record_id is not None
+            if agencies:
+                reminder_at = first_reminder_at(now, p, self.calendar)
+                session.execute(insert(Share), [dict(record_id=record_id, agency_key=key, next_reminder_at=reminder_at,
+                                                     reminders_sent=0) for key in agencies])
+            message_ids = self.outbox.add_new(session, [
+                *(dict(kind="agency_post", key=f"post:{record_id}:{key}", target=p.agency(key).channel,  # type: ignore[union-attr]
+                       record_id=record_id, agency_key=key) for key in agencies),
+                dict(kind="sharer_status", key=f"status:{record_id}", target=user_id, record_id=record_id)])
+            audit(session, at=now, actor=user_id, act=Act.CREATED, surface=Surface.FORM, record_id=record_id,
+                  detail=f"shared with {', '.join(agencies)}" if agencies else "recorded only, not shared")
+            remember_agency(session, user_id, form.sharer_agency or "")
+        return Saved(record_id=record_id, reference=format_reference(record_id),
+                     agency_names=[a.name for key in agencies if (a := p.agency(key))], message_ids=message_ids)
 
     def _saved(self, record: Record, message_ids: list[int]) -> Saved:
         names = [agency.name for share in record.shares if (agency := self.partnership.agency(share.agency_key))]
