@@ -55,7 +55,7 @@ ACTIVITY = frozenset({Act.CREATED, Act.ACKNOWLEDGED, Act.OUTCOME_REPORTED, Act.C
 def audit(session: Session, *, at: datetime, actor: str, act: Act, surface: Surface, record_id: int | None = None,
           detail: str = "") -> None:
     session.add(AuditEvent(at=at, actor=actor, action=act, record_id=record_id, surface=surface, detail=detail[:300]))
-    if act in ACTIVITY and record_id is not None:
+    if act in ACTIVITY and act != Act.CREATED and record_id is not None:  # a record is created with its last activity
         session.execute(sql_update(Record).where(Record.id == record_id, Record.purged_at.is_(None))
                         .values(last_activity_at=at))
 

@@ -11,9 +11,10 @@ import random
 import socket
 import urllib.error
 from concurrent.futures import Executor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, ContextManager, Iterable, Protocol
+from typing import Any, Callable, ContextManager, Iterable, Iterator, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -74,6 +75,8 @@ class Content(Protocol):
     def wanted(self, session: Session, message: SlackMessage) -> bool: ...
 
     def render(self, session: Session, message: SlackMessage) -> Rendered: ...
+
+    followed_kinds: frozenset[str]  # the kinds whose delivery makes another message due
 
     def after_attempt(self, session: Session, message: SlackMessage, owe: "Owe", *,
                       delivery_changed: bool) -> list[int]: ...
@@ -205,12 +208,10 @@ class Outbox:
 
     def _plan(self, session: Session, message_ids: list[int], now: datetime) -> tuple[list[_Plan], list[int]]:
         """What to send for each message that is due, rendered now; and those no longer wanted."""
-        messages = list(session.scalars(select(SlackMessage).where(SlackMessage.id.in_(message_ids))
-                                        .order_by(SlackMessage.id)))
-        with self.content.loaded(session, {m.record_id for m in messages if m.record_id is not None}):
+        with self._loaded_for(session, message_ids) as messages:
             plans: list[_Plan] = []
             unwanted: list[int] = []
-            for message in messages:
+            for message in messages.values():
                 if not message.pending or message.next_attempt_at > now \
                         or (message.claimed_until is not None and message.claimed_until >= now):
                     continue
@@ -357,9 +358,8 @@ class Outbox:
         now = self.clock.now()
         follow: list[int] = []
         retry_at: list[tuple[float, int]] = []
-        with self.db.write() as session:
-            messages = {m.id: m for m in session.scalars(
-                select(SlackMessage).where(SlackMessage.id.in_(replies)).order_by(SlackMessage.id))}
+        with self.db.write() as session, \
+                self._loaded_for(session, replies, kinds=self.content.followed_kinds) as messages:
             for plan in plans:
                 message, reply = messages[plan.id], replies[plan.id]
                 if reply.ts is not None:
@@ -378,6 +378,17 @@ class Outbox:
                 waiting = [message_id for s, message_id in retry_at if s == seconds]
                 self.after_delay(seconds, lambda waiting=waiting: self.deliver_soon(waiting))
         return following
+
+    @contextmanager
+    def _loaded_for(self, session: Session, message_ids: Iterable[int], *,
+                    kinds: Iterable[str] | None = None) -> Iterator[dict[int, SlackMessage]]:
+        """These messages, and what their content is made from for those of the given kinds (all by default)."""
+        messages = {m.id: m for m in session.scalars(select(SlackMessage).where(SlackMessage.id.in_(message_ids))
+                                                     .order_by(SlackMessage.id))}
+        wanted = None if kinds is None else set(kinds)
+        with self.content.loaded(session, {m.record_id for m in messages.values() if m.record_id is not None
+                                           and (wanted is None or m.kind in wanted)}):
+            yield messages
 
     def _sent(self, session: Session, message: SlackMessage, version: int, reply: _Reply, now: datetime) -> bool:
         first_post = message.ts is None

@@ -1,6 +1,7 @@
 """Recording a conversation: the rules a record must meet, and saving it with everything it owes Slack."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
@@ -48,6 +49,9 @@ class RecordService:
         self.clock = clock
         self.outbox = outbox
         self.calendar = calendar_for(partnership)
+        # Every form opened on a day offers the same follow-up date: work it out once a day.
+        self._follow_up_after = functools.lru_cache(maxsize=4)(
+            lambda today: self.calendar.add_working_days(today, partnership.follow_up_working_days))
 
     def form_defaults(self, user_id: str, case_reference: str = "") -> FormDefaults:
         now = self.clock.now()
@@ -56,7 +60,7 @@ class RecordService:
         remembered = preference.agency_key if preference and self.partnership.agency(preference.agency_key) else None
         return FormDefaults(
             occurred_at=now,
-            follow_up_on=follow_up_default(self.partnership, now),
+            follow_up_on=self._follow_up_after(now.astimezone(self.partnership.zone).date()),
             case_reference=case_reference.strip()[:40],
             sharer_agency=remembered,
         )
