@@ -201,3 +201,29 @@ def test_a_rate_limited_post_is_retried_when_slack_says_it_may_not_at_the_next_p
     retry()
 
     assert seconds == 2 and len(agency_posts(standin, HEALTH.channel)) == 1
+
+
+def test_posts_held_back_by_a_full_channel_are_not_sent_until_slack_says_it_may(database, standin, clock):
+    timed = []
+    services = build_services(partnership=sample_partnership(), db=database, clock=clock, work=InlineExecutor(),
+                              client=slack_client(BOT_TOKEN, standin.api_url),
+                              delay=lambda seconds, action: timed.append((seconds, action)))
+    view = record_form(services.partnership, FormDefaults(occurred_at=clock.now(),
+                                                          follow_up_on=clock.now().date() + timedelta(days=14)))
+    form = read_record_form(fill(view, VALID_ANSWERS))
+    for key in ("VFULL1", "VFULL2", "VFULL3"):
+        services.records.save(form, user_id=SAM.user_id, submission_key=key)
+    standin.fail("chat.postMessage", status=429, retry_after=2, channel=HEALTH.channel)
+
+    services.outbox.deliver_due()  # the three records' messages go out together
+
+    assert standin.count("chat.postMessage", channels=(HEALTH.channel,)) == 1, "one refusal, then no more asking"
+    assert len(agency_posts(standin, EDUCATION.channel)) == 3
+    [(seconds, retry)] = timed
+    clock.advance(seconds=seconds)
+    retry()
+
+    assert seconds == 2 and len(agency_posts(standin, HEALTH.channel)) == 3
+    assert standin.count("chat.postMessage", channels=(HEALTH.channel,)) == 4
+    with database.read() as session:
+        assert session.query(SlackMessage).filter(SlackMessage.pending.is_(True)).count() == 0
