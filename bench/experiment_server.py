@@ -5,8 +5,8 @@ before anyone makes it. Bench-only: the product is not changed.
 
 Variants:
   as-is        nothing patched (the control)
-  no-deliver   no delivery in the web process: deliver_soon does nothing and the scheduler does not start
-               (the ack path alone: what is left if delivery ran in a process of its own)
+  no-deliver   no delivery at all: deliver_soon does nothing and the deliverer does not start (the ack path
+               alone)
   no-ping      PostgreSQL engine without pool_pre_ping (no SELECT 1 before every transaction)
   no-permalink the permalink is built from the channel and ts instead of a chat.getPermalink call
 """
@@ -18,11 +18,11 @@ import sys
 
 def apply(variants: set[str]) -> None:
     if "no-deliver" in variants:
-        import bot.server
+        from bot.delivery import Deliverer
         from bot.services.outbox import Outbox
 
         Outbox.deliver_soon = lambda self, message_ids: None  # type: ignore[method-assign]
-        bot.server.start_scheduler = lambda **kw: None  # type: ignore[assignment]
+        Deliverer.start = lambda self: None  # type: ignore[method-assign]
     if "no-ping" in variants:
         import storage.db
 

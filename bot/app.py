@@ -99,7 +99,8 @@ def after_delay(seconds: float, action: Callable[[], None]) -> None:
 
 def build_services(*, partnership: Partnership, db: Database, client: WebClient, clock: Clock,
                    work: Executor | None = None,
-                   delay: Callable[[float, Callable[[], None]], None] | None = None) -> Services:
+                   delay: Callable[[float, Callable[[], None]], None] | None = None,
+                   deliver_elsewhere: Callable[[], None] | None = None) -> Services:
     """Without a `work` executor of the caller's, work after the ack goes to a pool of threads and messages to
     different channels are sent at the same time; with one (the CLI's and the tests' inline executor),
     everything runs in order in the caller's thread."""
@@ -108,7 +109,7 @@ def build_services(*, partnership: Partnership, db: Database, client: WebClient,
     work = work or ThreadPoolExecutor(WORK_THREADS, thread_name_prefix="joinedup-work")
     content = MessageContent(partnership=partnership, glossary=glossary)
     outbox = Outbox(db=db, client=client, clock=clock, executor=work, senders=senders, content=content,
-                    after_delay=delay)
+                    after_delay=delay, deliver_elsewhere=deliver_elsewhere)
     directory = Directory(client=client, partnership=partnership, clock=clock)
     return Services(
         partnership=partnership, glossary=glossary, db=db, clock=clock, client=client, work=work, outbox=outbox,

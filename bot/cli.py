@@ -131,8 +131,8 @@ def socket(args: argparse.Namespace, settings: Settings) -> int:
     settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
     _refuse_oauth_mode()
     runtime = build_runtime(settings)
-    scheduler = start_scheduler(deliver_due=runtime.services.outbox.deliver_due,
-                                sweep=sweeper_for(runtime.services).run)
+    scheduler = start_scheduler(sweep=sweeper_for(runtime.services).run,
+                                deliver_due=runtime.services.outbox.deliver_due)
     try:
         SocketModeHandler(runtime.app, settings.app_token).start()
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from typing import Callable
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
@@ -26,17 +27,26 @@ class Runtime:
     services: Services
 
 
-def build_runtime(settings: Settings, *, clock: Clock | None = None, work: Executor | None = None,
-                  listener_executor: Executor | None = None, migrate: bool = True, long_running: bool = True) -> Runtime:
-    """`long_running` (serve, socket) retries rate-limited messages on timers; a one-off command does not wait."""
+def build_services_for(settings: Settings, *, clock: Clock | None = None, work: Executor | None = None,
+                       migrate: bool = False, long_running: bool = True,
+                       deliver_elsewhere: Callable[[], None] | None = None) -> Services:
+    """`long_running` (serve, socket) retries rate-limited messages on timers; a one-off command does not wait.
+    `deliver_elsewhere`, where given, is called instead of delivering in this process (serve's web workers)."""
     partnership = load_partnership(settings.config_path)
     assert settings.bot_token, "call settings.require first"
     db = Database(settings.database_url)
     if migrate:
         db.migrate()
-    services = build_services(partnership=partnership, db=db, clock=clock or SystemClock(), work=work,
-                              client=slack_client(settings.bot_token, settings.slack_api_url),
-                              delay=after_delay if long_running else None)
+    return build_services(partnership=partnership, db=db, clock=clock or SystemClock(), work=work,
+                          client=slack_client(settings.bot_token, settings.slack_api_url),
+                          delay=after_delay if long_running else None, deliver_elsewhere=deliver_elsewhere)
+
+
+def build_runtime(settings: Settings, *, clock: Clock | None = None, work: Executor | None = None,
+                  listener_executor: Executor | None = None, migrate: bool = True, long_running: bool = True,
+                  deliver_elsewhere: Callable[[], None] | None = None) -> Runtime:
+    services = build_services_for(settings, clock=clock, work=work, migrate=migrate, long_running=long_running,
+                                  deliver_elsewhere=deliver_elsewhere)
     try:
         app = create_app(services, signing_secret=settings.signing_secret, listener_executor=listener_executor)
     except BoltError as error:

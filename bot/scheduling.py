@@ -14,10 +14,13 @@ OUTBOX_SECONDS = 15
 SWEEP_SECONDS = 60
 
 
-def start_scheduler(*, deliver_due: Callable[[], object], sweep: Callable[[], object]) -> BackgroundScheduler:
+def start_scheduler(*, sweep: Callable[[], object],
+                    deliver_due: Callable[[], object] | None = None) -> BackgroundScheduler:
+    """`deliver_due`, where given, is also run every OUTBOX_SECONDS (where nothing else looks for due messages)."""
     scheduler = BackgroundScheduler(timezone=timezone.utc)
     job_defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": SWEEP_SECONDS, "replace_existing": True}
-    scheduler.add_job(deliver_due, "interval", seconds=OUTBOX_SECONDS, id="deliver-outbox", **job_defaults)
+    if deliver_due is not None:
+        scheduler.add_job(deliver_due, "interval", seconds=OUTBOX_SECONDS, id="deliver-outbox", **job_defaults)
     scheduler.add_job(sweep, "interval", seconds=SWEEP_SECONDS, id="sweep", **job_defaults)
     scheduler.start()
     return scheduler

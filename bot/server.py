@@ -7,9 +7,8 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from bot.config import Settings
+from bot.delivery import Deliverer, Nudge
 from bot.runtime import build_runtime
-from bot.scheduling import start_scheduler
-from bot.sweep import sweeper_for
 from bot.web import wsgi_application
 
 
@@ -49,10 +48,22 @@ class ConfiguredServer(BaseApplication):  # type: ignore[misc]
 
 
 class JoinedUpServer(ConfiguredServer):
+    """The web workers, and the deliverer that sends what they owe Slack (bot/delivery.py)."""
+
+    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+        self.nudge = Nudge()
+        self.deliverer = Deliverer(settings, self.nudge)
+        super().__init__(settings, {**options, "on_exit": lambda _arbiter: self.deliverer.stop()})
+
+    def run(self) -> None:
+        self.deliverer.start()
+        try:
+            super().run()
+        finally:
+            self.deliverer.stop()
+
     def load(self) -> Any:
-        """Runs in each worker after the fork: its own database pool, Slack client and schedule."""
-        runtime = build_runtime(self.settings, migrate=False)
-        sweeper = sweeper_for(runtime.services)
-        start_scheduler(deliver_due=runtime.services.outbox.deliver_due, sweep=sweeper.run)
+        """Runs in each worker after the fork: its own database pool and Slack client."""
+        runtime = build_runtime(self.settings, migrate=False, deliver_elsewhere=self.nudge.poke)
         log.info("worker ready")
         return wsgi_application(runtime.app, runtime.services.db, signing_secret=self.settings.signing_secret or "")

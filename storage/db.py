@@ -1,6 +1,8 @@
 """Engine, sessions and migrations. SQLite gets one writer at a time; PostgreSQL its pool."""
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -30,7 +32,8 @@ class Database:
         self.engine = self._sqlite_engine() if self.is_sqlite else create_engine(
             self.url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
         # On SQLite a pool of writers fights over one file lock; one writer at a time keeps tails short.
-        self._write_lock: ContextManager[Any] = threading.Lock() if self.is_sqlite else nullcontext()
+        self._write_lock: ContextManager[Any] = WriterLock(make_url(self.url).database) if self.is_sqlite \
+            else nullcontext()
 
     def _sqlite_engine(self) -> Engine:
         engine = create_engine(self.url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -75,6 +78,41 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class WriterLock:
+    """One SQLite writer at a time, among this process's threads and among processes (serve's web worker and
+    its deliverer). SQLite's own busy handler makes a waiting writer sleep and poll, up to 100 ms a time;
+    waiting on a lock file instead wakes the next writer the moment the last one commits."""
+
+    def __init__(self, database: str | None) -> None:
+        self._threads = threading.Lock()
+        self._path = f"{database}.writer-lock" if database and database != ":memory:" else None
+        self._file: Any = None
+        self._owner = 0
+        self._held = False
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        self._held = False
+        try:
+            if self._path is not None and self._owner != os.getpid():  # after a fork each process needs its own
+                self._file, self._owner = open(self._path, "a+b"), os.getpid()
+            if self._file is not None:
+                fcntl.flock(self._file, fcntl.LOCK_EX)
+                self._held = True
+        except OSError:
+            pass  # no lock file (a folder that is missing or read-only): SQLite's own locking still holds
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def __exit__(self, *_: Any) -> None:
+        try:
+            if self._held:
+                fcntl.flock(self._file, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
 
 
 def alembic_config() -> Config:

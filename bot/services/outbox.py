@@ -33,7 +33,8 @@ METADATA_EVENT = "joinedup_message"  # carries each message's key, so a copy can
 LONGEST_BACKOFF = timedelta(minutes=15)
 SOON = timedelta(minutes=1)  # a rate-limit wait up to this long is timed; longer ones wait for the schedule
 FIRST_BACKOFF = timedelta(seconds=15)
-BATCH = 50  # messages delivered together: one read, one claim, one write of the results
+BATCH = 12  # messages delivered together (one read, one claim, one write of the results), batches in parallel
+DUE_LIMIT = 200  # messages read per pass of what is due
 ROUNDS = 4  # a batch, what it made due, and updates for content that changed while it was sent
 TRANSIENT = (urllib.error.URLError, TimeoutError, ConnectionError, socket.timeout, http.client.HTTPException, OSError)
 
@@ -115,11 +116,14 @@ class _Reply:
 class Outbox:
     def __init__(self, *, db: Database, client: WebClient, clock: Clock, content: Content, executor: Executor,
                  senders: Executor | None = None,
-                 after_delay: Callable[[float, Callable[[], None]], None] | None = None) -> None:
+                 after_delay: Callable[[float, Callable[[], None]], None] | None = None,
+                 deliver_elsewhere: Callable[[], None] | None = None) -> None:
         """`executor` runs deliveries after the ack; `senders`, where given, sends to different channels at the
         same time. `after_delay(seconds, action)`, where given, retries a rate-limited message when Slack says
-        it may, rather than at the next pass of the schedule."""
+        it may, rather than at the next pass of the schedule. `deliver_elsewhere`, where given, tells another
+        process that there is something to deliver, instead of delivering here."""
         self.db = db
+        self.deliver_elsewhere = deliver_elsewhere
         self.senders = senders
         self.after_delay = after_delay
         self.client = client
@@ -168,10 +172,12 @@ class Outbox:
 
     def deliver_soon(self, message_ids: Iterable[int]) -> None:
         ids = list(message_ids)
-        if ids:
+        if ids and self.deliver_elsewhere is not None:
+            self.deliver_elsewhere()
+        elif ids:
             self.executor.submit(self._deliver_logged, ids)
 
-    def deliver_due(self, *, limit: int = 200) -> int:
+    def deliver_due(self, *, limit: int = DUE_LIMIT) -> int:
         """Deliver what is due now; called by the sweep. Returns how many were attempted."""
         now = self.clock.now()
         with self.db.read() as session:
@@ -180,8 +186,8 @@ class Outbox:
                 .where(SlackMessage.pending.is_(True), SlackMessage.next_attempt_at <= now,
                        or_(SlackMessage.claimed_until.is_(None), SlackMessage.claimed_until < now))
                 .order_by(SlackMessage.next_attempt_at, SlackMessage.id).limit(limit)))
-        for start in range(0, len(due), BATCH):
-            self._deliver_logged(due[start:start + BATCH])
+        for _ in self.executor.map(self._deliver_logged, [due[i:i + BATCH] for i in range(0, len(due), BATCH)]):
+            pass
         return len(due)
 
     def _deliver_logged(self, message_ids: list[int]) -> None:
