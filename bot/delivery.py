@@ -26,7 +26,8 @@ log = logging.getLogger("joinedup.delivery")
 LOOK_EVERY_SECONDS = 1.0
 NICENESS = 5  # below the web workers: an ack waiting for a core matters more than a post a moment later
 DRAIN_PASSES = 20  # passes in a row while each finds a full batch, before listening for nudges again
-RESTART_PAUSE_SECONDS = 5.0
+RESTART_PAUSE_SECONDS = 1.0
+PROCESS_NAME = "joinedup-deliv"  # as ps and top show it (Linux keeps 15 characters)
 
 
 class Nudge:
@@ -104,6 +105,11 @@ def deliver_forever(settings: Settings, nudge: Nudge, parent: int) -> None:
                       signal.SIGTTIN, signal.SIGTTOU, signal.SIGCHLD):
         signal.signal(inherited, signal.SIG_DFL)  # gunicorn's, if it started us
     os.nice(NICENESS)
+    try:
+        with open("/proc/self/comm", "w") as comm:
+            comm.write(PROCESS_NAME)
+    except OSError:
+        pass  # not Linux: the name is only for people reading ps
     services = build_services_for(settings)
     start_scheduler(sweep=sweeper_for(services).run)
     outbox = services.outbox

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import concurrent.futures
+import os
+import signal
 import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from bot.app import build_services, slack_client
+from bot.delivery import PROCESS_NAME
 from bot.blocks.record_form import FormDefaults, read_record_form, record_form
 from bot.executors import InlineExecutor
 from bot.sample import ADMIN, EDUCATION, HEALTH, NIA, SAM, TIA, sample_partnership
@@ -83,6 +87,32 @@ def test_the_same_event_delivered_again_is_handled_once(joinedup):
 
     assert first.status == retry.status == 200
     assert joinedup.standin.count("views.publish") == 1
+
+
+def child_processes(pid: int) -> dict[int, str]:
+    found = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found[int(child)] = Path(f"/proc/{child}/comm").read_text().strip()
+    return found
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_the_delivery_process_is_started_again_if_it_dies_and_what_was_owed_goes_out(database, standin, tmp_path):
+    served = serve(environment(tmp_path, database.url, standin), standin)
+    try:
+        [deliverer] = [pid for pid, name in child_processes(served.process.pid).items() if name == PROCESS_NAME]
+        os.kill(deliverer, signal.SIGKILL)
+        view, values = submission(VALID_ANSWERS, 1)
+
+        assert served.sender.submit(view, values, user=SAM.user_id).status == 200
+        assert standin.wait_until(lambda: all(len(agency_posts(standin, channel)) == 1
+                                              for channel in (EDUCATION.channel, HEALTH.channel, SAM.user_id)),
+                                  timeout=30)
+        [restarted] = [pid for pid, name in child_processes(served.process.pid).items() if name == PROCESS_NAME]
+        assert restarted != deliverer
+    finally:
+        served.stop()
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
