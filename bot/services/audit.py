@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.engine import Connection
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
@@ -52,12 +53,18 @@ ACTIVITY = frozenset({Act.CREATED, Act.ACKNOWLEDGED, Act.OUTCOME_REPORTED, Act.C
                       Act.ESCALATED, Act.REVISED, Act.AMENDED})
 
 
-def audit(session: Session, *, at: datetime, actor: str, act: Act, surface: Surface, record_id: int | None = None,
-          detail: str = "") -> None:
-    session.add(AuditEvent(at=at, actor=actor, action=act, record_id=record_id, surface=surface, detail=detail[:300]))
+def audit(session: Session | Connection, *, at: datetime, actor: str, act: Act, surface: Surface,
+          record_id: int | None = None, detail: str = "") -> None:
+    session.execute(_APPEND, {"at": at, "actor": actor, "action": act, "record_id": record_id, "surface": surface,
+                              "detail": detail[:300]})
     if act in ACTIVITY and act != Act.CREATED and record_id is not None:  # a record is created with its last activity
-        session.execute(sql_update(Record).where(Record.id == record_id, Record.purged_at.is_(None))
-                        .values(last_activity_at=at))
+        session.execute(_ACTIVE, {"record": record_id, "at": at})
+
+
+# Built once: statements are the same every time; only the parameters change.
+_APPEND = insert(AuditEvent.__table__)
+_ACTIVE = sql_update(Record.__table__).where(Record.__table__.c.id == bindparam("record"),
+                                             Record.__table__.c.purged_at.is_(None)).values(last_activity_at=bindparam("at"))
 
 
 def trail(db: Database, record_id: int) -> list[AuditEvent]:

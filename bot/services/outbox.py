@@ -19,6 +19,7 @@ from typing import Any, Callable, ContextManager, Iterable, Iterator, Protocol
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import and_, case, insert, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
@@ -147,16 +148,15 @@ class Outbox:
         session.flush()
         return message.id
 
-    def add_new(self, session: Session, messages: list[dict[str, Any]]) -> list[int]:
+    def add_new(self, connection: Connection, messages: list[dict[str, Any]]) -> list[int]:
         """Owe new messages whose keys cannot exist yet (they name a row made in this transaction), in one
-        statement. Each dict has add's keyword arguments."""
+        statement on the caller's connection. Each dict has add's keyword arguments."""
         if not messages:
             return []
         now = self.clock.now()
         rows = [{"record_id": None, "agency_key": None, **m, "version": 1, "delivered_version": 0, "pending": True,
                  "attempts": 0, "next_attempt_at": now, "created_at": now} for m in messages]
-        return list(session.scalars(insert(SlackMessage).returning(SlackMessage.id, sort_by_parameter_order=True),
-                                    rows))
+        return list(connection.scalars(_INSERT_MESSAGES, rows))
 
     def touch(self, session: Session, *conditions: Any) -> list[int]:
         """The content of these messages changed: owe Slack an update of each one already delivered."""
@@ -435,6 +435,9 @@ class Outbox:
                   record_id=message.record_id, detail=f"{message.kind} to {message.target}: {reply.error}")
         log.warning("could not deliver %s message %s: %s", message.kind, message.id, message.last_error)
         return message.ts is None or message.failed_at is not None
+
+
+_INSERT_MESSAGES = insert(SlackMessage.__table__).returning(SlackMessage.__table__.c.id, sort_by_parameter_order=True)
 
 
 def backoff(attempts: int) -> timedelta:

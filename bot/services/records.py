@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from bot.blocks.record_form import ACTION_REQUESTED, FIRST_HAND, REPORTED, FormDefaults, RecordForm, \
@@ -174,10 +175,12 @@ class RecordService:
         now = self.clock.now()
         agencies = list(dict.fromkeys(form.share_with))
         follow_up_on = _parse_date(form.follow_up_on) or now.date()
-        # Core inserts: a record is written once and never read back here, so the unit of work would only cost.
-        # A second save of the same submission fails on its unique key, and save() answers with the first.
+        # Core inserts on the table: a record is written once and never read back here, so the ORM's unit of
+        # work would only cost time on the ack path. A second save of the same submission fails on its unique
+        # key, and save() answers with the first.
         with self.db.write() as session:
-            record_id = session.scalar(insert(Record).returning(Record.id), [dict(
+            connection = session.connection()
+            record_id = connection.scalar(_INSERT_RECORD, dict(
                 submission_key=submission_key,
                 case_reference=normalise_case_reference(form.case_reference),
                 occurred_at=datetime.fromtimestamp(form.occurred_at, timezone.utc),
@@ -203,19 +206,19 @@ class RecordService:
                 identifiers_reason=form.identifiers_reason or None,
                 outcome_request_at=start_of_working_day(follow_up_on, p, self.calendar) if agencies else None,
                 outcome_requests_sent=0,
-            )])
+            ))
             assert record_id is not None
             if agencies:
                 reminder_at = first_reminder_at(now, p, self.calendar)
-                session.execute(insert(Share), [dict(record_id=record_id, agency_key=key, next_reminder_at=reminder_at,
+                connection.execute(_INSERT_SHARE, [dict(record_id=record_id, agency_key=key, next_reminder_at=reminder_at,
                                                      reminders_sent=0) for key in agencies])
-            message_ids = self.outbox.add_new(session, [
+            message_ids = self.outbox.add_new(connection, [
                 *(dict(kind="agency_post", key=f"post:{record_id}:{key}", target=p.agency(key).channel,  # type: ignore[union-attr]
                        record_id=record_id, agency_key=key) for key in agencies),
                 dict(kind="sharer_status", key=f"status:{record_id}", target=user_id, record_id=record_id)])
-            audit(session, at=now, actor=user_id, act=Act.CREATED, surface=Surface.FORM, record_id=record_id,
+            audit(connection, at=now, actor=user_id, act=Act.CREATED, surface=Surface.FORM, record_id=record_id,
                   detail=f"shared with {', '.join(agencies)}" if agencies else "recorded only, not shared")
-            remember_agency(session, user_id, form.sharer_agency or "")
+            remember_agency(connection, user_id, form.sharer_agency or "")
         return Saved(record_id=record_id, reference=format_reference(record_id),
                      agency_names=[a.name for key in agencies if (a := p.agency(key))], message_ids=message_ids)
 
@@ -224,12 +227,20 @@ class RecordService:
         return Saved(record_id=record.id, reference=record.reference, agency_names=names, message_ids=message_ids)
 
 
-def remember_agency(session: Session, user_id: str, agency_key: str) -> None:
+def remember_agency(connection: Connection, user_id: str, agency_key: str) -> None:
     """Insert or update in one statement: two records saved at once by one person must not collide."""
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
-    statement = insert(SharerPreference).values(user_id=user_id, agency_key=agency_key)
-    session.execute(statement.on_conflict_do_update(index_elements=[SharerPreference.user_id],
-                                                    set_={"agency_key": agency_key}))
+    connection.execute(_REMEMBER[connection.dialect.name], {"user_id": user_id, "agency_key": agency_key})
+
+
+def _upsert_preference(insert: Any) -> Any:
+    statement = insert(SharerPreference.__table__)
+    return statement.on_conflict_do_update(index_elements=["user_id"],
+                                           set_={"agency_key": statement.excluded.agency_key})
+
+
+_INSERT_RECORD = insert(Record.__table__).returning(Record.__table__.c.id)
+_INSERT_SHARE = insert(Share.__table__)
+_REMEMBER = {"sqlite": _upsert_preference(sqlite_insert), "postgresql": _upsert_preference(postgresql_insert)}
 
 
 def load_record(db: Database, record_id: int) -> Record | None:
