@@ -113,11 +113,15 @@ def deliver_forever(settings: Settings, nudge: Nudge, parent: int) -> None:
     services = build_services_for(settings)
     start_scheduler(sweep=sweeper_for(services).run)
     outbox = services.outbox
+    checkpointed = time.monotonic()
     while not stopping.is_set() and os.getppid() == parent:
         nudge.wait(LOOK_EVERY_SECONDS)
         try:
             for _ in range(DRAIN_PASSES):
                 if outbox.deliver_due() < DUE_LIMIT or stopping.is_set():
                     break
+            if time.monotonic() - checkpointed >= LOOK_EVERY_SECONDS:
+                services.db.checkpoint()  # the web workers leave SQLite's checkpoints to us
+                checkpointed = time.monotonic()
         except Exception:  # the messages stay owed; the next pass tries again
             log.exception("a delivery pass failed")

@@ -34,7 +34,7 @@ def build_services_for(settings: Settings, *, clock: Clock | None = None, work: 
     `deliver_elsewhere`, where given, is called instead of delivering in this process (serve's web workers)."""
     partnership = load_partnership(settings.config_path)
     assert settings.bot_token, "call settings.require first"
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, checkpoints=deliver_elsewhere is None)  # the deliverer checkpoints
     if migrate:
         db.migrate()
     return build_services(partnership=partnership, db=db, clock=clock or SystemClock(), work=work,

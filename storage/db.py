@@ -26,9 +26,13 @@ def normalise_url(url: str) -> str:
 
 
 class Database:
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, checkpoints: bool = True) -> None:
+        """`checkpoints=False`: on SQLite, this process never copies the write-ahead log into the database (a
+        checkpoint, an fsync that would stall whichever request commits at the wrong moment); another process
+        calls checkpoint() instead. Serve's web workers leave it to the delivery process."""
         self.url = normalise_url(url)
         self.is_sqlite = make_url(self.url).get_backend_name() == "sqlite"
+        self.checkpoints = checkpoints
         self.engine = self._sqlite_engine() if self.is_sqlite else create_engine(
             self.url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
         # On SQLite a pool of writers fights over one file lock; one writer at a time keeps tails short.
@@ -42,7 +46,8 @@ class Database:
         def configure(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
             cursor = dbapi_connection.cursor()
-            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
+            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000",
+                           *(() if self.checkpoints else ("wal_autocheckpoint=0",))):
                 cursor.execute(f"PRAGMA {pragma}")
             cursor.close()
 
@@ -65,6 +70,15 @@ class Database:
     def read(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
+
+    def checkpoint(self) -> None:
+        """Copy what the write-ahead log holds into the database file, without waiting for anyone (SQLite)."""
+        if self.is_sqlite:
+            connection = self.engine.raw_connection()
+            try:
+                connection.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                connection.close()
 
     def migrate(self) -> None:
         with self._write_lock, self.engine.connect() as connection:

@@ -43,8 +43,6 @@ STATUSES = "joinedup.sharer_statuses"
 
 
 class MessageContent:
-    followed_kinds = frozenset({AGENCY_POST})  # the sharer's status follows every agency post
-
     def __init__(self, *, partnership: Partnership, glossary: Glossary) -> None:
         self.partnership = partnership
         self.glossary = glossary
@@ -52,23 +50,24 @@ class MessageContent:
         self._terms_in = functools.lru_cache(maxsize=256)(glossary.terms_in)
 
     @contextmanager
-    def loaded(self, session: Session, record_ids: Iterable[int]) -> Iterator[None]:
-        """Load everything the messages of these records are made from in five queries, and hold it while
-        they are rendered (the session keeps only what someone holds). Inside, loading again is free."""
+    def loaded(self, session: Session, record_ids: Iterable[int], *, content: bool = True) -> Iterator[None]:
+        """Load these records' agency posts and status messages in one query, and with content=True the records,
+        shares, outcomes and revisions their messages are made from in four more; hold it all while they are
+        rendered (the session keeps only what someone holds). Inside, loading the same records again is free."""
         before: dict[int, list[SlackMessage]] | None = session.info.get(POSTS)
         ids = set(record_ids) - set(before or {})
         if not ids:
             yield
             return
-        records = list(session.scalars(select(Record).where(Record.id.in_(ids))))
-        for relation, model in (("shares", Share), ("outcomes", Outcome), ("revisions", Revision)):
+        records = list(session.scalars(select(Record).where(Record.id.in_(ids)))) if content else []
+        for relation, model in (("shares", Share), ("outcomes", Outcome), ("revisions", Revision)) if content else ():
             # Plain queries, set as loaded: about a third cheaper than selectinload's machinery.
             rows: dict[int, list] = {record.id: [] for record in records}
             for row in session.scalars(select(model).where(model.record_id.in_(ids)).order_by(model.id)):
                 rows[row.record_id].append(row)
             for record in records:
                 set_committed_value(record, relation, rows[record.id])
-        posts = {**(before or {}), **{record.id: [] for record in records}}
+        posts = {**(before or {}), **{record_id: [] for record_id in ids}}
         statuses = dict(session.info.get(STATUSES) or {})
         for message in session.scalars(select(SlackMessage).where(
                 SlackMessage.record_id.in_(ids), SlackMessage.kind.in_((AGENCY_POST, SHARER_STATUS)))):

@@ -34,7 +34,7 @@ METADATA_EVENT = "joinedup_message"  # carries each message's key, so a copy can
 LONGEST_BACKOFF = timedelta(minutes=15)
 SOON = timedelta(minutes=1)  # a rate-limit wait up to this long is timed; longer ones wait for the schedule
 FIRST_BACKOFF = timedelta(seconds=15)
-BATCH = 12  # messages delivered together (one read, one claim, one write of the results), batches in parallel
+BATCH = 12  # messages delivered together: one read, one claim, one write of the results
 DUE_LIMIT = 200  # messages read per pass of what is due
 ROUNDS = 4  # a batch, what it made due, and updates for content that changed while it was sent
 TRANSIENT = (urllib.error.URLError, TimeoutError, ConnectionError, socket.timeout, http.client.HTTPException, OSError)
@@ -70,15 +70,13 @@ class Rendered:
 class Content(Protocol):
     """What each kind of message says and when it may go; see bot/services/content.py."""
 
-    def loaded(self, session: Session, record_ids: Iterable[int]) -> ContextManager[None]: ...
+    def loaded(self, session: Session, record_ids: Iterable[int], *, content: bool = True) -> ContextManager[None]: ...
 
     def ready(self, session: Session, message: SlackMessage) -> bool: ...
 
     def wanted(self, session: Session, message: SlackMessage) -> bool: ...
 
     def render(self, session: Session, message: SlackMessage) -> Rendered: ...
-
-    followed_kinds: frozenset[str]  # the kinds whose delivery makes another message due
 
     def after_attempt(self, session: Session, message: SlackMessage, owe: "Owe", *,
                       delivery_changed: bool) -> list[int]: ...
@@ -186,8 +184,10 @@ class Outbox:
                 .where(SlackMessage.pending.is_(True), SlackMessage.next_attempt_at <= now,
                        or_(SlackMessage.claimed_until.is_(None), SlackMessage.claimed_until < now))
                 .order_by(SlackMessage.next_attempt_at, SlackMessage.id).limit(limit)))
-        for _ in self.executor.map(self._deliver_logged, [due[i:i + BATCH] for i in range(0, len(due), BATCH)]):
-            pass
+        for start in range(0, len(due), BATCH):
+            # One batch at a time: a thread holding SQLite's write lock must not wait for the interpreter
+            # behind another batch (messages to different channels are still sent at the same time).
+            self._deliver_logged(due[start:start + BATCH])
         return len(due)
 
     def _deliver_logged(self, message_ids: list[int]) -> None:
@@ -197,20 +197,27 @@ class Outbox:
             log.exception("delivery of messages %s failed unexpectedly", message_ids)
 
     def deliver(self, message_ids: Iterable[int]) -> None:
-        """Deliver these messages together: one read and one claim for all of them, then one write of whatever
-        Slack said to each, which also claims what that made due (the sharer's status after the posts) and
-        anything whose content changed while it was being sent, for the next round."""
-        ids = list(dict.fromkeys(message_ids))
-        now = self.clock.now()
-        with self.db.read() as session:
-            plans, unwanted = self._plan(session, ids, now)
-        if plans or unwanted:
-            with self.db.write() as session:
-                plans = self._claim(session, plans, unwanted, now)
+        """Deliver these messages together: one read, one claim and one write of the results for all of them,
+        whatever Slack says to each. Then, together again, what that made due (the sharer's status after the
+        posts) and anything whose content changed while it was being sent."""
+        plans = self._prepare(list(dict.fromkeys(message_ids)))
         for _ in range(ROUNDS):
             if not plans:
                 return
-            plans = self._record(plans, self._send_all(plans))
+            plans = self._prepare(self._record(plans, self._send_all(plans)))
+
+    def _prepare(self, message_ids: list[int]) -> list[_Plan]:
+        """Render what is due from one read, then claim it in one short write (on SQLite every other writer
+        waits for it, so nothing is rendered while it is held)."""
+        if not message_ids:
+            return []
+        now = self.clock.now()
+        with self.db.read() as session:
+            plans, unwanted = self._plan(session, message_ids, now)
+        if not (plans or unwanted):
+            return []
+        with self.db.write() as session:
+            return self._claim(session, plans, unwanted, now)
 
     def _plan(self, session: Session, message_ids: list[int], now: datetime) -> tuple[list[_Plan], list[int]]:
         """What to send for each message that is due, rendered now; and those no longer wanted."""
@@ -359,13 +366,12 @@ class Outbox:
             return None
         return f"{self._workspace_url.rstrip('/')}/archives/{channel}/p{ts.replace('.', '')}"
 
-    def _record(self, plans: list[_Plan], replies: dict[int, _Reply]) -> list[_Plan]:
-        """What Slack said to each message, in one write, which also claims what to deliver next."""
+    def _record(self, plans: list[_Plan], replies: dict[int, _Reply]) -> list[int]:
+        """What Slack said to each message, in one write; returns what to deliver next."""
         now = self.clock.now()
         follow: list[int] = []
         retry_at: list[tuple[float, int]] = []
-        with self.db.write() as session, \
-                self._loaded_for(session, replies, kinds=self.content.followed_kinds) as messages:
+        with self.db.write() as session, self._loaded_for(session, replies, content=False) as messages:
             for plan in plans:
                 message, reply = messages[plan.id], replies[plan.id]
                 if reply.ts is not None:
@@ -377,23 +383,21 @@ class Outbox:
                     if message.pending and reply.status == 429 and message.next_attempt_at - now <= SOON:
                         retry_at.append(((message.next_attempt_at - now).total_seconds(), message.id))
                 follow += self.content.after_attempt(session, message, self.add, delivery_changed=changed)
-            following = self._claim(session, *self._plan(session, list(dict.fromkeys(follow)), now), now) \
-                if follow else []
         if self.after_delay is not None:
             for seconds in sorted({seconds for seconds, _ in retry_at}):
                 waiting = [message_id for s, message_id in retry_at if s == seconds]
                 self.after_delay(seconds, lambda waiting=waiting: self.deliver_soon(waiting))
-        return following
+        return list(dict.fromkeys(follow))
 
     @contextmanager
     def _loaded_for(self, session: Session, message_ids: Iterable[int], *,
-                    kinds: Iterable[str] | None = None) -> Iterator[dict[int, SlackMessage]]:
-        """These messages, and what their content is made from for those of the given kinds (all by default)."""
+                    content: bool = True) -> Iterator[dict[int, SlackMessage]]:
+        """These messages, with their records' posts and status messages, and with content=True all that their
+        content is made from."""
         messages = {m.id: m for m in session.scalars(select(SlackMessage).where(SlackMessage.id.in_(message_ids))
                                                      .order_by(SlackMessage.id))}
-        wanted = None if kinds is None else set(kinds)
-        with self.content.loaded(session, {m.record_id for m in messages.values() if m.record_id is not None
-                                           and (wanted is None or m.kind in wanted)}):
+        with self.content.loaded(session, {m.record_id for m in messages.values() if m.record_id is not None},
+                                 content=content):
             yield messages
 
     def _sent(self, session: Session, message: SlackMessage, version: int, reply: _Reply, now: datetime) -> bool:
