@@ -8,7 +8,7 @@ from slack_bolt import Ack, App
 
 from bot.app import Services
 from bot.blocks.messages import acknowledgement_reply, info_view
-from bot.blocks.record_form import FormState, read_record_form, record_form, saved_view
+from bot.blocks.record_form import FormState, offered_agency, read_record_form, record_form, saved_view
 from bot.blocks.record_post import agency_name
 from bot.blocks.challenge import read_amend_form, read_challenge_form, read_response_form
 from bot.blocks.outcome import read_outcome_form
@@ -35,7 +35,8 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={k: v for k, v in problems.items() if k in shown})
             return
         saved = services.records.save(form, user_id=body["user"]["id"], submission_key=view["id"],
-                                      identifiers_found=identifiers_found)
+                                      identifiers_found=identifiers_found,
+                                      remember_agency=form.sharer_agency != offered_agency(view))
         ack(response_action="update", view=saved_view(saved.reference, saved.agency_names))
         services.outbox.deliver_soon(saved.message_ids)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.blocks.record_form import OPTION_LIMIT
+from bot.blocks.record_form import OPTION_LIMIT, FormDefaults, offered_agency, record_form
 from bot.sample import RISK_LEVELS, SAM, TIA, sample_partnership
 from bot.slack_requests import APP_ID, TEAM, fill, user_object
 from handlers.ids import Action, Callback, Field
@@ -129,6 +129,24 @@ def test_the_form_remembers_the_agency_the_sharer_last_recorded_for(joinedup):
 
     assert block(mine, Field.SHARER_AGENCY)["element"]["initial_option"]["value"] == "health"
     assert "initial_option" not in block(someone_elses, Field.SHARER_AGENCY)["element"]
+
+
+def test_choosing_another_agency_than_the_one_offered_is_remembered_for_the_next_form(joinedup):
+    joinedup.record(**{Field.SHARER_AGENCY: "health", Field.SHARE_WITH: ["education"]})
+    assert block(joinedup.open_form(), Field.SHARER_AGENCY)["element"]["initial_option"]["value"] == "health"
+
+    joinedup.record(**{Field.SHARER_AGENCY: "education", Field.SHARE_WITH: ["health"]})
+
+    assert block(joinedup.open_form(), Field.SHARER_AGENCY)["element"]["initial_option"]["value"] == "education"
+
+
+def test_the_agency_a_form_offered_is_read_from_the_form_itself():
+    partnership = sample_partnership()
+    now = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
+    offered = record_form(partnership, FormDefaults(occurred_at=now, follow_up_on=now.date(), sharer_agency="health"))
+    blank = record_form(partnership, FormDefaults(occurred_at=now, follow_up_on=now.date()))
+
+    assert offered_agency(offered) == "health" and offered_agency(blank) is None and offered_agency({}) is None
 
 
 def test_the_follow_up_date_defaults_to_ten_working_days_ahead(joinedup):

@@ -208,6 +208,15 @@ class FormState:
         return [o["value"] for o in selected if isinstance(o, dict) and isinstance(o.get("value"), str)]
 
 
+def offered_agency(view: dict[str, Any]) -> str | None:
+    """The agency the form offered as the practitioner's own (the one remembered from last time), if any."""
+    for block in view.get("blocks") or []:
+        if isinstance(block, dict) and block.get("block_id") == Field.SHARER_AGENCY:
+            initial = (block.get("element") or {}).get("initial_option") or {}
+            return initial.get("value") if isinstance(initial, dict) else None
+    return None
+
+
 def read_record_form(values: dict[str, Any]) -> RecordForm:
     """Turn Slack's view.state.values into a RecordForm."""
     state = FormState(values)

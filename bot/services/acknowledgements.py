@@ -53,7 +53,10 @@ class AcknowledgementService:
         if found is None:
             return Acknowledgement(Outcome.NOT_FOUND)
         share, record = found
-        if share.acknowledged_at is None and not self.directory.is_member(user_id, share.agency_key):
+        if share.acknowledged_at is not None:  # the usual answer to a burst of clicks: no write needed
+            return Acknowledgement(Outcome.ALREADY, record.reference, share.agency_key, share.acknowledged_by,
+                                   share.acknowledged_at)
+        if not self.directory.is_member(user_id, share.agency_key):
             return Acknowledgement(Outcome.NOT_MEMBER, record.reference, share.agency_key)
         now = self.clock.now()
         with self.db.write() as session:

@@ -184,10 +184,15 @@ class Outbox:
                 .where(SlackMessage.pending.is_(True), SlackMessage.next_attempt_at <= now,
                        or_(SlackMessage.claimed_until.is_(None), SlackMessage.claimed_until < now))
                 .order_by(SlackMessage.next_attempt_at, SlackMessage.id).limit(limit)))
-        for start in range(0, len(due), BATCH):
-            # One batch at a time: a thread holding SQLite's write lock must not wait for the interpreter
-            # behind another batch (messages to different channels are still sent at the same time).
-            self._deliver_logged(due[start:start + BATCH])
+        batches = [due[i:i + BATCH] for i in range(0, len(due), BATCH)]
+        if self.db.is_sqlite:
+            # One at a time: a batch holding SQLite's one write lock must not wait for the interpreter behind
+            # another, while the web workers wait for the lock. Each batch still sends to its channels at once.
+            for batch in batches:
+                self._deliver_logged(batch)
+        else:
+            for _ in self.executor.map(self._deliver_logged, batches):
+                pass  # side by side: while Slack answers one batch, the next is read, claimed and sent
         return len(due)
 
     def _deliver_logged(self, message_ids: list[int]) -> None:

@@ -151,11 +151,12 @@ class RecordService:
             today=self.clock.now().astimezone(self.partnership.zone).date())
 
     def save(self, form: RecordForm, *, user_id: str, submission_key: str,
-             identifiers_found: list[str] | None = None) -> Saved:
-        """Store a valid record once per submission, with every post and message it owes."""
+             identifiers_found: list[str] | None = None, remember_agency: bool = True) -> Saved:
+        """Store a valid record once per submission, with every post and message it owes; and remember the
+        sharer's agency for their next form, unless it is the one the form already offered."""
         try:
             return self._save(form, user_id=user_id, submission_key=submission_key,
-                              identifiers_found=identifiers_found or [])
+                              identifiers_found=identifiers_found or [], remember=remember_agency)
         except IntegrityError:
             # Another request saved this submission first; answer with what it saved.
             existing = self.saved_for(submission_key)
@@ -168,7 +169,8 @@ class RecordService:
             record = session.scalar(select(Record).where(Record.submission_key == submission_key))
             return self._saved(record, []) if record else None
 
-    def _save(self, form: RecordForm, *, user_id: str, submission_key: str, identifiers_found: list[str]) -> Saved:
+    def _save(self, form: RecordForm, *, user_id: str, submission_key: str, identifiers_found: list[str],
+              remember: bool) -> Saved:
         p = self.partnership
         risk = p.risk_level(form.risk_key or "")
         assert risk is not None and form.occurred_at is not None
@@ -218,7 +220,8 @@ class RecordService:
                 dict(kind="sharer_status", key=f"status:{record_id}", target=user_id, record_id=record_id)])
             audit(connection, at=now, actor=user_id, act=Act.CREATED, surface=Surface.FORM, record_id=record_id,
                   detail=f"shared with {', '.join(agencies)}" if agencies else "recorded only, not shared")
-            remember_agency(connection, user_id, form.sharer_agency or "")
+            if remember:
+                remember_agency(connection, user_id, form.sharer_agency or "")
         return Saved(record_id=record_id, reference=format_reference(record_id),
                      agency_names=[a.name for key in agencies if (a := p.agency(key))], message_ids=message_ids)
 
