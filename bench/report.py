@@ -178,14 +178,16 @@ def markdown(merged: dict[str, Any]) -> str:
         "`JOINEDUP_BENCH_POSTGRES_URL` (or `JOINEDUP_TEST_POSTGRES_URL`) names another server; each run creates its "
         "own database there and drops it. `tests/test_bench_smoke.py` runs the smoke core in the test suite.",
         "",
-        "What runs: `joinedup serve` (gunicorn gthread; 1 worker on SQLite, 2 on PostgreSQL; 16 threads) and "
+        "What runs: `joinedup serve` (gunicorn gthread; 1 worker on SQLite, 2 on PostgreSQL; 16 threads; and its "
+        "delivery process, which sends what the workers owe Slack) and "
         "`bench/baseline_app.py` (the same gunicorn options from `bot.server.server_options`, "
         "`App(process_before_response=True, listener_executor=None)`, listeners that only `ack()`), the Slack "
         "stand-in in its own process (`bench/standin_runner.py`; Joined Up reaches it through `SLACK_API_URL`), and "
         "the load generator (`bench/load.py`: asyncio on raw sockets, bodies built and signed beforehand, one fresh "
         "TCP connection per request as Slack does). Every load loop stops at its request count or its time limit. "
         "Ratios are Joined Up ÷ baseline within the same repetition; tables show the median over repetitions. "
-        "CPU is utime+stime from /proc of the gunicorn master and workers plus the PostgreSQL backends of the "
+        "CPU is utime+stime from /proc of the gunicorn master, workers and delivery process plus the PostgreSQL "
+        "backends of the "
         "benchmark database, over the phase and until Joined Up's work after the acks has finished (Slack quiet for "
         "0.6 s). Trigger age is the time from starting to send /record to views.open reaching the stand-in "
         "(both on CLOCK_MONOTONIC).",

@@ -20,6 +20,7 @@ from typing import Any, Iterable
 
 from bench.load import HOST, command_body, raw_request
 from bot.config import Agency, RiskLevel, load_partnership
+from bot.delivery import PROCESS_NAME
 from bot.sample import ADMIN, CHANNEL_MEMBERS, PEOPLE, RISK_LEVELS, sample_partnership
 
 REPO = Path(__file__).resolve().parent.parent
@@ -58,6 +59,16 @@ def children(pid: int) -> list[int]:
     except OSError:
         pass
     return found
+
+
+def role(pid: int, master: int) -> str:
+    if pid == master:
+        return "master"
+    try:
+        name = Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        name = ""
+    return f"deliverer {pid}" if name == PROCESS_NAME else f"worker {pid}"
 
 
 def cmdline(pid: int) -> str:
@@ -255,10 +266,10 @@ class Server:
         return [self.proc.pid, *children(self.proc.pid)]
 
     def workers(self) -> list[int]:
-        return children(self.proc.pid)
+        return [pid for pid in children(self.proc.pid) if role(pid, self.proc.pid).startswith("worker")]
 
     def rss(self) -> dict[str, float]:
-        return {("master" if pid == self.proc.pid else f"worker {pid}"): rss_mb(pid) or 0.0 for pid in self.pids()}
+        return {role(pid, self.proc.pid): rss_mb(pid) or 0.0 for pid in self.pids()}
 
     def cpu_meter(self) -> CpuMeter:
         return CpuMeter(lambda: [*self.pids(), *self.db.backend_pids()])
