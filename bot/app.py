@@ -27,6 +27,7 @@ from bot.services.outcomes import OutcomeService
 from bot.services.records import RecordService, calendar_for
 from bot.services.reminders import ReminderService
 from bot.services.retention import RetentionService
+from bot.slack_client import KeepAliveWebClient
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -70,8 +71,8 @@ class Services:
 
 def slack_client(token: str, api_url: str | None) -> WebClient:
     base_url = api_url or "https://slack.com/api/"
-    return WebClient(token=token, base_url=base_url if base_url.endswith("/") else base_url + "/",
-                     timeout=SLACK_TIMEOUT_SECONDS, retry_handlers=[])
+    return KeepAliveWebClient(token=token, base_url=base_url if base_url.endswith("/") else base_url + "/",
+                              timeout=SLACK_TIMEOUT_SECONDS, retry_handlers=[])
 
 
 def build_glossary(partnership: Partnership) -> tuple[Glossary, list[Problem]]:

@@ -246,14 +246,17 @@ def test_posts_held_back_by_a_full_channel_are_not_sent_until_slack_says_it_may(
     standin.fail("chat.postMessage", status=429, retry_after=2, channel=HEALTH.channel)
 
     services.outbox.deliver_due()  # the three records' messages go out together
+    services.records.save(form, user_id=SAM.user_id, submission_key="VFULL4")
+    services.outbox.deliver_due()  # a later batch: Health is still full
 
     assert standin.count("chat.postMessage", channels=(HEALTH.channel,)) == 1, "one refusal, then no more asking"
-    assert len(agency_posts(standin, EDUCATION.channel)) == 3
-    [(seconds, retry)] = timed
+    assert len(agency_posts(standin, EDUCATION.channel)) == 4
+    [(seconds, retry), (later_seconds, _)] = timed
     clock.advance(seconds=seconds)
     retry()
+    services.outbox.deliver_due()
 
-    assert seconds == 2 and len(agency_posts(standin, HEALTH.channel)) == 3
-    assert standin.count("chat.postMessage", channels=(HEALTH.channel,)) == 4
+    assert seconds == later_seconds == 2 and len(agency_posts(standin, HEALTH.channel)) == 4
+    assert standin.count("chat.postMessage", channels=(HEALTH.channel,)) == 5
     with database.read() as session:
         assert session.query(SlackMessage).filter(SlackMessage.pending.is_(True)).count() == 0

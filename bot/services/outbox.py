@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.client
 import logging
+import math
 import random
 import socket
 import urllib.error
@@ -124,6 +125,7 @@ class Outbox:
         self.db = db
         self.deliver_elsewhere = deliver_elsewhere
         self.senders = senders
+        self._full_until: dict[str, datetime] = {}  # channels Slack refused with a 429, until it said to wait
         self.after_delay = after_delay
         self.client = client
         self.clock = clock
@@ -280,13 +282,21 @@ class Outbox:
                 for plan, reply in zip(group, group_replies)}
 
     def _send_group(self, plans: list[_Plan]) -> list[_Reply]:
+        """One channel's messages, in order. Once Slack says the channel is full, nothing more is sent to it
+        until Slack's Retry-After has passed, from this batch or any other: they wait, unsent."""
         replies: list[_Reply] = []
         for plan in plans:
-            if replies and replies[-1].status == 429:  # the channel is full: the rest wait as long, unsent
-                replies.append(_Reply(status=429, retry_after=replies[-1].retry_after, error="ratelimited",
-                                      refused=True, tried=False))
-            else:
-                replies.append(self._send(plan))
+            now = self.clock.now()
+            full_until = self._full_until.get(plan.channel)
+            if full_until is not None and full_until > now:
+                wait = math.ceil((full_until - now).total_seconds())
+                replies.append(_Reply(status=429, retry_after=str(wait), error="ratelimited", refused=True,
+                                      tried=False))
+                continue
+            reply = self._send(plan)
+            if reply.status == 429:
+                self._full_until[plan.channel] = now + retry_after(reply.retry_after)
+            replies.append(reply)
         return replies
 
     def _send(self, plan: _Plan) -> _Reply:
@@ -427,9 +437,7 @@ class Outbox:
         if reply.refused and message.ts is None:
             message.post_started_at = None
         if reply.status == 429:
-            after = reply.retry_after or ""
-            message.next_attempt_at = now + (timedelta(seconds=int(after)) if after.isascii() and after.isdigit()
-                                             else FIRST_BACKOFF)
+            message.next_attempt_at = now + retry_after(reply.retry_after)
             if not reply.tried:
                 return False
         else:
@@ -447,6 +455,12 @@ class Outbox:
 
 
 _INSERT_MESSAGES = insert(SlackMessage.__table__).returning(SlackMessage.__table__.c.id, sort_by_parameter_order=True)
+
+
+def retry_after(header: str | None) -> timedelta:
+    """Slack's Retry-After, in seconds; a missing or odd one waits as long as a first backoff."""
+    after = header or ""
+    return timedelta(seconds=int(after)) if after.isascii() and after.isdigit() else FIRST_BACKOFF
 
 
 def backoff(attempts: int) -> timedelta:

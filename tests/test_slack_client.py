@@ -1,0 +1,102 @@
+"""The Web API client keeps its connection to Slack between calls, and never sends a call twice itself."""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Iterator
+
+import pytest
+from slack_sdk.errors import SlackApiError
+
+from bot.app import slack_client
+from bot.sample import EDUCATION
+from tests.conftest import BOT_TOKEN
+
+
+class _Slack(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.connections = 0
+        self.requests: list[str] = []
+        self.hang_up_after_answering = False
+        self.hung_up = threading.Event()
+        self.lock = threading.Lock()
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        with self.lock:
+            self.connections += 1
+        return super().get_request()
+
+    def shutdown_request(self, request: Any) -> None:
+        super().shutdown_request(request)
+        self.hung_up.set()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keeps the connection open unless it says otherwise
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        server: _Slack = self.server  # type: ignore[assignment]
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        server.requests.append(self.path)
+        body = json.dumps({"ok": True, "url": "https://example.slack.com/", "ts": "1.000001", "channel": "C1"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        if server.hang_up_after_answering:  # as a server closing an idle connection does, without warning
+            self.wfile.flush()
+            self.close_connection = True
+
+
+@pytest.fixture
+def slack() -> Iterator[_Slack]:
+    server = _Slack()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def client_for(server: _Slack) -> Any:
+    return slack_client(BOT_TOKEN, f"http://127.0.0.1:{server.server_address[1]}/api/")
+
+
+def test_calls_from_one_thread_share_one_connection(slack):
+    client = client_for(slack)
+
+    for _ in range(5):
+        assert client.auth_test()["ok"]
+
+    assert len(slack.requests) == 5 and slack.connections == 1
+
+
+def test_a_connection_the_server_closed_while_idle_is_replaced_and_the_call_goes_through(slack):
+    client = client_for(slack)
+    slack.hang_up_after_answering = True
+
+    assert client.auth_test()["ok"]
+    assert slack.hung_up.wait(10)
+    assert client.chat_postMessage(channel=EDUCATION.channel, text="hello")["ok"]
+
+    assert slack.requests == ["/api/auth.test", "/api/chat.postMessage"] and slack.connections == 2
+
+
+def test_a_call_whose_connection_breaks_is_not_sent_again_by_the_client(standin):
+    client = slack_client(BOT_TOKEN, standin.api_url)
+    assert client.auth_test()["ok"]  # the connection is open and kept
+    standin.fail("chat.postMessage", drop=True, after_doing_it=True)
+
+    with pytest.raises((OSError, SlackApiError)):
+        client.chat_postMessage(channel=EDUCATION.channel, text="hello")
+
+    assert standin.count("chat.postMessage") == 1
+    assert client.chat_postMessage(channel=EDUCATION.channel, text="again")["ok"]
