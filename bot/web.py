@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
-LARGEST_BODY = 1_000_000  # Slack's largest payloads (a full modal's state) are far smaller
+LARGEST_BODY = 8_000_000  # above any form Slack can send, whose text arrives JSON- and URL-escaped (up to ~18 bytes a character)
 
 
 def wsgi_application(app: App, db: Database, *, signing_secret: str) -> Callable[[dict[str, Any], Any], Iterable[bytes]]:

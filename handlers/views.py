@@ -35,8 +35,7 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={k: v for k, v in problems.items() if k in shown})
             return
         saved = services.records.save(form, user_id=body["user"]["id"], submission_key=view["id"],
-                                      identifiers_found=identifiers_found,
-                                      remember_agency=form.sharer_agency != offered_agency(view))
+                                      identifiers_found=identifiers_found, offered_agency=offered_agency(view))
         ack(response_action="update", view=saved_view(saved.reference, saved.agency_names))
         services.outbox.deliver_soon(saved.message_ids)
 

@@ -53,12 +53,8 @@ class MessageContent:
     def loaded(self, session: Session, record_ids: Iterable[int], *, content: bool = True) -> Iterator[None]:
         """Load these records' agency posts and status messages in one query, and with content=True the records,
         shares, outcomes and revisions their messages are made from in four more; hold it all while they are
-        rendered (the session keeps only what someone holds). Inside, loading the same records again is free."""
-        before: dict[int, list[SlackMessage]] | None = session.info.get(POSTS)
-        ids = set(record_ids) - set(before or {})
-        if not ids:
-            yield
-            return
+        rendered (the session keeps only what someone holds)."""
+        ids = set(record_ids)
         records = list(session.scalars(select(Record).where(Record.id.in_(ids)))) if content else []
         for relation, model in (("shares", Share), ("outcomes", Outcome), ("revisions", Revision)) if content else ():
             # Plain queries, set as loaded: about a third cheaper than selectinload's machinery.
@@ -67,23 +63,19 @@ class MessageContent:
                 rows[row.record_id].append(row)
             for record in records:
                 set_committed_value(record, relation, rows[record.id])
-        posts = {**(before or {}), **{record_id: [] for record_id in ids}}
-        statuses = dict(session.info.get(STATUSES) or {})
+        posts: dict[int, list[SlackMessage]] = {record_id: [] for record_id in ids}
+        statuses: dict[int, SlackMessage] = {}
         for message in session.scalars(select(SlackMessage).where(
                 SlackMessage.record_id.in_(ids), SlackMessage.kind.in_((AGENCY_POST, SHARER_STATUS)))):
             if message.kind == AGENCY_POST:
                 posts[message.record_id].append(message)  # type: ignore[index]
             else:
                 statuses[message.record_id] = message  # type: ignore[index]
-        previous_statuses = session.info.get(STATUSES)
         session.info[POSTS], session.info[STATUSES] = posts, statuses
         try:
             yield
         finally:
-            del records
-            session.info[POSTS], session.info[STATUSES] = before, previous_statuses
-            if before is None:
-                del session.info[POSTS], session.info[STATUSES]
+            del records, session.info[POSTS], session.info[STATUSES]
 
     def ready(self, session: Session, message: SlackMessage) -> bool:
         if message.kind == SHARER_STATUS:

@@ -140,23 +140,20 @@ class Outbox:
         existing = session.scalar(select(SlackMessage.id).where(SlackMessage.key == key))
         if existing is not None:
             return existing
-        now = self.clock.now()
-        message = SlackMessage(key=key, kind=kind, target=target, record_id=record_id, agency_key=agency_key,
-                               parent_id=parent_id, outcome_id=outcome_id, subject_id=subject_id, version=1, delivered_version=0, pending=True, attempts=0,
-                               next_attempt_at=max(now, not_before or now), created_at=now)
+        message = SlackMessage(**_owed(self.clock.now(), key=key, kind=kind, target=target, record_id=record_id,
+                                       agency_key=agency_key, parent_id=parent_id, outcome_id=outcome_id,
+                                       subject_id=subject_id, not_before=not_before))
         session.add(message)
         session.flush()
         return message.id
 
     def add_new(self, connection: Connection, messages: list[dict[str, Any]]) -> list[int]:
         """Owe new messages whose keys cannot exist yet (they name a row made in this transaction), in one
-        statement on the caller's connection. Each dict has add's keyword arguments."""
+        statement on the caller's connection. Each dict has add's keyword arguments, the same in every dict."""
         if not messages:
             return []
         now = self.clock.now()
-        rows = [{"record_id": None, "agency_key": None, **m, "version": 1, "delivered_version": 0, "pending": True,
-                 "attempts": 0, "next_attempt_at": now, "created_at": now} for m in messages]
-        return list(connection.scalars(_INSERT_MESSAGES, rows))
+        return list(connection.scalars(_INSERT_MESSAGES, [_owed(now, **message) for message in messages]))
 
     def touch(self, session: Session, *conditions: Any) -> list[int]:
         """The content of these messages changed: owe Slack an update of each one already delivered."""
@@ -178,7 +175,7 @@ class Outbox:
             self.executor.submit(self._deliver_logged, ids)
 
     def deliver_due(self, *, limit: int = DUE_LIMIT) -> int:
-        """Deliver what is due now; called by the sweep. Returns how many were attempted."""
+        """Deliver what is due now; called by the sweep and the delivery process. Returns how many were attempted."""
         now = self.clock.now()
         with self.db.read() as session:
             due = list(session.scalars(
@@ -452,6 +449,12 @@ class Outbox:
                   record_id=message.record_id, detail=f"{message.kind} to {message.target}: {reply.error}")
         log.warning("could not deliver %s message %s: %s", message.kind, message.id, message.last_error)
         return message.ts is None or message.failed_at is not None
+
+
+def _owed(now: datetime, *, not_before: datetime | None = None, **fields: Any) -> dict[str, Any]:
+    """A new message's row: nothing delivered yet, due at once or not before the moment given."""
+    return {"record_id": None, "agency_key": None, **fields, "version": 1, "delivered_version": 0, "pending": True,
+            "attempts": 0, "next_attempt_at": max(now, not_before or now), "created_at": now}
 
 
 _INSERT_MESSAGES = insert(SlackMessage.__table__).returning(SlackMessage.__table__.c.id, sort_by_parameter_order=True)

@@ -151,12 +151,13 @@ class RecordService:
             today=self.clock.now().astimezone(self.partnership.zone).date())
 
     def save(self, form: RecordForm, *, user_id: str, submission_key: str,
-             identifiers_found: list[str] | None = None, remember_agency: bool = True) -> Saved:
+             identifiers_found: list[str] | None = None, offered_agency: str | None = None) -> Saved:
         """Store a valid record once per submission, with every post and message it owes; and remember the
         sharer's agency for their next form, unless it is the one the form already offered."""
         try:
             return self._save(form, user_id=user_id, submission_key=submission_key,
-                              identifiers_found=identifiers_found or [], remember=remember_agency)
+                              identifiers_found=identifiers_found or [],
+                              remember=form.sharer_agency != offered_agency)
         except IntegrityError:
             # Another request saved this submission first; answer with what it saved.
             existing = self.saved_for(submission_key)
