@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.engine import Connection
@@ -55,10 +56,24 @@ ACTIVITY = frozenset({Act.CREATED, Act.ACKNOWLEDGED, Act.OUTCOME_REPORTED, Act.C
 
 def audit(session: Session | Connection, *, at: datetime, actor: str, act: Act, surface: Surface,
           record_id: int | None = None, detail: str = "") -> None:
-    session.execute(_APPEND, {"at": at, "actor": actor, "action": act, "record_id": record_id, "surface": surface,
-                              "detail": detail[:300]})
-    if act in ACTIVITY and act != Act.CREATED and record_id is not None:  # a record is created with its last activity
-        session.execute(_ACTIVE, {"record": record_id, "at": at})
+    append(session, [entry(at=at, actor=actor, act=act, surface=surface, record_id=record_id, detail=detail)])
+
+
+def entry(*, at: datetime, actor: str, act: Act, surface: Surface, record_id: int | None = None,
+          detail: str = "") -> dict[str, Any]:
+    """One act, to be appended with others in one statement."""
+    return {"at": at, "actor": actor, "action": act, "record_id": record_id, "surface": surface, "detail": detail[:300]}
+
+
+def append(session: Session | Connection, entries: list[dict[str, Any]]) -> None:
+    if not entries:
+        return
+    session.execute(_APPEND, entries)
+    active = [{"record": e["record_id"], "at": e["at"]} for e in entries
+              # a record is created with its last activity
+              if e["action"] in ACTIVITY and e["action"] != Act.CREATED and e["record_id"] is not None]
+    if active:
+        session.execute(_ACTIVE, active)
 
 
 # Built once: statements are the same every time; only the parameters change.

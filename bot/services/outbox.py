@@ -19,12 +19,12 @@ from typing import Any, Callable, ContextManager, Iterable, Iterator, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import and_, case, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
-from bot.services.audit import SYSTEM, Act, Surface, audit
+from bot.services.audit import SYSTEM, Act, Surface, append, entry
 from storage.db import Database
 from storage.models import SlackMessage
 
@@ -35,7 +35,7 @@ METADATA_EVENT = "joinedup_message"  # carries each message's key, so a copy can
 LONGEST_BACKOFF = timedelta(minutes=15)
 SOON = timedelta(minutes=1)  # a rate-limit wait up to this long is timed; longer ones wait for the schedule
 FIRST_BACKOFF = timedelta(seconds=15)
-BATCH = 12  # messages delivered together: one read, one claim, one write of the results
+BATCH = 48  # messages delivered together: one read, one claim, one write of the results
 DUE_LIMIT = 200  # messages read per pass of what is due
 ROUNDS = 4  # a batch, what it made due, and updates for content that changed while it was sent
 TRANSIENT = (urllib.error.URLError, TimeoutError, ConnectionError, socket.timeout, http.client.HTTPException, OSError)
@@ -253,16 +253,8 @@ class Outbox:
             return []
         first_posts = [plan.id for plan in plans if plan.ts is None]
         updates = [plan.id for plan in plans if plan.ts is not None]
-        claimed = set(session.scalars(
-            update(SlackMessage)
-            .where(SlackMessage.pending.is_(True), SlackMessage.next_attempt_at <= now,
-                   or_(and_(SlackMessage.id.in_(first_posts), SlackMessage.ts.is_(None)),
-                       and_(SlackMessage.id.in_(updates), SlackMessage.ts.is_not(None))),
-                   or_(SlackMessage.claimed_until.is_(None), SlackMessage.claimed_until < now))
-            .values(claimed_until=now + LEASE,
-                    post_started_at=case((SlackMessage.ts.is_(None), now), else_=SlackMessage.post_started_at))
-            .returning(SlackMessage.id)
-            .execution_options(synchronize_session=False)))
+        claimed = set(session.connection().scalars(_CLAIM, {
+            "now": now, "first_posts": first_posts, "updates": updates, "lease_end": now + LEASE}))
         return [plan for plan in plans if plan.id in claimed]
 
     def _send_all(self, plans: list[_Plan]) -> dict[int, _Reply]:
@@ -383,18 +375,20 @@ class Outbox:
         now = self.clock.now()
         follow: list[int] = []
         retry_at: list[tuple[float, int]] = []
+        acts: list[dict[str, Any]] = []
         with self.db.write() as session, self._loaded_for(session, replies, content=False) as messages:
             for plan in plans:
                 message, reply = messages[plan.id], replies[plan.id]
                 if reply.ts is not None:
-                    changed = self._sent(session, message, plan.version, reply, now)
+                    changed = self._sent(message, plan.version, reply, now, acts)
                     if message.pending:
                         follow.append(message.id)
                 else:
-                    changed = self._failed(session, message, reply, now)
+                    changed = self._failed(message, reply, now, acts)
                     if message.pending and reply.status == 429 and message.next_attempt_at - now <= SOON:
                         retry_at.append(((message.next_attempt_at - now).total_seconds(), message.id))
                 follow += self.content.after_attempt(session, message, self.add, delivery_changed=changed)
+            append(session, acts)  # after the loop, so the session writes the messages' changes together
         if self.after_delay is not None:
             for seconds in sorted({seconds for seconds, _ in retry_at}):
                 waiting = [message_id for s, message_id in retry_at if s == seconds]
@@ -406,13 +400,13 @@ class Outbox:
                     content: bool = True) -> Iterator[dict[int, SlackMessage]]:
         """These messages, with their records' posts and status messages, and with content=True all that their
         content is made from."""
-        messages = {m.id: m for m in session.scalars(select(SlackMessage).where(SlackMessage.id.in_(message_ids))
-                                                     .order_by(SlackMessage.id))}
+        messages = {m.id: m for m in session.scalars(_MESSAGES, {"ids": list(message_ids)})}
         with self.content.loaded(session, {m.record_id for m in messages.values() if m.record_id is not None},
                                  content=content):
             yield messages
 
-    def _sent(self, session: Session, message: SlackMessage, version: int, reply: _Reply, now: datetime) -> bool:
+    def _sent(self, message: SlackMessage, version: int, reply: _Reply, now: datetime,
+              acts: list[dict[str, Any]]) -> bool:
         first_post = message.ts is None
         message.ts, message.channel_id = reply.ts, reply.channel
         message.permalink = reply.permalink or message.permalink
@@ -424,12 +418,12 @@ class Outbox:
         message.sent_at = message.sent_at or now
         message.next_attempt_at = now
         if first_post and message.kind == "agency_post":
-            audit(session, at=now, actor=SYSTEM, act=Act.POSTED, surface=Surface.DELIVERY,
-                  record_id=message.record_id, detail=f"to {message.agency_key} ({reply.channel})")
+            acts.append(entry(at=now, actor=SYSTEM, act=Act.POSTED, surface=Surface.DELIVERY,
+                              record_id=message.record_id, detail=f"to {message.agency_key} ({reply.channel})"))
         log.info("delivered %s message %s (%s)", message.kind, message.id, "posted" if first_post else "updated")
         return first_post
 
-    def _failed(self, session: Session, message: SlackMessage, reply: _Reply, now: datetime) -> bool:
+    def _failed(self, message: SlackMessage, reply: _Reply, now: datetime, acts: list[dict[str, Any]]) -> bool:
         message.claimed_until = None
         if reply.refused and message.ts is None:
             message.post_started_at = None
@@ -445,8 +439,8 @@ class Outbox:
         if reply.error in PERMANENT_ERRORS and (reply.status or 200) < 500:
             message.failed_at = now
             message.pending = False
-            audit(session, at=now, actor=SYSTEM, act=Act.DELIVERY_FAILED, surface=Surface.DELIVERY,
-                  record_id=message.record_id, detail=f"{message.kind} to {message.target}: {reply.error}")
+            acts.append(entry(at=now, actor=SYSTEM, act=Act.DELIVERY_FAILED, surface=Surface.DELIVERY,
+                              record_id=message.record_id, detail=f"{message.kind} to {message.target}: {reply.error}"))
         log.warning("could not deliver %s message %s: %s", message.kind, message.id, message.last_error)
         return message.ts is None or message.failed_at is not None
 
@@ -458,6 +452,18 @@ def _owed(now: datetime, *, not_before: datetime | None = None, **fields: Any) -
 
 
 _INSERT_MESSAGES = insert(SlackMessage.__table__).returning(SlackMessage.__table__.c.id, sort_by_parameter_order=True)
+# Built once: delivery runs these for every batch, and building them costs more than running them on SQLite.
+_MESSAGES = select(SlackMessage).where(SlackMessage.id.in_(bindparam("ids", expanding=True))).order_by(SlackMessage.id)
+_messages = SlackMessage.__table__.c
+_CLAIM = (
+    update(SlackMessage.__table__)
+    .where(_messages.pending.is_(True), _messages.next_attempt_at <= bindparam("now"),
+           or_(and_(_messages.id.in_(bindparam("first_posts", expanding=True)), _messages.ts.is_(None)),
+               and_(_messages.id.in_(bindparam("updates", expanding=True)), _messages.ts.is_not(None))),
+           or_(_messages.claimed_until.is_(None), _messages.claimed_until < bindparam("now")))
+    .values(claimed_until=bindparam("lease_end"),
+            post_started_at=case((_messages.ts.is_(None), bindparam("now")), else_=_messages.post_started_at))
+    .returning(_messages.id))
 
 
 def retry_after(header: str | None) -> timedelta:
