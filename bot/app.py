@@ -140,6 +140,8 @@ def create_app(services: Services, *, signing_secret: str | None, listener_execu
         # Listeners run in the request thread and only ack, validate and save; Slack calls go to the work pool.
         process_before_response=True,
         token_verification_enabled=token_verification,
+        # bot/web.py checks every request's signature before Bolt parses it; a second check here would only cost.
+        request_verification_enabled=False,
         listener_executor=listener_executor,
         raise_error_for_unhandled_request=False,
     )

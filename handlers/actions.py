@@ -25,21 +25,21 @@ from storage.models import parse_id
 
 def register(app: App, services: Services) -> None:
     @app.action(Action.RISK_LEVEL)
-    def risk_level_chosen(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def risk_level_chosen(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         """Show the chosen level's definition, and any emergency instructions, before the form is saved."""
         ack()
         view = body.get("view") or {}
         selected = action.get("selected_option")
         chosen = selected.get("value") if isinstance(selected, dict) else None
         defaults = dataclasses.replace(services.records.form_defaults(body["user"]["id"]), risk_key=chosen)
-        services.later(client.views_update, view_id=view.get("id"), hash=view.get("hash"),
+        services.later(services.client.views_update, view_id=view.get("id"), hash=view.get("hash"),
                        view=record_form(services.partnership, defaults))
 
     @app.action(Action.OPEN_RECORD_FORM)
-    def open_record_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def open_record_form(ack: Ack, body: dict[str, Any]) -> None:
         defaults = services.records.form_defaults(body["user"]["id"])
         ack()
-        client.views_open(trigger_id=body["trigger_id"], view=record_form(services.partnership, defaults))
+        services.client.views_open(trigger_id=body["trigger_id"], view=record_form(services.partnership, defaults))
 
     @app.action(Action.ACKNOWLEDGE)
     def acknowledge(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
@@ -55,7 +55,7 @@ def register(app: App, services: Services) -> None:
                        from_home=from_home, confirm=bool(container.get("is_ephemeral")))
 
     @app.action(Action.ACKNOWLEDGE_WITH_NOTE)
-    def acknowledge_with_note(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
+    def acknowledge_with_note(ack: Ack, body: dict[str, Any], action: dict[str, Any],
                               respond: Respond) -> None:
         found = services.acknowledgements.share(share_id(action) or 0)
         if found is None:
@@ -66,7 +66,7 @@ def register(app: App, services: Services) -> None:
             return
         share, record = found
         try:
-            client.views_open(trigger_id=body["trigger_id"], view=acknowledge_note_form(
+            services.client.views_open(trigger_id=body["trigger_id"], view=acknowledge_note_form(
                 share.id, record.reference, agency_name(services.partnership, share.agency_key)))
         except SlackApiError as error:
             if body.get("response_url"):
@@ -76,7 +76,7 @@ def register(app: App, services: Services) -> None:
 
 
     @app.action(Action.REPORT_OUTCOME)
-    def report_outcome(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def report_outcome(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         subject = Subject.decode(str(action.get("value") or ""))
         record = services.outcomes.record(subject) if subject else None
         if record is None or subject is None:
@@ -87,7 +87,7 @@ def register(app: App, services: Services) -> None:
             name = agency_name(services.partnership, subject.agency_key) if subject.agency_key else None
             view = outcome_form(record, subject.encode(), name,
                                 check_identifiers=services.partnership.check_identifiers)
-        _open(client, body, view, ack)
+        _open(services.client, body, view, ack)
 
     @app.action(Action.REMIND_LATER)
     def remind_later(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
@@ -99,7 +99,7 @@ def register(app: App, services: Services) -> None:
 
 
     @app.action(Action.ASK_OR_CHALLENGE)
-    def ask_or_challenge(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def ask_or_challenge(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         subject = Subject.decode(str(action.get("value") or ""))
         record = services.challenges.record(subject.record_id) if subject else None
         if record is None or subject is None:
@@ -108,10 +108,10 @@ def register(app: App, services: Services) -> None:
             view = info_view("Ask or challenge", NOT_YOURS)
         else:
             view = challenge_form(record, subject.encode(), services.partnership)
-        _open(client, body, view, ack)
+        _open(services.client, body, view, ack)
 
     @app.action(Action.RESPOND_CHALLENGE)
-    def respond_to_challenge(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def respond_to_challenge(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         found = services.challenges.challenge(_number(action))
         if found is None:
             view = info_view("Answer", NOT_AVAILABLE)
@@ -121,16 +121,16 @@ def register(app: App, services: Services) -> None:
             challenge, record = found
             view = response_form(record, challenge, services.partnership,
                                  may_revise=body["user"]["id"] == record.sharer_id)
-        _open(client, body, view, ack)
+        _open(services.client, body, view, ack)
 
     @app.action(Action.AMEND_RECORD)
-    def amend_record(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def amend_record(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         record = services.challenges.record(_number(action))
         if record is None or record.sharer_id != body["user"]["id"]:
             view = info_view("Amend record", "Only the person who shared a record can amend it.")
         else:
             view = amend_form(record, check_identifiers=services.partnership.check_identifiers)
-        _open(client, body, view, ack)
+        _open(services.client, body, view, ack)
 
     @app.action(Action.RETRY_DELIVERY)
     def retry_delivery(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.app import Services
@@ -20,11 +19,12 @@ from handlers.ids import Command
 
 def register(app: App, services: Services) -> None:
     @app.command(Command.RECORD)
-    def open_record_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        # views.open must come first: the trigger_id dies three seconds after the command was typed.
+    def open_record_form(ack: Ack, body: dict[str, Any]) -> None:
+        # views.open must come first: the trigger_id dies three seconds after the command was typed. The
+        # services' client, not Bolt's per-request one, which opens a new connection to Slack for every call.
         defaults = services.records.form_defaults(body["user_id"], body.get("text") or "")
         try:
-            client.views_open(trigger_id=body["trigger_id"], view=record_form(services.partnership, defaults))
+            services.client.views_open(trigger_id=body["trigger_id"], view=record_form(services.partnership, defaults))
         except SlackApiError as error:
             ack(text=form_unavailable(error.response.get("error") or "Slack refused"))
             return

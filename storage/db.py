@@ -11,7 +11,8 @@ from typing import Any, ContextManager, Iterator
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, inspect
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine, Row, make_url
+from sqlalchemy.sql import Executable
 from sqlalchemy.orm import Session
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -70,6 +71,11 @@ class Database:
     def read(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
+
+    def first(self, statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
+        """The first row of one Core query, without a Session: for the reads on a request's ack path."""
+        with self.engine.connect() as connection:
+            return connection.execute(statement, params).first()
 
     def checkpoint(self) -> None:
         """Copy what the write-ahead log holds into the database file, without waiting for anyone (SQLite)."""

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from bot.clock import Clock
 from bot.services.audit import Act, Surface, audit
@@ -13,9 +13,12 @@ from bot.services.content import AGENCY_POST, SHARER_STATUS
 from bot.services.directory import Directory
 from bot.services.outbox import Outbox
 from storage.db import Database
-from storage.models import Record, Share, SlackMessage
+from storage.models import Record, Share, SlackMessage, format_reference
 
 NOTE_LIMIT = 500
+_shares = Share.__table__.c
+_SHARE = select(_shares.record_id, _shares.agency_key, _shares.acknowledged_at, _shares.acknowledged_by).where(
+    _shares.id == bindparam("share"))
 
 
 class Outcome(StrEnum):
@@ -49,15 +52,15 @@ class AcknowledgementService:
 
     def acknowledge(self, share_id: int, user_id: str, note: str = "", *,
                     surface: Surface = Surface.BUTTON) -> Acknowledgement:
-        found = self.share(share_id)
-        if found is None:
+        share = self.db.first(_SHARE, {"share": share_id})
+        if share is None:
             return Acknowledgement(Outcome.NOT_FOUND)
-        share, record = found
+        reference = format_reference(share.record_id)
         if share.acknowledged_at is not None:  # the usual answer to a burst of clicks: no write needed
-            return Acknowledgement(Outcome.ALREADY, record.reference, share.agency_key, share.acknowledged_by,
+            return Acknowledgement(Outcome.ALREADY, reference, share.agency_key, share.acknowledged_by,
                                    share.acknowledged_at)
         if not self.directory.is_member(user_id, share.agency_key):
-            return Acknowledgement(Outcome.NOT_MEMBER, record.reference, share.agency_key)
+            return Acknowledgement(Outcome.NOT_MEMBER, reference, share.agency_key)
         now = self.clock.now()
         with self.db.write() as session:
             # The condition is the guard: of any number of clicks, one changes the row.
@@ -66,14 +69,14 @@ class AcknowledgementService:
                 .values(acknowledged_by=user_id, acknowledged_at=now, acknowledgement_note=note.strip()[:NOTE_LIMIT] or None)
             ).rowcount == 1  # type: ignore[attr-defined]
             if won:
-                audit(session, at=now, actor=user_id, act=Act.ACKNOWLEDGED, surface=surface, record_id=record.id,
+                audit(session, at=now, actor=user_id, act=Act.ACKNOWLEDGED, surface=surface, record_id=share.record_id,
                       detail=f"for {share.agency_key}" + (" with a note" if note.strip() else ""))
                 ids = self.outbox.touch(
-                    session, SlackMessage.record_id == record.id,
+                    session, SlackMessage.record_id == share.record_id,
                     ((SlackMessage.kind == AGENCY_POST) & (SlackMessage.agency_key == share.agency_key))
                     | (SlackMessage.kind == SHARER_STATUS))
-                return Acknowledgement(Outcome.ACKNOWLEDGED, record.reference, share.agency_key, user_id, now, ids)
+                return Acknowledgement(Outcome.ACKNOWLEDGED, reference, share.agency_key, user_id, now, ids)
             first = session.scalar(select(Share).where(Share.id == share_id))
             assert first is not None
-            return Acknowledgement(Outcome.ALREADY, record.reference, share.agency_key,
+            return Acknowledgement(Outcome.ALREADY, reference, share.agency_key,
                                    first.acknowledged_by, first.acknowledged_at)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -56,9 +56,8 @@ class RecordService:
 
     def form_defaults(self, user_id: str, case_reference: str = "") -> FormDefaults:
         now = self.clock.now()
-        with self.db.read() as session:
-            preference = session.get(SharerPreference, user_id)
-        remembered = preference.agency_key if preference and self.partnership.agency(preference.agency_key) else None
+        row = self.db.first(_REMEMBERED, {"user_id": user_id})
+        remembered = row.agency_key if row and self.partnership.agency(row.agency_key) else None
         return FormDefaults(
             occurred_at=now,
             follow_up_on=self._follow_up_after(now.astimezone(self.partnership.zone).date()),
@@ -242,6 +241,8 @@ def _upsert_preference(insert: Any) -> Any:
                                            set_={"agency_key": statement.excluded.agency_key})
 
 
+_REMEMBERED = select(SharerPreference.__table__.c.agency_key).where(
+    SharerPreference.__table__.c.user_id == bindparam("user_id"))
 _INSERT_RECORD = insert(Record.__table__).returning(Record.__table__.c.id)
 _INSERT_SHARE = insert(Share.__table__)
 _REMEMBER = {"sqlite": _upsert_preference(sqlite_insert), "postgresql": _upsert_preference(postgresql_insert)}
