@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Callable
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
 from bot.blocks.messages import problem_view
@@ -27,7 +27,7 @@ from bot.services.outcomes import OutcomeService
 from bot.services.records import RecordService, calendar_for
 from bot.services.reminders import ReminderService
 from bot.services.retention import RetentionService
-from bot.slack_client import KeepAliveWebClient
+from bot.slack_client import KeepAliveWebClient, KeptRespond
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -145,6 +145,15 @@ def create_app(services: Services, *, signing_secret: str | None, listener_execu
         listener_executor=listener_executor,
         raise_error_for_unhandled_request=False,
     )
+    if isinstance(services.client, KeepAliveWebClient):
+        connections = services.client.connections
+
+        @app.middleware
+        def respond_over_kept_connections(context: BoltContext, next: Any) -> BoltResponse | None:
+            if context.response_url:
+                context["respond"] = KeptRespond(response_url=context.response_url, connections=connections)
+            return next()
+
     @app.middleware
     def handle_each_event_once(body: dict[str, Any], next: Any) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None

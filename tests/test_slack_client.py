@@ -11,6 +11,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from bot.app import slack_client
+from bot.slack_client import KeptRespond
 from bot.sample import EDUCATION
 from tests.conftest import BOT_TOKEN
 
@@ -46,6 +47,14 @@ class _Handler(BaseHTTPRequestHandler):
         server: _Slack = self.server  # type: ignore[assignment]
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         server.requests.append(self.path)
+        if self.path.startswith("/hooks/"):  # a response_url answers as Slack's do: plain "ok", or an error
+            status, body = (404, b"expired_url") if self.path.endswith("/expired") else (200, b"ok")
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         body = json.dumps({"ok": True, "url": "https://example.slack.com/", "ts": "1.000001", "channel": "C1"}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -100,3 +109,19 @@ def test_a_call_whose_connection_breaks_is_not_sent_again_by_the_client(standin)
 
     assert standin.count("chat.postMessage") == 1
     assert client.chat_postMessage(channel=EDUCATION.channel, text="again")["ok"]
+
+
+def test_respond_posts_to_response_urls_over_the_kept_connection_and_reports_refusals(slack):
+    client = client_for(slack)
+    base = f"http://127.0.0.1:{slack.server_address[1]}/hooks/"
+    assert client.auth_test()["ok"]
+
+    first = KeptRespond(response_url=base + "T1/1", connections=client.connections)(
+        text="Already acknowledged", response_type="ephemeral", replace_original=False, blocks=None)
+    again = KeptRespond(response_url=base + "T1/2", connections=client.connections)({"text": "Done"})
+    expired = KeptRespond(response_url=base + "T1/expired", connections=client.connections)(text="Too late")
+
+    assert (first.status_code, first.body, again.status_code) == (200, "ok", 200)
+    assert (expired.status_code, expired.body) == (404, "expired_url")
+    assert slack.requests == ["/api/auth.test", "/hooks/T1/1", "/hooks/T1/2", "/hooks/T1/expired"]
+    assert slack.connections == 1

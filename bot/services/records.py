@@ -53,6 +53,9 @@ class RecordService:
         # Every form opened on a day offers the same follow-up date: work it out once a day.
         self._follow_up_after = functools.lru_cache(maxsize=4)(
             lambda today: self.calendar.add_working_days(today, partnership.follow_up_working_days))
+        # Records about one meeting share a follow-up date, and so the moment their outcome is asked for.
+        self._outcome_request_at = functools.lru_cache(maxsize=32)(
+            lambda day: start_of_working_day(day, partnership, self.calendar))
 
     def form_defaults(self, user_id: str, case_reference: str = "") -> FormDefaults:
         now = self.clock.now()
@@ -206,7 +209,7 @@ class RecordService:
                 not_shared_reason=None if agencies else form.not_shared_reason,
                 identifiers_found=identifiers_found,
                 identifiers_reason=form.identifiers_reason or None,
-                outcome_request_at=start_of_working_day(follow_up_on, p, self.calendar) if agencies else None,
+                outcome_request_at=self._outcome_request_at(follow_up_on) if agencies else None,
                 outcome_requests_sent=0,
             ))
             assert record_id is not None
