@@ -84,24 +84,28 @@ class Stack:
 
     # the requests -----------------------------------------------------------------------------
     def submit_body(self) -> str:
-        """A filled-in record form, taken from a form Joined Up really opened."""
+        """A filled-in record form, taken from a form Joined Up really opened for a practitioner whose agency
+        it remembers, as every form after their first is."""
         if self._submit_template is None:
-            trigger = self.prefix("form")
-            prepared = prepare("record", self.template("record"), 1, port=self.joinedup.port, secret=SIGNING_SECRET,
-                               prefix=trigger)
-            result = run_closed(self.joinedup.port, prepared, 1, max_seconds=30, check=expect_empty)
-            if result.ok != 1:
-                raise RuntimeError(f"/record did not open the form: {result.error_samples}")
-            self._view = self.standin("last_view")
-            self._submit_template = submit_template(self._view, fill(self._view, self.answers), user=SAM.user_id)
-            # One submission first, so that the phases measure a practitioner whose agency is remembered (the
-            # first concurrent submissions of a new practitioner race: see probe_first_submissions).
+            self._submit_template = self._filled_form()
+            # One submission first (the first concurrent submissions of a new practitioner race: see
+            # probe_first_submissions); the phases then submit the form opened after it, which offers their agency.
             warm = prepare("submit", self._submit_template, 1, port=self.joinedup.port, secret=SIGNING_SECRET,
                            prefix=self.prefix("warm"))
             if run_closed(self.joinedup.port, warm, 1, max_seconds=30, check=expect_update).ok != 1:
                 raise RuntimeError("the first record submission failed")
             settle(self.standin)
+            self._submit_template = self._filled_form()
         return self._submit_template
+
+    def _filled_form(self) -> str:
+        prepared = prepare("record", self.template("record"), 1, port=self.joinedup.port, secret=SIGNING_SECRET,
+                           prefix=self.prefix("form"))
+        result = run_closed(self.joinedup.port, prepared, 1, max_seconds=30, check=expect_empty)
+        if result.ok != 1:
+            raise RuntimeError(f"/record did not open the form: {result.error_samples}")
+        self._view = self.standin("last_view")
+        return submit_template(self._view, fill(self._view, self.answers), user=SAM.user_id)
 
     def submit_body_for(self, user: str) -> str:
         self.submit_body()
