@@ -4,6 +4,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, ContextManager, Iterator
@@ -12,6 +13,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, Row, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.sql import Executable
 from sqlalchemy.orm import Session
 
@@ -26,16 +28,42 @@ def normalise_url(url: str) -> str:
     return url
 
 
+PING_IDLE_AFTER = 1.0  # seconds a pooled PostgreSQL connection may sit unused before it is checked
+
+
+def _ping_when_idle(engine: Engine, after: float) -> Engine:
+    """Check a pooled connection before use only if it sat unused for a while: a server restart or a dropped
+    connection is found before a request meets it, without a round trip before every transaction under load
+    (what pool_pre_ping costs). A connection broken within that second fails one request, and SQLAlchemy
+    then replaces the whole pool."""
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("idle_since", 0.0) < after:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # the pool tries another connection
+            raise DisconnectionError(str(error)) from error
+
+    return engine
+
+
 class Database:
-    def __init__(self, url: str, *, pool_size: int = 10, checkpoints: bool = True) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, checkpoints: bool = True,
+                 ping_idle_after: float = PING_IDLE_AFTER) -> None:
         """`checkpoints=False`: on SQLite, this process never copies the write-ahead log into the database (a
         checkpoint, an fsync that would stall whichever request commits at the wrong moment); another process
         calls checkpoint() instead. Serve's web workers leave it to the delivery process."""
         self.url = normalise_url(url)
         self.is_sqlite = make_url(self.url).get_backend_name() == "sqlite"
         self.checkpoints = checkpoints
-        self.engine = self._sqlite_engine() if self.is_sqlite else create_engine(
-            self.url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
+        self.engine = self._sqlite_engine() if self.is_sqlite else _ping_when_idle(create_engine(
+            self.url, pool_size=pool_size, max_overflow=pool_size), ping_idle_after)
         # On SQLite a pool of writers fights over one file lock; one writer at a time keeps tails short.
         self._write_lock: ContextManager[Any] = WriterLock(make_url(self.url).database) if self.is_sqlite \
             else nullcontext()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from bot.app import build_services, slack_client
 from bot.delivery import PROCESS_NAME
@@ -18,6 +19,7 @@ from bot.executors import InlineExecutor
 from bot.sample import ADMIN, EDUCATION, HEALTH, NIA, SAM, TIA, sample_partnership
 from bot.slack_requests import fill, find_action
 from handlers.ids import Action, Field
+from storage.db import Database
 from storage.models import Record, SlackMessage
 from tests.conftest import BOT_TOKEN, VALID_ANSWERS
 from tests.serving import environment, serve, submission, sweep_at
@@ -260,3 +262,39 @@ def test_posts_held_back_by_a_full_channel_are_not_sent_until_slack_says_it_may(
     assert standin.count("chat.postMessage", channels=(HEALTH.channel,)) == 5
     with database.read() as session:
         assert session.query(SlackMessage).filter(SlackMessage.pending.is_(True)).count() == 0
+
+
+def _terminate_backends(postgres_url: str, name: str) -> None:
+    admin = create_engine(postgres_url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
+    admin.dispose()
+
+
+def test_a_pooled_connection_that_sat_idle_is_checked_and_replaced_before_use(postgres_url):
+    db = Database(postgres_url, ping_idle_after=0)  # every connection counts as idle: always checked
+    try:
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT 1")).scalar() == 1
+        _terminate_backends(postgres_url, db.engine.url.database)
+
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT 2")).scalar() == 2
+    finally:
+        db.dispose()
+
+
+def test_a_busy_pooled_connection_is_not_checked_before_each_use(postgres_url):
+    db = Database(postgres_url, ping_idle_after=3600)
+    try:
+        with db.engine.connect() as connection:
+            before = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        _terminate_backends(postgres_url, db.engine.url.database)
+
+        with pytest.raises(OperationalError), db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))  # met by the request, which gets a clear answer (see above)
+        with db.engine.connect() as connection:  # and the pool has replaced its connections
+            assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != before
+    finally:
+        db.dispose()
