@@ -120,3 +120,10 @@ def test_sweep_at_a_moment_that_is_not_a_date_stops_with_one_line(tmp_path: Path
 def test_a_database_url_that_cannot_be_used_gives_one_line_and_no_traceback(tmp_path: Path) -> None:
     for url in ("nonsense", f"sqlite:///{tmp_path}/missing-folder/x.db"):
         assert "DATABASE_URL" in one_line_error(joinedup(tmp_path, "migrate", DATABASE_URL=url))
+
+
+def test_serve_runs_one_web_worker_on_sqlite_and_leaves_a_core_to_delivery_on_postgresql() -> None:
+    from bot.server import default_workers
+
+    assert [default_workers(True, cpus) for cpus in (1, 2, 8)] == [1, 1, 1]
+    assert [default_workers(False, cpus) for cpus in (1, 2, 8)] == [1, 1, 7]
