@@ -150,6 +150,7 @@ def targets(merged: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
 
 
 def markdown(merged: dict[str, Any]) -> str:
+    from bot.server import default_workers
     m = merged.get("machine") or {}
     sc = merged.get("scenarios", {})
     lines = [
@@ -178,7 +179,8 @@ def markdown(merged: dict[str, Any]) -> str:
         "`JOINEDUP_BENCH_POSTGRES_URL` (or `JOINEDUP_TEST_POSTGRES_URL`) names another server; each run creates its "
         "own database there and drops it. `tests/test_bench_smoke.py` runs the smoke core in the test suite.",
         "",
-        "What runs: `joinedup serve` (gunicorn gthread; 1 worker on SQLite, one per CPU but one on PostgreSQL (1 on this machine); 16 threads; and its "
+        "What runs: `joinedup serve` (gunicorn gthread; 1 worker on SQLite, one per CPU but one on PostgreSQL "
+        f"({default_workers(False, m.get('nproc'))} here); 16 threads; and its "
         "delivery process, which sends what the workers owe Slack) and "
         "`bench/baseline_app.py` (the same gunicorn options from `bot.server.server_options`, "
         "`App(process_before_response=True, listener_executor=None)`, listeners that only `ack()`), the Slack "
