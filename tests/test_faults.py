@@ -235,7 +235,7 @@ def test_a_rate_limited_post_is_retried_when_slack_says_it_may_not_at_the_next_p
     assert seconds == 2 and len(agency_posts(standin, HEALTH.channel)) == 1
 
 
-def test_posts_held_back_by_a_full_channel_are_not_sent_until_slack_says_it_may(database, standin, clock):
+def test_posts_held_back_by_a_full_channel_wait_for_slack_then_go_at_its_rate(database, standin, clock):
     timed = []
     services = build_services(partnership=sample_partnership(), db=database, clock=clock, work=InlineExecutor(),
                               client=slack_client(BOT_TOKEN, standin.api_url),
@@ -257,8 +257,13 @@ def test_posts_held_back_by_a_full_channel_are_not_sent_until_slack_says_it_may(
     clock.advance(seconds=seconds)
     retry()
     services.outbox.deliver_due()
+    assert seconds == later_seconds == 2 and len(agency_posts(standin, HEALTH.channel)) == 1, \
+        "then one a second, Slack's rate for a channel, rather than a refusal for every other message"
+    for _ in range(3):
+        clock.advance(seconds=1)
+        services.outbox.deliver_due()
 
-    assert seconds == later_seconds == 2 and len(agency_posts(standin, HEALTH.channel)) == 4
+    assert len(agency_posts(standin, HEALTH.channel)) == 4
     assert standin.count("chat.postMessage", channels=(HEALTH.channel,)) == 5
     with database.read() as session:
         assert session.query(SlackMessage).filter(SlackMessage.pending.is_(True)).count() == 0

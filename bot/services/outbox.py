@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
 METADATA_EVENT = "joinedup_message"  # carries each message's key, so a copy can be recognised in Slack
 LONGEST_BACKOFF = timedelta(minutes=15)
+# Slack allows one message a second to a channel, with short bursts: a channel that has refused one is paced.
+# https://api.slack.com/methods/chat.postMessage#rate_limiting
+PACE = timedelta(seconds=1)
+PACED_FOR = timedelta(minutes=1)
 SOON = timedelta(minutes=1)  # a rate-limit wait up to this long is timed; longer ones wait for the schedule
 FIRST_BACKOFF = timedelta(seconds=15)
 BATCH = 48  # messages delivered together: one read, one claim, one write of the results
@@ -126,6 +130,7 @@ class Outbox:
         self.deliver_elsewhere = deliver_elsewhere
         self.senders = senders
         self._full_until: dict[str, datetime] = {}  # channels Slack refused with a 429, until it said to wait
+        self._paced_until: dict[str, datetime] = {}  # channels refused lately: one message a second to them
         self.after_delay = after_delay
         self.client = client
         self.clock = clock
@@ -272,7 +277,9 @@ class Outbox:
 
     def _send_group(self, plans: list[_Plan]) -> list[_Reply]:
         """One channel's messages, in order. Once Slack says the channel is full, nothing more is sent to it
-        until Slack's Retry-After has passed, from this batch or any other: they wait, unsent."""
+        until Slack's Retry-After has passed, from this batch or any other: they wait, unsent. For a minute
+        after that, the channel gets one message a second, Slack's rate for it, rather than a refusal for
+        every other message."""
         replies: list[_Reply] = []
         for plan in plans:
             now = self.clock.now()
@@ -285,6 +292,9 @@ class Outbox:
             reply = self._send(plan)
             if reply.status == 429:
                 self._full_until[plan.channel] = now + retry_after(reply.retry_after)
+                self._paced_until[plan.channel] = now + PACED_FOR
+            elif self._paced_until.get(plan.channel, now) > now:
+                self._full_until[plan.channel] = self.clock.now() + PACE
             replies.append(reply)
         return replies
 
