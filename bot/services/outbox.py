@@ -153,8 +153,9 @@ class Outbox:
         return message.id
 
     def add_new(self, connection: Connection, messages: list[dict[str, Any]]) -> list[int]:
-        """Owe new messages whose keys cannot exist yet (they name a row made in this transaction), in one
-        statement on the caller's connection. Each dict has add's keyword arguments, the same in every dict."""
+        """Owe new messages whose keys cannot exist yet (they name a row made, or a claim won, in this
+        transaction), in one statement on the caller's connection. Each dict has add's keyword arguments, the same
+        in every dict."""
         if not messages:
             return []
         now = self.clock.now()

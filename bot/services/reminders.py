@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select, update
+from typing import Any
+
+from sqlalchemy import and_, bindparam, select, update
 
 from bot.clock import Clock
-from bot.services.audit import SYSTEM, Act, Surface, audit
+from bot.services.audit import SYSTEM, Act, Surface, append, audit, entry
 from bot.config import Partnership
 from bot.services.content import ACK_REMINDER, AGENCY_POST, LEAD_ESCALATION, OUTCOME_REQUEST, SHARER_ESCALATION
 from bot.services.directory import Directory
@@ -26,6 +28,7 @@ from storage.models import Record, Share, SlackMessage
 log = logging.getLogger(__name__)
 
 BATCH = 500
+CLAIMS = 100  # reminders claimed and owed per write: on SQLite, other writers wait while one is open
 POST_NOT_OUT_YET = timedelta(minutes=15)
 
 
@@ -67,8 +70,8 @@ class ReminderService:
             records = session.execute(select(Record.id, Record.outcome_requests_sent)
                                       .where(Record.outcome_request_at <= now)
                                       .order_by(Record.outcome_request_at).limit(BATCH)).all()
-        for share_id, seen in shares:
-            self._remind_agency(share_id, seen, now, report)
+        if shares:
+            self._remind_agencies([(share_id, seen) for share_id, seen in shares], now, report)
         for record_id, seen in records:
             self._ask_for_outcome(record_id, seen, now, report)
         return report
@@ -80,60 +83,82 @@ class ReminderService:
         except (ZoneInfoNotFoundError, ValueError):
             return self.partnership.zone
 
-    def _postpone(self, model: type[Share] | type[Record], row_id: int, column: str, until: datetime,
+    def _postpone(self, model: type[Share] | type[Record], row_ids: list[int], column: str, until: datetime,
                   report: ReminderReport) -> None:
+        if not row_ids:
+            return
         with self.db.write() as session:
-            session.execute(update(model).where(model.id == row_id).values({column: until}))
-        report.deferred += 1
+            session.execute(update(model).where(model.id.in_(row_ids)).values({column: until}))
+        report.deferred += len(row_ids)
 
-    def _remind_agency(self, share_id: int, seen: int, now: datetime, report: ReminderReport) -> None:
+    def _remind_agencies(self, due: list[tuple[int, int]], now: datetime, report: ReminderReport) -> None:
+        """Chase these unacknowledged shares: read together, then claimed and owed in writes of CLAIMS."""
         zone = self.partnership.zone
         if not self.calendar.is_working_time(now, zone):
-            self._postpone(Share, share_id, "next_reminder_at", self.calendar.next_working_time(now, zone), report)
+            self._postpone(Share, [share_id for share_id, _ in due], "next_reminder_at",
+                           self.calendar.next_working_time(now, zone), report)
             return
+        seen_by_share = dict(due)
         with self.db.read() as session:
-            share = session.get(Share, share_id)
-            if share is None:
-                return
-            post = session.scalar(select(SlackMessage).where(SlackMessage.record_id == share.record_id,
-                                                             SlackMessage.kind == AGENCY_POST,
-                                                             SlackMessage.agency_key == share.agency_key))
-            sharer = share.record.sharer_id
-        agency = self.partnership.agency(share.agency_key)
-        if post is None or post.ts is None or agency is None:
-            # Nothing to thread under yet (the post itself is still owed): look again shortly.
-            self._postpone(Share, share_id, "next_reminder_at", now + POST_NOT_OUT_YET, report)
-            return
-        number = seen + 1
-        escalating = number >= 2
-        lead_zones = {lead: self.zone_of(lead) for lead in agency.leads} if escalating else {}
-        sharer_zone = self.zone_of(sharer) if number == 2 else None
-        last = number >= self.partnership.reminders.max_reminders
-        following = None if last else self.calendar.add_working_hours(
-            now, self.partnership.reminders.escalate_after_working_hours, zone)
+            found = session.connection().execute(_DUE_SHARES, {"shares": list(seen_by_share)}).all()
+        ready = [row for row in found if row.post_ts is not None and self.partnership.agency(row.agency_key)]
+        ready_ids = {row.id for row in ready}
+        # Nothing to thread under yet (the post itself is still owed): look again shortly.
+        self._postpone(Share, [row.id for row in found if row.id not in ready_ids], "next_reminder_at",
+                       now + POST_NOT_OUT_YET, report)
+        for start in range(0, len(ready), CLAIMS):
+            self._claim_reminders(ready[start:start + CLAIMS], seen_by_share, now, report)
+
+    def _claim_reminders(self, rows: list[Any], seen_by_share: dict[int, int], now: datetime,
+                         report: ReminderReport) -> None:
+        """Each share is claimed with a conditional update on the count it was read with, so that any number of
+        racing sweeps remind it once; what the claim wins is owed in the same transaction."""
+        by_number: dict[int, list[Any]] = {}
+        for row in rows:
+            by_number.setdefault(seen_by_share[row.id] + 1, []).append(row)
+        # Time zones come from Slack (cached): asked before the write, never while it holds the database.
+        zones = {person: self.zone_of(person) for number, group in by_number.items() if number >= 2 for row in group
+                 for person in (*self.partnership.agency(row.agency_key).leads, row.sharer_id)}  # type: ignore[union-attr]
+        acts: list[dict[str, Any]] = []
+        owed: list[dict[str, Any]] = []
         with self.db.write() as session:
-            claimed = session.execute(
-                update(Share).where(Share.id == share_id, Share.reminders_sent == seen,
-                                    Share.acknowledged_at.is_(None), Share.next_reminder_at <= now)
-                .values(reminders_sent=number, next_reminder_at=following)).rowcount == 1  # type: ignore[attr-defined]
-            if not claimed:
-                return
-            audit(session, at=now, actor=SYSTEM, act=Act.REMINDED, surface=Surface.SWEEP, record_id=share.record_id,
-                  detail=f"{agency.key}, reminder {number}" + (", leads told" if escalating else ""))
-            ids = [self.outbox.add(session, kind=ACK_REMINDER, key=f"ack-reminder:{share_id}:{number}",
-                                   target=agency.channel, record_id=share.record_id, agency_key=agency.key,
-                                   parent_id=post.id)]
-            for lead, lead_zone in lead_zones.items():
-                ids.append(self.outbox.add(session, kind=LEAD_ESCALATION, key=f"escalation:{share_id}:{number}:{lead}",
-                                           target=lead, record_id=share.record_id, agency_key=agency.key,
-                                           not_before=self.calendar.next_working_time(now, lead_zone)))
-            if sharer_zone is not None:
-                ids.append(self.outbox.add(session, kind=SHARER_ESCALATION, key=f"sharer-escalation:{share_id}",
-                                           target=sharer, record_id=share.record_id, agency_key=agency.key,
-                                           not_before=self.calendar.next_working_time(now, sharer_zone)))
-        report.acknowledgement_reminders += 1
+            connection = session.connection()
+            for number, group in by_number.items():
+                last = number >= self.partnership.reminders.max_reminders
+                following = None if last else self.calendar.add_working_hours(
+                    now, self.partnership.reminders.escalate_after_working_hours, self.partnership.zone)
+                claimed = set(connection.scalars(_CLAIM_REMINDER, {
+                    "shares": [row.id for row in group], "seen": number - 1, "now": now, "number": number,
+                    "following": following}))
+                for row in group:
+                    if row.id in claimed:
+                        self._owe_reminder(row, number, now, zones, acts, owed)
+            append(connection, acts)
+            ids = self.outbox.add_new(connection, owed)
+        report.acknowledgement_reminders += len(acts)
         report.message_ids += ids
-        log.info("reminder %s for share %s (%s)", number, share_id, "escalated" if escalating else "channel")
+        if acts:
+            log.info("%s reminder(s) for shares %s", len(acts), ", ".join(str(row.id) for row in rows)[:200])
+
+    def _owe_reminder(self, row: Any, number: int, now: datetime, zones: dict[str, ZoneInfo],
+                      acts: list[dict[str, Any]], owed: list[dict[str, Any]]) -> None:
+        """The reminder in the agency's channel, and from the second on, word to its leads and the sharer."""
+        agency = self.partnership.agency(row.agency_key)
+        assert agency is not None
+        escalating = number >= 2
+        acts.append(entry(at=now, actor=SYSTEM, act=Act.REMINDED, surface=Surface.SWEEP, record_id=row.record_id,
+                          detail=f"{agency.key}, reminder {number}" + (", leads told" if escalating else "")))
+        about = {"record_id": row.record_id, "agency_key": agency.key}
+        owed.append({"kind": ACK_REMINDER, "key": f"ack-reminder:{row.id}:{number}", "target": agency.channel,
+                     "parent_id": row.post_id, "not_before": None, **about})
+        for lead in agency.leads if escalating else ():
+            owed.append({"kind": LEAD_ESCALATION, "key": f"escalation:{row.id}:{number}:{lead}", "target": lead,
+                         "parent_id": None, "not_before": self.calendar.next_working_time(now, zones[lead]),
+                         **about})
+        if number == 2:
+            owed.append({"kind": SHARER_ESCALATION, "key": f"sharer-escalation:{row.id}", "target": row.sharer_id,
+                         "parent_id": None,
+                         "not_before": self.calendar.next_working_time(now, zones[row.sharer_id]), **about})
 
     def _ask_for_outcome(self, record_id: int, seen: int, now: datetime, report: ReminderReport) -> None:
         with self.db.read() as session:
@@ -143,7 +168,7 @@ class ReminderService:
             sharer = record.sharer_id
         zone = self.zone_of(sharer)
         if not self.calendar.is_working_time(now, zone):
-            self._postpone(Record, record_id, "outcome_request_at", self.calendar.next_working_time(now, zone), report)
+            self._postpone(Record, [record_id], "outcome_request_at", self.calendar.next_working_time(now, zone), report)
             return
         number = seen + 1
         last = number >= self.partnership.reminders.max_reminders
@@ -177,3 +202,20 @@ class ReminderService:
                 record.outcome_requests_sent = self.partnership.reminders.max_reminders - 1
         return day
 
+
+
+_shares, _records, _messages = Share.__table__.c, Record.__table__.c, SlackMessage.__table__.c
+# Each due share with its record's sharer and its agency post (NULL where the post is not out yet).
+_DUE_SHARES = (
+    select(_shares.id, _shares.record_id, _shares.agency_key, _records.sharer_id,
+           _messages.id.label("post_id"), _messages.ts.label("post_ts"))
+    .join(Record.__table__, _records.id == _shares.record_id)
+    .outerjoin(SlackMessage.__table__, and_(_messages.record_id == _shares.record_id, _messages.kind == AGENCY_POST,
+                                            _messages.agency_key == _shares.agency_key))
+    .where(_shares.id.in_(bindparam("shares", expanding=True))))
+_CLAIM_REMINDER = (
+    update(Share.__table__)
+    .where(_shares.id.in_(bindparam("shares", expanding=True)), _shares.reminders_sent == bindparam("seen"),
+           _shares.acknowledged_at.is_(None), _shares.next_reminder_at <= bindparam("now"))
+    .values(reminders_sent=bindparam("number"), next_reminder_at=bindparam("following"))
+    .returning(_shares.id))
