@@ -226,3 +226,20 @@ def test_app_home_shows_outcomes_due_to_the_sharer(joinedup):
 
     home = str(joinedup.standin.home_views[SAM.user_id]["blocks"])
     assert "*Outcomes due* (1)" in home and Action.REPORT_OUTCOME in home
+
+
+def test_an_agency_whose_post_is_not_out_yet_is_reminded_once_it_is(joinedup):
+    joinedup.standin.fail("chat.postMessage", status=500, channel=HEALTH.channel)
+    joinedup.record()  # Tuesday 24 November, 10:00; Health's post waits for its next attempt
+    assert joinedup.posts(HEALTH.channel) == []
+
+    first = sweep(joinedup, at(2026, 11, 25, 10, 0))  # Education reminded; Health's post only goes out now
+    assert first.acknowledgement_reminders == 1 and first.deferred == 1
+    assert replies(joinedup, HEALTH.channel) == [] and len(joinedup.posts(HEALTH.channel)) == 1
+    assert sweep(joinedup, at(2026, 11, 25, 10, 14)).acknowledgement_reminders == 0
+
+    later = sweep(joinedup, at(2026, 11, 25, 10, 15))
+
+    assert later.acknowledgement_reminders == 1
+    [reminder] = replies(joinedup, HEALTH.channel)
+    assert reminder["thread_ts"] == joinedup.posts(HEALTH.channel)[0]["ts"]
