@@ -9,9 +9,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, bindparam, select, update
 
@@ -116,9 +115,7 @@ class ReminderService:
         by_number: dict[int, list[Any]] = {}
         for row in rows:
             by_number.setdefault(seen_by_share[row.id] + 1, []).append(row)
-        # Time zones come from Slack (cached): asked before the write, never while it holds the database.
-        zones = {person: self.zone_of(person) for number, group in by_number.items() if number >= 2 for row in group
-                 for person in (*self.partnership.agency(row.agency_key).leads, row.sharer_id)}  # type: ignore[union-attr]
+        zones = self._zones_of_those_told(by_number)
         acts: list[dict[str, Any]] = []
         owed: list[dict[str, Any]] = []
         with self.db.write() as session:
@@ -138,7 +135,18 @@ class ReminderService:
         report.acknowledgement_reminders += len(acts)
         report.message_ids += ids
         if acts:
-            log.info("%s reminder(s) for shares %s", len(acts), ", ".join(str(row.id) for row in rows)[:200])
+            log.info("%s reminder(s) among shares %s", len(acts), ", ".join(str(row.id) for row in rows)[:200])
+
+    def _zones_of_those_told(self, by_number: dict[int, list[Any]]) -> dict[str, ZoneInfo]:
+        """The time zones of the leads told from the second reminder on, and of the sharer told at the second.
+        They come from Slack (cached), so they are asked before the write, never while it holds the database."""
+        people: set[str] = set()
+        for number, group in by_number.items():
+            for row in group if number >= 2 else ():
+                people.update(self.partnership.agency(row.agency_key).leads)  # type: ignore[union-attr]
+                if number == 2:
+                    people.add(row.sharer_id)
+        return {person: self.zone_of(person) for person in people}
 
     def _owe_reminder(self, row: Any, number: int, now: datetime, zones: dict[str, ZoneInfo],
                       acts: list[dict[str, Any]], owed: list[dict[str, Any]]) -> None:
