@@ -34,7 +34,7 @@ LEASE = timedelta(minutes=2)
 METADATA_EVENT = "joinedup_message"  # carries each message's key, so a copy can be recognised in Slack
 LONGEST_BACKOFF = timedelta(minutes=15)
 # Slack allows one message a second to a channel, with short bursts: a channel that has refused one is paced.
-# https://api.slack.com/methods/chat.postMessage#rate_limiting
+# https://docs.slack.dev/apis/web-api/rate-limits ("Posting messages: 1 per second. Short bursts >1 allowed.")
 PACE = timedelta(seconds=1)
 PACED_FOR = timedelta(minutes=1)
 SOON = timedelta(minutes=1)  # a rate-limit wait up to this long is timed; longer ones wait for the schedule
