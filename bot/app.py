@@ -149,7 +149,10 @@ def create_app(services: Services, *, signing_secret: str | None, listener_execu
         connections = services.client.connections
 
         @app.middleware
-        def respond_over_kept_connections(context: BoltContext, next: Any) -> BoltResponse | None:
+        def use_kept_connections(context: BoltContext, next: Any) -> BoltResponse | None:
+            # Bolt gives each request a new WebClient and Respond, which open a new connection to Slack for
+            # every call: listeners get the services' client and a respond() that share its kept connections.
+            context["client"] = services.client
             if context.response_url:
                 context["respond"] = KeptRespond(response_url=context.response_url, connections=connections)
             return next()

@@ -20,8 +20,7 @@ from handlers.ids import Command
 def register(app: App, services: Services) -> None:
     @app.command(Command.RECORD)
     def open_record_form(ack: Ack, body: dict[str, Any]) -> None:
-        # views.open must come first: the trigger_id dies three seconds after the command was typed. The
-        # services' client, not Bolt's per-request one, which opens a new connection to Slack for every call.
+        # views.open must come first: the trigger_id dies three seconds after the command was typed.
         defaults = services.records.form_defaults(body["user_id"], body.get("text") or "")
         try:
             services.client.views_open(trigger_id=body["trigger_id"], view=record_form(services.partnership, defaults))

@@ -1,4 +1,5 @@
-"""The Web API client keeps its connection to Slack between calls, and never sends a call twice itself."""
+"""The Web API client keeps its connection to Slack between calls, and never sends a call twice itself; listeners
+and respond() use it."""
 from __future__ import annotations
 
 import json
@@ -6,14 +7,17 @@ import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterator
+from urllib.parse import urlencode
 
 import pytest
+from slack_bolt.request import BoltRequest
 from slack_sdk.errors import SlackApiError
 
-from bot.app import slack_client
+from bot.app import build_services, create_app, slack_client
+from bot.executors import InlineExecutor
+from bot.sample import EDUCATION, SAM, sample_partnership
 from bot.slack_client import KeptRespond
-from bot.sample import EDUCATION
-from tests.conftest import BOT_TOKEN
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 
 
 class _Slack(ThreadingHTTPServer):
@@ -125,3 +129,23 @@ def test_respond_posts_to_response_urls_over_the_kept_connection_and_reports_ref
     assert (expired.status_code, expired.body) == (404, "expired_url")
     assert slack.requests == ["/api/auth.test", "/hooks/T1/1", "/hooks/T1/2", "/hooks/T1/expired"]
     assert slack.connections == 1
+
+
+def test_listeners_get_the_services_client_and_a_respond_that_share_its_kept_connections(database, standin, clock):
+    services = build_services(partnership=sample_partnership(), db=database, clock=clock, work=InlineExecutor(),
+                              client=slack_client(BOT_TOKEN, standin.api_url))
+    app = create_app(services, signing_secret=SIGNING_SECRET, listener_executor=InlineExecutor())
+    seen: dict[str, Any] = {}
+
+    @app.command("/probe")
+    def probe(ack: Any, client: Any, respond: Any) -> None:
+        seen.update(client=client, respond=respond)
+        ack()
+
+    body = urlencode({"command": "/probe", "text": "", "user_id": SAM.user_id, "team_id": "T0JOINEDUP",
+                      "channel_id": "C0SOCIAL", "trigger_id": "1.2.probe", "response_url": standin.response_url()})
+    answer = app.dispatch(BoltRequest(body=body, headers={"content-type": ["application/x-www-form-urlencoded"]}))
+
+    assert answer.status == 200
+    assert seen["client"] is services.client
+    assert isinstance(seen["respond"], KeptRespond) and seen["respond"].connections is services.client.connections
