@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import logging
 import select
 import socket
 import threading
@@ -23,6 +24,20 @@ from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient, WebhookResponse
 
 IDLE_SECONDS = 10.0  # a connection unused for longer is not trusted: servers close idle ones
+
+
+class EffectiveLevel(logging.LoggerAdapter):
+    """A logger whose `level` is the level that applies to it. slack_sdk writes each request and response into a
+    debug line whenever `logger.level <= DEBUG`, and a logger without a level of its own has level 0, so every
+    call formatted its whole body for a line that was never logged (a tenth of the CPU of a `/record`)."""
+
+    @property
+    def level(self) -> int:
+        return self.logger.getEffectiveLevel()
+
+
+def sdk_logger(name: str) -> EffectiveLevel:
+    return EffectiveLevel(logging.getLogger(name), {})
 
 
 class KeptConnections:
@@ -83,6 +98,7 @@ class KeptConnections:
 
 class KeepAliveWebClient(WebClient):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("logger", sdk_logger("slack_sdk.web.base_client"))
         super().__init__(*args, **kwargs)
         self.connections = KeptConnections(timeout=self.timeout, ssl=self.ssl)
 
@@ -99,7 +115,8 @@ class KeepAliveWebClient(WebClient):
 
 class KeepAliveWebhookClient(WebhookClient):
     def __init__(self, url: str, connections: KeptConnections) -> None:
-        super().__init__(url, timeout=int(connections.timeout), ssl=connections.ssl)
+        super().__init__(url, timeout=int(connections.timeout), ssl=connections.ssl,
+                         logger=sdk_logger("slack_sdk.webhook.client"))  # type: ignore[arg-type]
         self.connections = connections
 
     def _perform_http_request_internal(self, url: str, req: urllib.request.Request) -> WebhookResponse:

@@ -11,11 +11,13 @@ import json
 import logging
 from typing import Any, Callable, Iterable
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 
+from bot.form_body import slack_body
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -26,7 +28,7 @@ LARGEST_BODY = 8_000_000  # above any form Slack can send, whose text arrives JS
 
 
 def wsgi_application(app: App, db: Database, *, signing_secret: str) -> Callable[[dict[str, Any], Any], Iterable[bytes]]:
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    slack = _SlackRequestHandler(app, path=EVENTS_PATH)
     verifier = SignatureVerifier(signing_secret)
 
     def application(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -56,6 +58,20 @@ def wsgi_application(app: App, db: Database, *, signing_secret: str) -> Callable
             return _answer(start_response, 400, b"bad request")
 
     return application
+
+
+class _SlackRequestHandler(SlackRequestHandler):
+    """Bolt's WSGI adapter, with form bodies read by `bot.form_body` in a fraction of the time Bolt takes."""
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        raw, headers = request.get_body(), request.get_headers()
+        body = slack_body(raw, str(headers.get("content-type") or ""))
+        if body is None:
+            return self.app.dispatch(BoltRequest(body=raw, query=request.query_string, headers=headers))
+        # Bolt takes an already parsed body only in its Socket Mode; in every other way this is an HTTP request.
+        parsed = BoltRequest(body=body, query=request.query_string, headers=headers, mode="socket_mode")
+        parsed.raw_body, parsed.mode = raw, "http"
+        return self.app.dispatch(parsed)
 
 
 def _answer(start_response: Any, status: int, body: bytes) -> list[bytes]:

@@ -3,6 +3,7 @@ and respond() use it."""
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -90,6 +91,20 @@ def test_calls_from_one_thread_share_one_connection(slack):
         assert client.auth_test()["ok"]
 
     assert len(slack.requests) == 5 and slack.connections == 1
+
+
+def test_request_bodies_are_written_into_debug_lines_only_while_debug_logging_is_on(slack, caplog):
+    client = client_for(slack)
+    caplog.set_level(logging.INFO, logger="slack_sdk")
+    # slack_sdk formats a debug line of every request body whenever `logger.level <= DEBUG`
+    assert client.logger.level == logging.INFO
+
+    client.chat_postMessage(channel=EDUCATION.channel, text="quiet")
+    caplog.set_level(logging.DEBUG, logger="slack_sdk")
+    client.chat_postMessage(channel=EDUCATION.channel, text="traced")
+
+    sent = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Sending a request")]
+    assert len(sent) == 1 and "traced" in sent[0]
 
 
 def test_a_connection_the_server_closed_while_idle_is_replaced_and_the_call_goes_through(slack):
