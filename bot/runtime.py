@@ -55,4 +55,6 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, work: Execu
         where = settings.slack_api_url or "Slack"
         raise StartupError(f"could not reach {where} to check SLACK_BOT_TOKEN ({error}): check the network"
                            + (" and SLACK_API_URL" if settings.slack_api_url else "")) from None
+    if long_running:
+        services.records.warm()
     return Runtime(app=app, services=services)

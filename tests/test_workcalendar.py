@@ -349,3 +349,12 @@ def test_workdays_given_as_a_set_are_stored_frozen():
 def test_is_holiday_refuses_a_datetime():
     with pytest.raises(TypeError):
         office.is_holiday(datetime(2027, 12, 27, 10, 0))
+
+
+def test_warming_up_the_record_service_loads_this_years_bank_holidays(joinedup):
+    from bot.workcalendar import _bank_holidays
+
+    _bank_holidays.cache_clear()
+    joinedup.services.records.warm()
+
+    assert _bank_holidays.cache_info().currsize >= 1

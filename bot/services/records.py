@@ -57,6 +57,11 @@ class RecordService:
         self._outcome_request_at = functools.lru_cache(maxsize=32)(
             lambda day: start_of_working_day(day, partnership, self.calendar))
 
+    def warm(self) -> None:
+        """Work out today's follow-up date now: the first time loads the bank holidays (about 0.1 s), which
+        the first /record's trigger_id would otherwise wait for."""
+        self._follow_up_after(self.clock.now().astimezone(self.partnership.zone).date())
+
     def form_defaults(self, user_id: str, case_reference: str = "") -> FormDefaults:
         now = self.clock.now()
         row = self.db.first(_REMEMBERED, {"user_id": user_id})
