@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import threading
+from typing import Any, Callable
 
 from bot.sample import EDUCATION, HEALTH, LEE, NIA, OUTSIDER, SAM, TIA
+from bot.sample import populate
 from bot.slack_requests import find_action, fill
+from bot.slack_standin import SlackStandIn
 from handlers.ids import Action, Callback, Field
 from storage.models import Share
 from tests.conftest import start_joinedup
@@ -141,3 +144,35 @@ def test_buttons_keep_working_after_a_restart(joinedup, standin, clock):
 
     assert "Acknowledged for Education" in str(standin.message(EDUCATION.channel, education["ts"])["blocks"])
     assert "1 of 2 acknowledged" in str(standin.messages(SAM.user_id)[0]["blocks"])
+
+
+class _ActsWhileUpdating(SlackStandIn):
+    """Runs something once, the next time a message is updated, after taking the update and before answering."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.while_updating: Callable[[], object] | None = None
+
+    def _handle(self, method: str, args: dict, token: str | None) -> Any:
+        answer = super()._handle(method, args, token)
+        act, self.while_updating = (self.while_updating, None) if method == "chat.update" else (None, None)
+        if act is not None:
+            act()
+        return answer
+
+
+def test_a_status_that_changes_while_slack_is_taking_its_update_is_sent_again(database, clock):
+    with _ActsWhileUpdating() as standin:
+        populate(standin)
+        joinedup = start_joinedup(db=database, standin=standin, clock=clock)
+        try:
+            education, health = shared_record(joinedup)
+            # While Slack takes the updates Education's click owes, Health acknowledges too.
+            standin.while_updating = lambda: click(joinedup, health, HEALTH.channel, NIA.user_id)
+
+            assert click(joinedup, education, EDUCATION.channel, TIA.user_id).status == 200
+
+            [status] = standin.messages(SAM.user_id)
+            assert "2 of 2 acknowledged" in str(status["blocks"])
+        finally:
+            joinedup._stop()

@@ -5,7 +5,8 @@ import functools
 from contextlib import contextmanager
 from typing import Iterable, Iterator
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -49,6 +50,11 @@ _RELATIONS = tuple((relation, select(model).where(model.record_id.in_(_CHOSEN)).
                    for relation, model in (("shares", Share), ("outcomes", Outcome), ("revisions", Revision)))
 _POSTS_AND_STATUSES = select(SlackMessage).where(SlackMessage.record_id.in_(_CHOSEN),
                                                  SlackMessage.kind.in_((AGENCY_POST, SHARER_STATUS)))
+_message = SlackMessage.__table__.c
+_STATUSES = select(_message.id, _message.ts).where(
+    _message.record_id.in_(_CHOSEN), _message.kind == SHARER_STATUS, _message.failed_at.is_(None))
+_OUT_OF_DATE = update(SlackMessage.__table__).where(_message.id.in_(_CHOSEN)).values(
+    version=_message.version + 1, pending=True)
 
 
 class MessageContent:
@@ -204,6 +210,16 @@ class MessageContent:
             status.version += 1
             status.pending = True
         return [*notices, status.id]
+
+    def after_first_posts(self, connection: Connection, record_ids: set[int]) -> list[int]:
+        """These records' first agency posts went out: their sharers' status messages must say so."""
+        if not record_ids:
+            return []
+        statuses = connection.execute(_STATUSES, {"ids": list(record_ids)}).all()
+        out_of_date = [status.id for status in statuses if status.ts is not None]
+        if out_of_date:
+            connection.execute(_OUT_OF_DATE, {"ids": out_of_date})
+        return [status.id for status in statuses]
 
     def deliveries(self, session: Session, record: Record) -> list[Delivery]:
         posts = {m.agency_key: m for m in self._posts(session, record.id)}

@@ -19,14 +19,14 @@ from typing import Any, Callable, ContextManager, Iterable, Iterator, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import and_, bindparam, case, insert, or_, select, update
+from sqlalchemy import String, and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.services.audit import SYSTEM, Act, Surface, append, entry
 from storage.db import Database
-from storage.models import SlackMessage
+from storage.models import SlackMessage, UTCDateTime
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,8 @@ class Content(Protocol):
     def after_attempt(self, session: Session, message: SlackMessage, owe: "Owe", *,
                       delivery_changed: bool) -> list[int]: ...
 
+    def after_first_posts(self, connection: Connection, record_ids: set[int]) -> list[int]: ...
+
 
 class Owe(Protocol):
     def __call__(self, session: Session, *, kind: str, key: str, target: str, **kw: Any) -> int: ...
@@ -96,6 +98,9 @@ class _Plan:
     """One message as it is to be sent, read and rendered before it is claimed."""
     id: int
     version: int
+    kind: str
+    record_id: int | None
+    agency_key: str | None
     ts: str | None
     channel: str
     key: str
@@ -241,7 +246,8 @@ class Outbox:
                 if not self.content.wanted(session, message):
                     unwanted.append(message.id)
                 elif self.content.ready(session, message):
-                    plans.append(_Plan(id=message.id, version=message.version, ts=message.ts,
+                    plans.append(_Plan(id=message.id, version=message.version, kind=message.kind,
+                                       record_id=message.record_id, agency_key=message.agency_key, ts=message.ts,
                                        channel=message.channel_id or message.target, key=message.key,
                                        post_started=message.post_started_at is not None,
                                        thread_ts=self._thread_ts(session, message),
@@ -382,29 +388,52 @@ class Outbox:
         return f"{self._workspace_url.rstrip('/')}/archives/{channel}/p{ts.replace('.', '')}"
 
     def _record(self, plans: list[_Plan], replies: dict[int, _Reply]) -> list[int]:
-        """What Slack said to each message, in one write; returns what to deliver next."""
+        """What Slack said to each message, in one write; returns what to deliver next. What Slack took is
+        written straight from the plans; what it did not, from the rows (its retries and problems depend on them)."""
         now = self.clock.now()
-        follow: list[int] = []
+        sent = [plan for plan in plans if replies[plan.id].ts is not None]
+        unsent = [plan for plan in plans if replies[plan.id].ts is None]
         retry_at: list[tuple[float, int]] = []
         acts: list[dict[str, Any]] = []
-        with self.db.write() as session, self._loaded_for(session, replies, content=False) as messages:
-            for plan in plans:
-                message, reply = messages[plan.id], replies[plan.id]
-                if reply.ts is not None:
-                    changed = self._sent(message, plan.version, reply, now, acts)
-                    if message.pending:
-                        follow.append(message.id)
-                else:
-                    changed = self._failed(message, reply, now, acts)
-                    if message.pending and reply.status == 429 and message.next_attempt_at - now <= SOON:
-                        retry_at.append(((message.next_attempt_at - now).total_seconds(), message.id))
-                follow += self.content.after_attempt(session, message, self.add, delivery_changed=changed)
-            append(session, acts)  # after the loop, so the session writes the messages' changes together
+        with self.db.write() as session:
+            follow = self._record_sent(session.connection(), sent, replies, now, acts) if sent else []
+            if unsent:
+                follow += self._record_unsent(session, unsent, replies, now, acts, retry_at)
+            append(session, acts)
         if self.after_delay is not None:
             for seconds in sorted({seconds for seconds, _ in retry_at}):
                 waiting = [message_id for s, message_id in retry_at if s == seconds]
                 self.after_delay(seconds, lambda waiting=waiting: self.deliver_soon(waiting))
         return list(dict.fromkeys(follow))
+
+    def _record_sent(self, connection: Connection, plans: list[_Plan], replies: dict[int, _Reply], now: datetime,
+                     acts: list[dict[str, Any]]) -> list[int]:
+        """One statement for the batch, without loading a row. Returns those whose content changed while they
+        were sent, and the sharers' status messages that first posts made out of date."""
+        connection.execute(_SENT, [{"message_id": plan.id, "sent_version": plan.version, "sent_ts": replies[plan.id].ts,
+                                    "sent_channel": replies[plan.id].channel,
+                                    "sent_permalink": replies[plan.id].permalink, "sent_now": now} for plan in plans])
+        first_posts = [plan for plan in plans if plan.ts is None and plan.kind == "agency_post"]
+        for plan in plans:
+            log.info("delivered %s message %s (%s)", plan.kind, plan.id, "updated" if plan.ts else "posted")
+        acts += [entry(at=now, actor=SYSTEM, act=Act.POSTED, surface=Surface.DELIVERY, record_id=plan.record_id,
+                       detail=f"to {plan.agency_key} ({replies[plan.id].channel})") for plan in first_posts]
+        changed = list(connection.scalars(_STILL_PENDING, {"ids": [plan.id for plan in plans]}))
+        return changed + self.content.after_first_posts(
+            connection, {plan.record_id for plan in first_posts if plan.record_id is not None})
+
+    def _record_unsent(self, session: Session, plans: list[_Plan], replies: dict[int, _Reply], now: datetime,
+                       acts: list[dict[str, Any]], retry_at: list[tuple[float, int]]) -> list[int]:
+        follow: list[int] = []
+        with self._loaded_for(session, [plan.id for plan in plans], content=False) as messages:
+            for plan in plans:
+                message, reply = messages[plan.id], replies[plan.id]
+                changed = self._failed(message, reply, now, acts)
+                if message.pending and reply.status == 429 and message.next_attempt_at - now <= SOON:
+                    retry_at.append(((message.next_attempt_at - now).total_seconds(), message.id))
+                follow += self.content.after_attempt(session, message, self.add, delivery_changed=changed)
+            session.flush()  # the messages' changes together, before the audit entries
+        return follow
 
     @contextmanager
     def _loaded_for(self, session: Session, message_ids: Iterable[int], *,
@@ -415,24 +444,6 @@ class Outbox:
         with self.content.loaded(session, {m.record_id for m in messages.values() if m.record_id is not None},
                                  content=content):
             yield messages
-
-    def _sent(self, message: SlackMessage, version: int, reply: _Reply, now: datetime,
-              acts: list[dict[str, Any]]) -> bool:
-        first_post = message.ts is None
-        message.ts, message.channel_id = reply.ts, reply.channel
-        message.permalink = reply.permalink or message.permalink
-        message.delivered_version = max(message.delivered_version, version)
-        message.pending = message.version > message.delivered_version
-        message.claimed_until = None
-        message.attempts += 1
-        message.last_error = None
-        message.sent_at = message.sent_at or now
-        message.next_attempt_at = now
-        if first_post and message.kind == "agency_post":
-            acts.append(entry(at=now, actor=SYSTEM, act=Act.POSTED, surface=Surface.DELIVERY,
-                              record_id=message.record_id, detail=f"to {message.agency_key} ({reply.channel})"))
-        log.info("delivered %s message %s (%s)", message.kind, message.id, "posted" if first_post else "updated")
-        return first_post
 
     def _failed(self, message: SlackMessage, reply: _Reply, now: datetime, acts: list[dict[str, Any]]) -> bool:
         message.claimed_until = None
@@ -475,6 +486,17 @@ _CLAIM = (
     .values(claimed_until=bindparam("lease_end"),
             post_started_at=case((_messages.ts.is_(None), bindparam("now")), else_=_messages.post_started_at))
     .returning(_messages.id))
+_sent_version, _sent_now = bindparam("sent_version"), bindparam("sent_now", type_=UTCDateTime())
+_delivered = case((_messages.delivered_version > _sent_version, _messages.delivered_version), else_=_sent_version)
+_SENT = (
+    update(SlackMessage.__table__).where(_messages.id == bindparam("message_id"))
+    .values(ts=bindparam("sent_ts"), channel_id=bindparam("sent_channel"),
+            permalink=func.coalesce(bindparam("sent_permalink", type_=String()), _messages.permalink),
+            delivered_version=_delivered, pending=_messages.version > _delivered, claimed_until=None,
+            attempts=_messages.attempts + 1, last_error=None, sent_at=func.coalesce(_messages.sent_at, _sent_now),
+            next_attempt_at=_sent_now))
+_STILL_PENDING = select(_messages.id).where(_messages.id.in_(bindparam("ids", expanding=True)),
+                                            _messages.pending.is_(True))
 
 
 def retry_after(header: str | None) -> timedelta:
