@@ -14,12 +14,13 @@ import urllib.error
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import SimpleNamespace
 from datetime import datetime, timedelta
 from typing import Any, Callable, ContextManager, Iterable, Iterator, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import String, and_, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import Integer, String, and_, bindparam, case, column, func, insert, or_, select, update, values
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -410,17 +411,30 @@ class Outbox:
                      acts: list[dict[str, Any]]) -> list[int]:
         """One statement for the batch, without loading a row. Returns those whose content changed while they
         were sent, and the sharers' status messages that first posts made out of date."""
-        connection.execute(_SENT, [{"message_id": plan.id, "sent_version": plan.version, "sent_ts": replies[plan.id].ts,
-                                    "sent_channel": replies[plan.id].channel,
-                                    "sent_permalink": replies[plan.id].permalink, "sent_now": now} for plan in plans])
+        changed = self._write_sent(connection, [
+            (plan.id, plan.version, replies[plan.id].ts, replies[plan.id].channel, replies[plan.id].permalink)
+            for plan in plans], now)
         first_posts = [plan for plan in plans if plan.ts is None and plan.kind == "agency_post"]
         for plan in plans:
             log.info("delivered %s message %s (%s)", plan.kind, plan.id, "updated" if plan.ts else "posted")
         acts += [entry(at=now, actor=SYSTEM, act=Act.POSTED, surface=Surface.DELIVERY, record_id=plan.record_id,
                        detail=f"to {plan.agency_key} ({replies[plan.id].channel})") for plan in first_posts]
-        changed = list(connection.scalars(_STILL_PENDING, {"ids": [plan.id for plan in plans]}))
         return changed + self.content.after_first_posts(
             connection, {plan.record_id for plan in first_posts if plan.record_id is not None})
+
+    def _write_sent(self, connection: Connection, rows: list[tuple[Any, ...]], now: datetime) -> list[int]:
+        """Writes what Slack took; returns the messages whose content changed meanwhile, still owed. On
+        PostgreSQL one UPDATE … FROM VALUES; SQLite cannot name a VALUES list's columns, so there the update
+        runs once a message."""
+        if self.db.is_sqlite:
+            names = [c.name for c in _SENT_COLUMNS]
+            connection.execute(_SENT_ONE, [{**dict(zip(names, row)), "sent_now": now} for row in rows])
+            return list(connection.scalars(_STILL_PENDING, {"ids": [row[0] for row in rows]}))
+        sent = values(*_SENT_COLUMNS, name="sent").data(rows)
+        written = connection.execute(update(SlackMessage.__table__).where(_messages.id == sent.c.message_id)
+                                     .values(_sent_changes(sent.c, _SENT_NOW)).returning(_messages.id, _messages.pending),
+                                     {"sent_now": now})
+        return [message_id for message_id, pending in written if pending]
 
     def _record_unsent(self, session: Session, plans: list[_Plan], replies: dict[int, _Reply], now: datetime,
                        acts: list[dict[str, Any]], retry_at: list[tuple[float, int]]) -> list[int]:
@@ -486,15 +500,24 @@ _CLAIM = (
     .values(claimed_until=bindparam("lease_end"),
             post_started_at=case((_messages.ts.is_(None), bindparam("now")), else_=_messages.post_started_at))
     .returning(_messages.id))
-_sent_version, _sent_now = bindparam("sent_version"), bindparam("sent_now", type_=UTCDateTime())
-_delivered = case((_messages.delivered_version > _sent_version, _messages.delivered_version), else_=_sent_version)
-_SENT = (
-    update(SlackMessage.__table__).where(_messages.id == bindparam("message_id"))
-    .values(ts=bindparam("sent_ts"), channel_id=bindparam("sent_channel"),
-            permalink=func.coalesce(bindparam("sent_permalink", type_=String()), _messages.permalink),
-            delivered_version=_delivered, pending=_messages.version > _delivered, claimed_until=None,
-            attempts=_messages.attempts + 1, last_error=None, sent_at=func.coalesce(_messages.sent_at, _sent_now),
-            next_attempt_at=_sent_now))
+
+
+def _sent_changes(sent: Any, now: Any) -> dict[str, Any]:
+    """What a message Slack took becomes: `sent` holds its plan's version and Slack's answer, as bound parameters
+    or as the columns of a VALUES list."""
+    delivered = case((_messages.delivered_version > sent.sent_version, _messages.delivered_version),
+                     else_=sent.sent_version)
+    return dict(ts=sent.sent_ts, channel_id=sent.sent_channel,
+                permalink=func.coalesce(sent.sent_permalink, _messages.permalink), delivered_version=delivered,
+                pending=_messages.version > delivered, claimed_until=None, attempts=_messages.attempts + 1,
+                last_error=None, sent_at=func.coalesce(_messages.sent_at, now), next_attempt_at=now)
+
+
+_SENT_COLUMNS = (column("message_id", Integer), column("sent_version", Integer), column("sent_ts", String),
+                 column("sent_channel", String), column("sent_permalink", String))
+_SENT_NOW = bindparam("sent_now", type_=UTCDateTime())
+_SENT_ONE = update(SlackMessage.__table__).where(_messages.id == bindparam("message_id")).values(
+    _sent_changes(SimpleNamespace(**{c.name: bindparam(c.name, type_=c.type) for c in _SENT_COLUMNS[1:]}), _SENT_NOW))
 _STILL_PENDING = select(_messages.id).where(_messages.id.in_(bindparam("ids", expanding=True)),
                                             _messages.pending.is_(True))
 
