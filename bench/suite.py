@@ -66,6 +66,7 @@ class Stack:
     joinedup: Server
     baseline: Server | None
     answers: dict[str, Any] = field(default_factory=lambda: dict(ANSWERS))
+    slack_delay: float = 0.0  # seconds the stand-in takes to answer
     _submit_template: str | None = None
     _view: dict[str, Any] | None = None
     _seq: int = 0
@@ -78,6 +79,10 @@ class Stack:
     def prefix(self, label: str) -> str:
         self._seq += 1
         return f"b{self._seq}{label}"
+
+    def set_slack_delay(self, seconds: float) -> None:
+        self.standin("set_delay", seconds=seconds)
+        self.slack_delay = seconds
 
     def database(self) -> Database:
         return Database(self.db.url, pool_size=2)
@@ -194,7 +199,7 @@ def stack(db_kind: str, *, baseline: bool = True, agencies: tuple[Agency, ...] |
             exits.callback(base.stop)
         log(f"{db_kind}: joinedup on :{joinedup.port} ({len(joinedup.workers())} worker(s))"
             + (f", baseline on :{base.port}" if base else "") + f", stand-in on :{standin.port}")
-        s = Stack(db_kind, where, standin, db, tuple(agencies), joinedup, base,
+        s = Stack(db_kind, where, standin, db, tuple(agencies), joinedup, base, slack_delay=delay,
                   answers=dict(answers) if answers else dict(ANSWERS))
         try:
             yield s
@@ -206,8 +211,11 @@ def stack(db_kind: str, *, baseline: bool = True, agencies: tuple[Agency, ...] |
 
 # --- phases ------------------------------------------------------------------------------------------
 
+SETTLE_SECONDS = 90.0
+
+
 def settle(standin: StandInProcess, *, until: Callable[[], bool] | None = None, quiet: float = 0.6,
-           timeout: float = 90.0) -> float:
+           timeout: float = SETTLE_SECONDS) -> float:
     """Wait for Joined Up's work after the acks to finish: no new Slack calls for `quiet` seconds."""
     start = time.monotonic()
     last, since = standin("ncalls"), time.monotonic()
@@ -249,7 +257,9 @@ def phase(s: Stack, app: str, kind: str, *, n: int, concurrency: int = 0, rate: 
         settle_s = 0.0
         if app == "joinedup":
             expected = _expected(s, kind, result) if verify else {}
-            settle_s = settle(s.standin, until=lambda: _reached(s, calls_before, expected))
+            # A channel's messages go one at a time, so one owed n messages takes n of Slack's answers.
+            settle_s = settle(s.standin, until=lambda: _reached(s, calls_before, expected),
+                              timeout=SETTLE_SECONDS + 2 * result.ok * s.slack_delay)
     row: dict[str, Any] = {"app": app, "db": s.db_kind, **result.summary(), "settle_s": round(settle_s, 2),
                            "cpu_s": round(meter.seconds, 3),
                            "cpu_ms_per_request": round(1000 * meter.seconds / result.count, 3) if result.count else None}
@@ -376,7 +386,7 @@ def run_interleaved(db_kind: str, *, reps: int, counts: dict[int, int], configs:
         turn = 0
         for rep in range(1, reps + 1):
             for config in configs:
-                s.standin("set_delay", seconds=config.slack_ms / 1000)
+                s.set_slack_delay(config.slack_ms / 1000)
                 for kind in kinds:
                     n = counts.get(config.concurrency, 2000)
                     click = s.click_target() if kind == "click" else None
@@ -393,7 +403,7 @@ def run_interleaved(db_kind: str, *, reps: int, counts: dict[int, int], configs:
                             + (f" trigger p99 {row['trigger_age_ms']['p99']} ms" if 'trigger_age_ms' in row else "")
                             + (f" CHECK FAILED {bad}" if bad else "")
                             + (f" ERRORS {row['error_samples'][:2]}" if row["errors"] else ""))
-            s.standin("set_delay", seconds=0)
+            s.set_slack_delay(0)
         standin_cpu = s.standin("cpu") - standin_cpu
     return {"rows": rows, "standin_cpu_s": round(standin_cpu, 2)}
 
