@@ -187,6 +187,15 @@ class BenchDatabase:
             return []
         return [pid for pid in children(_postmaster()) if f" {self.name} " in cmdline(pid)]
 
+    def analyze(self) -> None:
+        """Bring PostgreSQL's planner statistics up to date, as autovacuum does on a production server. The
+        server here runs with autovacuum off, so a database that grows from empty during a run would otherwise
+        be planned as if it were still empty: sequential scans that grow with every phase."""
+        if self.kind == "postgresql":
+            import psycopg
+            with psycopg.connect(self.url, autocommit=True, connect_timeout=5) as connection:
+                connection.execute("ANALYZE")
+
     def drop(self) -> None:
         if self.kind == "postgresql":
             import psycopg

@@ -247,6 +247,7 @@ def phase(s: Stack, app: str, kind: str, *, n: int, concurrency: int = 0, rate: 
     server = s.server(app)
     prepared: Prepared = prepare(kind, s.template(kind, click), n, port=server.port, secret=SIGNING_SECRET,
                                  prefix=s.prefix(kind))
+    s.db.analyze()
     calls_before = s.standin("ncalls")
     meter = server.cpu_meter()
     with meter:
