@@ -192,7 +192,8 @@ def markdown(merged: dict[str, Any]) -> str:
         "backends of the "
         "benchmark database, over the phase and until Joined Up's work after the acks has finished (Slack quiet for "
         "0.6 s). Trigger age is the time from starting to send /record to views.open reaching the stand-in "
-        "(both on CLOCK_MONOTONIC).",
+        "(both on CLOCK_MONOTONIC). Before each phase, outside the measurement, the PostgreSQL database is "
+        "`ANALYZE`d, as autovacuum keeps it on a production server (the server here runs without autovacuum).",
         "",
         "## Machine",
         "",
