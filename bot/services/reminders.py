@@ -211,7 +211,6 @@ class ReminderService:
         return day
 
 
-
 _shares, _records, _messages = Share.__table__.c, Record.__table__.c, SlackMessage.__table__.c
 # Each due share with its record's sharer and its agency post (NULL where the post is not out yet).
 _DUE_SHARES = (
