@@ -439,7 +439,9 @@ class SlackStandIn:
             self._view_seq += 1
             view_id = f"V{self._view_seq:08d}"
         old = self._views.get(view_id, {})
-        stored = {**copy.deepcopy(view), "id": view_id, "team_id": self.team_id, "bot_id": self.bot_id,
+        # Shallow copies are enough: the view came fresh from a request body, and a stored view is replaced,
+        # never changed in place.
+        stored = {**view, "id": view_id, "team_id": self.team_id, "bot_id": self.bot_id,
                   "hash": f"{int(time.time())}.{secrets.token_hex(4)}",
                   "state": old.get("state", {"values": {}}),
                   "root_view_id": old.get("root_view_id", view_id),
@@ -447,7 +449,7 @@ class SlackStandIn:
                   "external_id": view.get("external_id", old.get("external_id", ""))}
         self._views[view_id] = stored
         self._view_users.setdefault(view_id, user)
-        return copy.deepcopy(stored)
+        return dict(stored)
 
     # -- methods --------------------------------------------------------------
     def _auth_test(self, args: dict) -> dict:
@@ -458,7 +460,8 @@ class SlackStandIn:
     def _post_message(self, args: dict) -> dict:
         chan = self._writable(args)
         msg = self._store_message(chan.id, args, user=self.bot_user_id)
-        return {"channel": chan.id, "ts": msg["ts"], "message": copy.deepcopy(msg)}
+        # A copy of the top level is enough: later calls set a stored message's keys, never change its values.
+        return {"channel": chan.id, "ts": msg["ts"], "message": dict(msg)}
 
     def _update(self, args: dict) -> dict:
         self._check_content(args)
@@ -467,7 +470,7 @@ class SlackStandIn:
             if key in args:
                 msg[key] = args[key]
         msg["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
-        return {"channel": chan.id, "ts": msg["ts"], "text": msg["text"], "message": copy.deepcopy(msg)}
+        return {"channel": chan.id, "ts": msg["ts"], "text": msg["text"], "message": dict(msg)}
 
     def _delete(self, args: dict) -> dict:
         chan, msg = self._find_message(args)
