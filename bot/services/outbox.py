@@ -20,7 +20,8 @@ from typing import Any, Callable, ContextManager, Iterable, Iterator, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Integer, String, and_, bindparam, case, column, func, insert, or_, select, update, values
+from sqlalchemy import Integer, String, and_, bindparam, case, cast, column, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -424,16 +425,14 @@ class Outbox:
 
     def _write_sent(self, connection: Connection, rows: list[tuple[Any, ...]], now: datetime) -> list[int]:
         """Writes what Slack took; returns the messages whose content changed meanwhile, still owed. On
-        PostgreSQL one UPDATE … FROM VALUES; SQLite cannot name a VALUES list's columns, so there the update
-        runs once a message."""
+        PostgreSQL one UPDATE … FROM unnest(arrays), the same statement whatever the batch's size (so it is
+        compiled and planned once); SQLite has no arrays, so there the update runs once a message."""
         if self.db.is_sqlite:
             names = [c.name for c in _SENT_COLUMNS]
             connection.execute(_SENT_ONE, [{**dict(zip(names, row)), "sent_now": now} for row in rows])
             return list(connection.scalars(_STILL_PENDING, {"ids": [row[0] for row in rows]}))
-        sent = values(*_SENT_COLUMNS, name="sent").data(rows)
-        written = connection.execute(update(SlackMessage.__table__).where(_messages.id == sent.c.message_id)
-                                     .values(_sent_changes(sent.c, _SENT_NOW)).returning(_messages.id, _messages.pending),
-                                     {"sent_now": now})
+        columns = {c.name: list(values) for c, values in zip(_SENT_COLUMNS, zip(*rows))}
+        written = connection.execute(_SENT_ALL, {**columns, "sent_now": now})
         return [message_id for message_id, pending in written if pending]
 
     def _record_unsent(self, session: Session, plans: list[_Plan], replies: dict[int, _Reply], now: datetime,
@@ -518,6 +517,10 @@ _SENT_COLUMNS = (column("message_id", Integer), column("sent_version", Integer),
 _SENT_NOW = bindparam("sent_now", type_=UTCDateTime())
 _SENT_ONE = update(SlackMessage.__table__).where(_messages.id == bindparam("message_id")).values(
     _sent_changes(SimpleNamespace(**{c.name: bindparam(c.name, type_=c.type) for c in _SENT_COLUMNS[1:]}), _SENT_NOW))
+_sent = func.unnest(*(cast(bindparam(c.name), ARRAY(c.type)) for c in _SENT_COLUMNS)).table_valued(
+    *_SENT_COLUMNS).render_derived(name="sent")
+_SENT_ALL = update(SlackMessage.__table__).where(_messages.id == _sent.c.message_id).values(
+    _sent_changes(_sent.c, _SENT_NOW)).returning(_messages.id, _messages.pending)
 _STILL_PENDING = select(_messages.id).where(_messages.id.in_(bindparam("ids", expanding=True)),
                                             _messages.pending.is_(True))
 
