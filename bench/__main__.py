@@ -9,20 +9,20 @@ import sys
 import time
 from typing import Any
 
-SCENARIOS = ("requests", "open", "fanout", "history", "reminders", "memory", "experiments")
+SCENARIOS = ("requests", "floor", "open", "fanout", "history", "reminders", "memory", "experiments")
 DEFAULT = SCENARIOS[:-1]  # experiments (recommended changes patched in) only when asked for
 
 FULL = {
     "reps": 3, "counts": {1: 1000, 8: 2000, 32: 2000}, "open_rate": 50.0, "open_seconds": 20.0,
     "fanout_bursts": (1, 3), "fanout_slack_ms": (0, 100), "history_rows": 1_000_000, "history_passes": 20,
     "reminders": 10_000, "reminder_agencies": 100, "reminders_seconds": 900.0, "memory": 100_000,
-    "experiment_n": 1000, "experiment_reps": 3,
+    "experiment_n": 1000, "experiment_reps": 3, "floor_counts": {1: 500, 8: 1000, 32: 1000},
 }
 QUICK = {
     "reps": 3, "counts": {1: 200, 8: 300, 32: 300}, "open_rate": 40.0, "open_seconds": 6.0,
     "fanout_bursts": (1, 3), "fanout_slack_ms": (0,), "history_rows": 100_000, "history_passes": 10,
     "reminders": 1_000, "reminder_agencies": 50, "reminders_seconds": 180.0, "memory": 9_000,
-    "experiment_n": 300, "experiment_reps": 2,
+    "experiment_n": 300, "experiment_reps": 2, "floor_counts": {1: 200, 8: 300, 32: 300},
 }
 
 
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.reps:
         p["reps"] = args.reps
     if args.count:
-        p["counts"] = {c: args.count for c in (1, 8, 32)}
+        p["counts"] = p["floor_counts"] = {c: args.count for c in (1, 8, 32)}
     command = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
     chosen = args.only or list(DEFAULT)
     results: dict[str, Any] = {"machine": machine(), "scenarios": {}}
@@ -80,8 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     log(f"done in {time.monotonic() - started:.0f}s: bench/results/latest.json"
         + ("" if args.no_docs else ", docs/benchmarks.md"))
     from bench.report import load_latest, targets
-    for target, scope, measured, met in targets(load_latest()):
-        print(f"{'ok  ' if met else 'FAIL'} {target} [{scope}]: {measured}")
+    for target, scope, measured, met, least in targets(load_latest()):
+        print(f"{'ok  ' if met else 'FAIL'} {target} [{scope}]: {measured}" + (f" (floor: {least})" if least else ""))
     return 0
 
 
@@ -97,6 +97,15 @@ def run_scenario(scenario: str, db: str, p: dict[str, Any], command: str) -> dic
                     generator_cpu_us=round(statistics.median(gen), 1) if gen else None,
                     standin_cpu_s=run["standin_cpu_s"])
         return {"meta": meta, "rows": rows, "ratios": suite.paired_ratios(rows)}
+    if scenario == "floor":
+        # Ack-first changes only /record; its form opens after the ack, so its trigger age is what it costs.
+        rows = [row for mode, kinds in (("open-first", suite.KINDS), ("ack-first", ("record",)))
+                for row in suite.run_interleaved(db, reps=p["reps"], counts=p["floor_counts"], kinds=kinds,
+                                                 floor=mode)["rows"]]
+        ratios = [{**ratio, "floor": mode} for mode in ("open-first", "ack-first")
+                  for ratio in suite.paired_ratios([r for r in rows if r["floor"] == mode], subject="floor")]
+        meta.update(reps=p["reps"], counts={str(k): v for k, v in p["floor_counts"].items()}, load_after=_load())
+        return {"meta": meta, "rows": rows, "ratios": ratios}
     if scenario == "open":
         rows = suite.run_open_loop(db, rate=p["open_rate"], seconds=p["open_seconds"])
         return {"meta": meta, "rows": rows}

@@ -258,7 +258,7 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """`joinedup serve` or the baseline, as a gunicorn master with its workers."""
+    """`joinedup serve`, the baseline or the floor, as a gunicorn master with its workers."""
 
     name: str  # "joinedup" or "baseline"
     port: int
@@ -308,7 +308,9 @@ def start_server(name: str, *, db: BenchDatabase, standin_api_url: str, config: 
         "DATABASE_URL": db.url, "PORT": str(port), "JOINEDUP_HOST": HOST, "JOINEDUP_CONFIG": str(config),
         "PYTHONUNBUFFERED": "1", **(extra_env or {}),
     })
-    command = [python, "-m", "bot", "serve"] if name == "joinedup" else [python, "-m", "bench.baseline_app"]
+    command = [python, "-m", {"joinedup": "bot", "baseline": "bench.baseline_app", "floor": "bench.floor_app"}[name]]
+    if name == "joinedup":
+        command.append("serve")
     if variant and name == "joinedup":  # a recommended change, patched in by bench/experiment_server.py
         command = [python, "-m", "bench.experiment_server"]
         env["JOINEDUP_BENCH_VARIANT"] = variant

@@ -65,6 +65,7 @@ class Stack:
     agencies: tuple[Agency, ...]
     joinedup: Server
     baseline: Server | None
+    floor: Server | None = None
     answers: dict[str, Any] = field(default_factory=lambda: dict(ANSWERS))
     slack_delay: float = 0.0  # seconds the stand-in takes to answer
     _submit_template: str | None = None
@@ -72,7 +73,7 @@ class Stack:
     _seq: int = 0
 
     def server(self, app: str) -> Server:
-        server = self.joinedup if app == "joinedup" else self.baseline
+        server = {"joinedup": self.joinedup, "baseline": self.baseline, "floor": self.floor}[app]
         assert server is not None, f"no {app} server in this stack"
         return server
 
@@ -148,10 +149,8 @@ class Stack:
             database.dispose()
         post, status = messages.get("agency_post"), messages.get("sharer_status")
         if post is None or post.ts is None or status is None or status.ts is None:
-            if unposted_ok:  # an experiment that delivers nothing: a button as the post would carry it
-                action = {"action_id": Action.ACKNOWLEDGE, "block_id": "acknowledge", "type": "button",
-                          "text": {"type": "plain_text", "text": "Acknowledge receipt"}, "value": str(share.id)}
-                return ClickTarget(share.id, "C0SCHOOL", "0.000000", "", "", {"ts": "0.000000", "blocks": []}, action)
+            if unposted_ok:  # an experiment that delivers nothing
+                return unposted_click(share.id)
             raise RuntimeError(f"the record of share {share.id} is not posted yet")
         message = self.standin("message", channel=post.channel_id, ts=post.ts)
         action = find_action(message["blocks"], Action.ACKNOWLEDGE)
@@ -178,10 +177,18 @@ class ClickTarget:
     action: dict[str, Any]
 
 
+def unposted_click(share_id: int) -> ClickTarget:
+    """An acknowledge button as a post would carry it, for an app that posts nothing."""
+    action = {"action_id": Action.ACKNOWLEDGE, "block_id": "acknowledge", "type": "button",
+              "text": {"type": "plain_text", "text": "Acknowledge receipt"}, "value": str(share_id)}
+    return ClickTarget(share_id, "C0SCHOOL", "0.000000", "", "", {"ts": "0.000000", "blocks": []}, action)
+
+
 @contextlib.contextmanager
 def stack(db_kind: str, *, baseline: bool = True, agencies: tuple[Agency, ...] | None = None,
           delay: float = 0.0, answers: dict[str, Any] | None = None, folder: Path | None = None,
-          variant: str = "") -> Iterator[Stack]:
+          variant: str = "", floor: str = "") -> Iterator[Stack]:
+    """`floor`: also serve bench/floor_app.py in that mode ("open-first" or "ack-first")."""
     agencies = agencies if agencies is not None else sample_partnership().agencies
     with contextlib.ExitStack() as exits:
         where = folder or Path(exits.enter_context(tempfile.TemporaryDirectory(prefix="joinedup-bench-")))
@@ -197,9 +204,14 @@ def stack(db_kind: str, *, baseline: bool = True, agencies: tuple[Agency, ...] |
             if baseline else None
         if base:
             exits.callback(base.stop)
+        least = start_server("floor", db=db, standin_api_url=standin.api_url, config=config, folder=where,
+                             extra_env={"JOINEDUP_FLOOR_MODE": floor}) if floor else None
+        if least:
+            exits.callback(least.stop)
         log(f"{db_kind}: joinedup on :{joinedup.port} ({len(joinedup.workers())} worker(s))"
-            + (f", baseline on :{base.port}" if base else "") + f", stand-in on :{standin.port}")
-        s = Stack(db_kind, where, standin, db, tuple(agencies), joinedup, base, slack_delay=delay,
+            + (f", baseline on :{base.port}" if base else "") + (f", floor on :{least.port}" if least else "")
+            + f", stand-in on :{standin.port}")
+        s = Stack(db_kind, where, standin, db, tuple(agencies), joinedup, base, least, slack_delay=delay,
                   answers=dict(answers) if answers else dict(ANSWERS))
         try:
             yield s
@@ -256,21 +268,21 @@ def phase(s: Stack, app: str, kind: str, *, n: int, concurrency: int = 0, rate: 
         else:
             result = run_closed(server.port, prepared, concurrency, max_seconds=max_seconds, check=check_for(app, kind))
         settle_s = 0.0
-        if app == "joinedup":
-            expected = _expected(s, kind, result) if verify else {}
+        if app != "baseline":
+            expected = _expected(s, kind, result) if verify and app == "joinedup" else {}
             # A channel's messages go one at a time, so one owed n messages takes n of Slack's answers.
             settle_s = settle(s.standin, until=lambda: _reached(s, calls_before, expected),
                               timeout=SETTLE_SECONDS + 2 * result.ok * s.slack_delay)
     row: dict[str, Any] = {"app": app, "db": s.db_kind, **result.summary(), "settle_s": round(settle_s, 2),
                            "cpu_s": round(meter.seconds, 3),
                            "cpu_ms_per_request": round(1000 * meter.seconds / result.count, 3) if result.count else None}
-    if app == "joinedup":
+    if app != "baseline":
         calls = s.standin("calls", since=calls_before)
         if kind == "record":
             ages = trigger_ages(calls, result.sent_at)
             row["trigger_age_ms"] = {"count": len(ages), "p50": pct(ages, 50), "p90": pct(ages, 90),
                                      "p99": pct(ages, 99), "max": pct(ages, 100)}
-        if verify:
+        if verify and app == "joinedup":
             row["checks"] = _verify(s, kind, result, calls, click)
     return row
 
@@ -378,11 +390,13 @@ CONFIGS = (Config(1), Config(8), Config(32), Config(8, 100))
 
 
 def run_interleaved(db_kind: str, *, reps: int, counts: dict[int, int], configs: tuple[Config, ...] = CONFIGS,
-                    kinds: tuple[str, ...] = KINDS) -> dict[str, Any]:
+                    kinds: tuple[str, ...] = KINDS, floor: str = "") -> dict[str, Any]:
     """Baseline and Joined Up alternating phase by phase (the order flips each time), every config and kind,
-    `reps` times. Returns one row per phase, and the stand-in's CPU over the run."""
+    `reps` times; with `floor`, baseline and the floor in that mode instead. Returns one row per phase, and the
+    stand-in's CPU over the run."""
     rows: list[dict[str, Any]] = []
-    with stack(db_kind) as s:
+    subject = "floor" if floor else "joinedup"
+    with stack(db_kind, floor=floor) as s:
         standin_cpu = s.standin("cpu")
         turn = 0
         for rep in range(1, reps + 1):
@@ -390,12 +404,12 @@ def run_interleaved(db_kind: str, *, reps: int, counts: dict[int, int], configs:
                 s.set_slack_delay(config.slack_ms / 1000)
                 for kind in kinds:
                     n = counts.get(config.concurrency, 2000)
-                    click = s.click_target() if kind == "click" else None
-                    order = ("baseline", "joinedup") if turn % 2 == 0 else ("joinedup", "baseline")
+                    click = (unposted_click(1) if floor else s.click_target()) if kind == "click" else None
+                    order = ("baseline", subject) if turn % 2 == 0 else (subject, "baseline")
                     turn += 1
                     for app in order:
                         row = phase(s, app, kind, n=n, concurrency=config.concurrency, click=click)
-                        row.update(rep=rep, config=config.label, slack_ms=config.slack_ms)
+                        row.update(rep=rep, config=config.label, slack_ms=config.slack_ms, **({"floor": floor} if floor else {}))
                         rows.append(row)
                         bad = failed_checks(row)
                         log(f"{db_kind} rep {rep} {config.label:16} {LABELS[kind]:12} {app:9} "
@@ -424,8 +438,8 @@ def run_open_loop(db_kind: str, *, rate: float, seconds: float, kinds: tuple[str
     return rows
 
 
-def paired_ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Joined Up / baseline per (db, config, kind, rep), then the median over repetitions."""
+def paired_ratios(rows: list[dict[str, Any]], subject: str = "joinedup") -> list[dict[str, Any]]:
+    """Joined Up (or the floor) / baseline per (db, config, kind, rep), then the median over repetitions."""
     pairs: dict[tuple, dict[str, dict[str, Any]]] = {}
     for row in rows:
         pairs.setdefault((row["db"], row["config"], row["kind"], row["rep"]), {})[row["app"]] = row
@@ -433,7 +447,7 @@ def paired_ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for (db, config, kind, rep), both in pairs.items():
         if len(both) != 2:
             continue
-        ju, base = both["joinedup"], both["baseline"]
+        ju, base = both[subject], both["baseline"]
         grouped.setdefault((db, config, kind), []).append({
             "p50": _ratio(ju["p50_ms"], base["p50_ms"]), "p99": _ratio(ju["p99_ms"], base["p99_ms"]),
             "throughput": _ratio(ju["throughput"], base["throughput"]),
@@ -443,12 +457,12 @@ def paired_ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for (db, config, kind), ratios in grouped.items():
         mine = [r for r in rows if (r["db"], r["config"], r["kind"]) == (db, config, kind)]
         med = {f"{app}_{key}": _median([r[key] for r in mine if r["app"] == app and r[key] is not None])
-               for app in ("baseline", "joinedup") for key in ("p50_ms", "p99_ms", "throughput", "cpu_ms_per_request")}
+               for app in ("baseline", subject) for key in ("p50_ms", "p99_ms", "throughput", "cpu_ms_per_request")}
         ages = [r["trigger_age_ms"]["p99"] for r in mine if r.get("trigger_age_ms", {}).get("p99") is not None]
         out.append({"db": db, "config": config, "kind": kind, "reps": len(ratios), **med,
                     **{f"ratio_{k}": _median([r[k] for r in ratios if r[k] is not None]) for k in ratios[0]},
-                    "errors": sum(r["errors"] for r in mine if r["app"] == "joinedup"),
-                    "slow": sum(r["slow"] for r in mine if r["app"] == "joinedup"),
+                    "errors": sum(r["errors"] for r in mine if r["app"] == subject),
+                    "slow": sum(r["slow"] for r in mine if r["app"] == subject),
                     "baseline_errors": sum(r["errors"] for r in mine if r["app"] == "baseline"),
                     "trigger_age_p99_ms": _median(ages) if ages else None,
                     "checks_failed": sorted({p for r in mine for p in failed_checks(r)})})

@@ -36,3 +36,16 @@ def test_smoke_postgresql() -> None:
     if why := postgres_available():
         pytest.skip(f"PostgreSQL did not answer: {why}")
     _assert_smoke(run_smoke("postgresql", n=30, baseline=False))
+
+
+@pytest.mark.parametrize("mode", ["open-first", "ack-first"])
+def test_floor_answers_every_request_and_opens_every_form(mode: str) -> None:
+    from bench.suite import Config, run_interleaved
+
+    rows = run_interleaved("sqlite", reps=1, counts={8: 20}, configs=(Config(8),), floor=mode)["rows"]
+    assert {(row["app"], row["kind"]) for row in rows} == {(app, kind) for app in ("baseline", "floor")
+                                                           for kind in ("record", "submit", "click")}
+    for row in rows:
+        assert row["errors"] == 0 and row["ok"] == row["count"] == 20, row
+    opened = next(row for row in rows if row["app"] == "floor" and row["kind"] == "record")["trigger_age_ms"]
+    assert opened["count"] == 20
