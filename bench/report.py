@@ -266,9 +266,10 @@ def markdown(merged: dict[str, Any]) -> str:
                   "plus only what the rules make unavoidable, done the cheapest way we know: /record opens the real "
                   "record form (built once) with views.open over a kept connection, before the ack (`open-first`, as "
                   "Joined Up does) or after it from a pool of 16 threads (`ack-first`); a submission stores its answers "
-                  "in one committed row before the ack and answers with the saved view; an acknowledge click is one "
-                  "committed update before the ack. No checks, no audit, no delivery. Ratios are floor ÷ baseline "
-                  "in the same repetition.", "",
+                  "in one committed row before the ack and answers with the saved view; an acknowledge click reads its "
+                  "share and, the first time, marks it in one committed update before the ack (later clicks get no "
+                  "answer, where Joined Up says who acknowledged and when). No checks, no audit, no delivery. Ratios "
+                  "are floor ÷ baseline in the same repetition.", "",
                   "| mode | config | request | baseline p50 / p99 ms | floor p50 / p99 ms | p99 ratio | thr. ratio "
                   "| CPU ratio | trigger age p99 |", "|---|---|---|---|---|---|---|---|---|"]
         for r in entry["ratios"]:
