@@ -12,7 +12,7 @@ from typing import Any, ContextManager, Iterator
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, inspect
-from sqlalchemy.engine import Engine, Row, make_url
+from sqlalchemy.engine import Connection, Engine, Row, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.sql import Executable
 from sqlalchemy.orm import Session
@@ -94,6 +94,14 @@ class Database:
             connection = connection.execution_options(writer=True)
             with Session(bind=connection, expire_on_commit=False) as session, session.begin():
                 yield session
+
+    @contextmanager
+    def write_core(self) -> Iterator[Connection]:
+        """write() for Core statements alone, without building a Session: for the saves on a request's ack path."""
+        with self._write_lock, self.engine.connect() as connection:
+            connection = connection.execution_options(writer=True)
+            with connection.begin():
+                yield connection
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -188,8 +188,7 @@ class RecordService:
         # Core inserts on the table: a record is written once and never read back here, so the ORM's unit of
         # work would only cost time on the ack path. A second save of the same submission fails on its unique
         # key, and save() answers with the first.
-        with self.db.write() as session:
-            connection = session.connection()
+        with self.db.write_core() as connection:
             record_id = connection.scalar(_INSERT_RECORD, dict(
                 submission_key=submission_key,
                 case_reference=normalise_case_reference(form.case_reference),
