@@ -61,12 +61,17 @@ class BaselineServer(ConfiguredServer):
         return SlackRequestHandler(create_baseline_app(self.settings), path=EVENTS_PATH)
 
 
-def main() -> int:
+def serve(server: type[ConfiguredServer]) -> int:
+    """Run `server` with the options `joinedup serve` would use, from the same environment."""
     settings = Settings.from_env(os.environ)
     is_sqlite = make_url(normalise_url(settings.database_url)).get_backend_name() == "sqlite"
     host = os.environ.get("JOINEDUP_HOST", "0.0.0.0")
-    BaselineServer(settings, server_options(settings, host=host, is_sqlite=is_sqlite)).run()
+    server(settings, server_options(settings, host=host, is_sqlite=is_sqlite)).run()
     return 0
+
+
+def main() -> int:
+    return serve(BaselineServer)
 
 
 if __name__ == "__main__":

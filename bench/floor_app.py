@@ -27,17 +27,15 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from bench.baseline_app import BaselineServer
+from bench.baseline_app import BaselineServer, serve
 from bot.blocks.record_form import record_form, saved_view
 from bot.config import Settings, load_partnership
-from bot.server import server_options
 from bot.services.records import FormDefaults
 from bot.slack_client import KeepAliveWebClient
 from bot.web import EVENTS_PATH
 from handlers.ids import Action, Callback, Command
-from storage.db import Database, normalise_url
+from storage.db import Database
 
 MODES = ("open-first", "ack-first")
 TABLES = ("CREATE TABLE IF NOT EXISTS floor_records (submission_key VARCHAR(40) PRIMARY KEY, answers TEXT NOT NULL)",
@@ -109,11 +107,7 @@ def main() -> int:
     if mode not in MODES:
         print(f"JOINEDUP_FLOOR_MODE must be one of {', '.join(MODES)}, not {mode!r}", file=sys.stderr)
         return 2
-    settings = Settings.from_env(os.environ)
-    is_sqlite = make_url(normalise_url(settings.database_url)).get_backend_name() == "sqlite"
-    host = os.environ.get("JOINEDUP_HOST", "0.0.0.0")
-    FloorServer(settings, server_options(settings, host=host, is_sqlite=is_sqlite)).run()
-    return 0
+    return serve(FloorServer)
 
 
 if __name__ == "__main__":
