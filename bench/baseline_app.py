@@ -25,15 +25,21 @@ from handlers.ids import Action, Callback, Command
 from storage.db import normalise_url
 
 
-def create_baseline_app(settings: Settings) -> App:
-    app = App(
-        client=WebClient(token=settings.bot_token or "xoxb-baseline", base_url=settings.slack_api_url or "https://slack.com/api/"),
+def bolt_app(settings: Settings, client: WebClient) -> App:
+    """Bolt with Joined Up's settings."""
+    return App(
+        client=client,
         signing_secret=settings.signing_secret or "",
         process_before_response=True,
         token_verification_enabled=False,
         listener_executor=None,
         raise_error_for_unhandled_request=False,
     )
+
+
+def create_baseline_app(settings: Settings) -> App:
+    app = bolt_app(settings, WebClient(token=settings.bot_token or "xoxb-baseline",
+                                       base_url=settings.slack_api_url or "https://slack.com/api/"))
 
     @app.command(Command.RECORD)
     def record(ack: Ack) -> None:

@@ -28,7 +28,7 @@ from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
-from bench.baseline_app import BaselineServer, serve
+from bench.baseline_app import BaselineServer, bolt_app, serve
 from bot.blocks.record_form import record_form, saved_view
 from bot.config import Settings, load_partnership
 from bot.services.records import FormDefaults
@@ -57,14 +57,7 @@ def create_floor_app(settings: Settings, mode: str) -> App:
             session.execute(text(statement))
         session.execute(text("INSERT INTO floor_shares (id) VALUES (1) ON CONFLICT DO NOTHING"))
     openers = ThreadPoolExecutor(16, thread_name_prefix="floor-open") if mode == "ack-first" else None
-    app = App(
-        client=client,
-        signing_secret=settings.signing_secret or "",
-        process_before_response=True,
-        token_verification_enabled=False,
-        listener_executor=None,
-        raise_error_for_unhandled_request=False,
-    )
+    app = bolt_app(settings, client)
 
     @app.command(Command.RECORD)
     def record(ack: Ack, body: dict[str, Any]) -> None:
