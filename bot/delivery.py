@@ -8,6 +8,7 @@ lost nudge costs at most a second, and it runs the schedule (reminders, retentio
 """
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -111,6 +112,7 @@ def deliver_forever(settings: Settings, nudge: Nudge, parent: int) -> None:
     except OSError:
         pass  # not Linux: the name is only for people reading ps
     services = build_services_for(settings)
+    gc.freeze()  # as in the web workers (bot/server.py): full collections walk only what delivery makes
     start_scheduler(sweep=sweeper_for(services).run)
     outbox = services.outbox
     checkpointed = time.monotonic()
