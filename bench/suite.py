@@ -404,7 +404,8 @@ def run_interleaved(db_kind: str, *, reps: int, counts: dict[int, int], configs:
                 s.set_slack_delay(config.slack_ms / 1000)
                 for kind in kinds:
                     n = counts.get(config.concurrency, 2000)
-                    click = (unposted_click(1) if floor else s.click_target()) if kind == "click" else None
+                    # The floor's shares need no record: each phase clicks a new one, as Joined Up's do.
+                    click = (unposted_click(turn + 1) if floor else s.click_target()) if kind == "click" else None
                     order = ("baseline", subject) if turn % 2 == 0 else (subject, "baseline")
                     turn += 1
                     for app in order:
