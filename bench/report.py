@@ -267,7 +267,7 @@ def markdown(merged: dict[str, Any]) -> str:
                   "record form (built once) with views.open over a kept connection, before the ack (`open-first`, as "
                   "Joined Up does) or after it from a pool of 16 threads (`ack-first`); a submission stores its answers "
                   "in one committed row before the ack and answers with the saved view; an acknowledge click reads its "
-                  "share and, the first time, marks it in one committed update before the ack (later clicks get no "
+                  "share and, the first time, marks it in one committed write before the ack (later clicks get no "
                   "answer, where Joined Up says who acknowledged and when). No checks, no audit, no delivery. Ratios "
                   "are floor ÷ baseline in the same repetition.", "",
                   "| mode | config | request | baseline p50 / p99 ms | floor p50 / p99 ms | p99 ratio | thr. ratio "

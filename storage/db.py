@@ -90,18 +90,21 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction that writes: committed on success, rolled back on any exception."""
-        with self._write_lock, self.engine.connect() as connection:
-            connection = connection.execution_options(writer=True)
-            with Session(bind=connection, expire_on_commit=False) as session, session.begin():
-                yield session
+        with self._writer() as connection, Session(bind=connection, expire_on_commit=False) as session, \
+                session.begin():
+            yield session
 
     @contextmanager
     def write_core(self) -> Iterator[Connection]:
         """write() for Core statements alone, without building a Session: for the saves on a request's ack path."""
+        with self._writer() as connection, connection.begin():
+            yield connection
+
+    @contextmanager
+    def _writer(self) -> Iterator[Connection]:
+        """A connection that may write: on SQLite the one writer's turn, and its transactions BEGIN IMMEDIATE."""
         with self._write_lock, self.engine.connect() as connection:
-            connection = connection.execution_options(writer=True)
-            with connection.begin():
-                yield connection
+            yield connection.execution_options(writer=True)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

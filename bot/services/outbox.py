@@ -503,7 +503,7 @@ _CLAIM = (
 
 def _sent_changes(sent: Any, now: Any) -> dict[str, Any]:
     """What a message Slack took becomes: `sent` holds its plan's version and Slack's answer, as bound parameters
-    or as the columns of a VALUES list."""
+    (one message) or as the columns of unnest's arrays (a batch)."""
     delivered = case((_messages.delivered_version > sent.sent_version, _messages.delivered_version),
                      else_=sent.sent_version)
     return dict(ts=sent.sent_ts, channel_id=sent.sent_channel,
