@@ -2,7 +2,7 @@
 
     SLACK_SIGNING_SECRET=... PORT=... JOINEDUP_HOST=127.0.0.1 DATABASE_URL=... python -m bench.baseline_app
 
-Same gunicorn options (bot.server.server_options: gthread, the same workers for the same database, 16 threads,
+Same gunicorn options (bot.processes.server.server_options: gthread, the same workers for the same database, 16 threads,
 backlog, keepalive), same `App(process_before_response=True, listener_executor=None, ...)`, same signing
 secret and request path; listeners for /record, /joinedup, the record form's submission and the acknowledge
 button that do nothing but ack(). Token verification is off (it would call auth.test at start only).
@@ -18,10 +18,10 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from sqlalchemy.engine import make_url
 
-from bot.config import Settings
-from bot.server import ConfiguredServer, server_options
-from bot.web import EVENTS_PATH
-from handlers.ids import Action, Callback, Command
+from bot.domain.config import Settings
+from bot.processes.server import ConfiguredServer, server_options
+from bot.edge.web import EVENTS_PATH
+from bot.blocks.ids import Action, Callback, Command
 from storage.db import normalise_url
 
 

@@ -18,7 +18,7 @@ import sys
 
 def apply(variants: set[str]) -> None:
     if "no-deliver" in variants:
-        from bot.delivery import Deliverer
+        from bot.processes.delivery import Deliverer
         from bot.services.outbox import Outbox
 
         Outbox.deliver_soon = lambda self, message_ids: None  # type: ignore[method-assign]

@@ -34,11 +34,11 @@ from sqlalchemy import text
 
 from bench.baseline_app import BaselineServer, bolt_app, serve
 from bot.blocks.record_form import record_form, saved_view
-from bot.config import Settings, load_partnership
+from bot.domain.config import Settings, load_partnership
 from bot.services.records import FormDefaults
-from bot.slack_client import KeepAliveWebClient
-from bot.web import EVENTS_PATH
-from handlers.ids import Action, Callback, Command
+from bot.edge.client import KeepAliveWebClient
+from bot.edge.web import EVENTS_PATH
+from bot.blocks.ids import Action, Callback, Command
 from storage.db import Database
 
 MODES = ("open-first", "ack-first")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 from urllib.parse import quote, urlencode
 
-from bot.slack_requests import APP_ID, TEAM, block_actions, view_submission
+from bot.standin.signed_requests import APP_ID, TEAM, block_actions, view_submission
 
 HOST = "127.0.0.1"
 PATH = "/slack/events"

@@ -171,7 +171,7 @@ def targets(merged: dict[str, Any]) -> list[Target]:
 
 
 def markdown(merged: dict[str, Any]) -> str:
-    from bot.server import default_workers
+    from bot.processes.server import default_workers
     m = merged.get("machine") or {}
     sc = merged.get("scenarios", {})
     lines = [
@@ -204,7 +204,7 @@ def markdown(merged: dict[str, Any]) -> str:
         "What runs: `joinedup serve` (gunicorn gthread; 1 worker on SQLite, one per CPU but one on PostgreSQL "
         f"({default_workers(False, m.get('nproc'))} here); 16 threads; and its "
         "delivery process, which sends what the workers owe Slack) and "
-        "`bench/baseline_app.py` (the same gunicorn options from `bot.server.server_options`, "
+        "`bench/baseline_app.py` (the same gunicorn options from `bot.processes.server.server_options`, "
         "`App(process_before_response=True, listener_executor=None)`, listeners that only `ack()`), the Slack "
         "stand-in in its own process (`bench/standin_runner.py`; Joined Up reaches it through `SLACK_API_URL`), and "
         "the load generator (`bench/load.py`: asyncio on raw sockets, bodies built and signed beforehand, one fresh "

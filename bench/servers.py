@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from bench.load import HOST, command_body, raw_request
-from bot.config import Agency, RiskLevel, load_partnership
-from bot.delivery import PROCESS_NAME
-from bot.sample import ADMIN, CHANNEL_MEMBERS, PEOPLE, RISK_LEVELS, sample_partnership
+from bot.domain.config import Agency, RiskLevel, load_partnership
+from bot.processes.delivery import PROCESS_NAME
+from bot.demo.sample import ADMIN, CHANNEL_MEMBERS, PEOPLE, RISK_LEVELS, sample_partnership
 
 REPO = Path(__file__).resolve().parent.parent
 SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"

@@ -17,11 +17,12 @@ from bench.load import prepare, run_closed
 from bench.servers import BOT_TOKEN, SIGNING_SECRET, create_database, many_agencies, populate, rss_mb, write_config
 from bench.standin_runner import StandInProcess
 from bench.suite import ANSWERS, expect_update, log, phase, settle, stack
-from bot.app import build_services, slack_client
-from bot.config import Agency, load_partnership
-from bot.sample import SAM
-from bot.sweep import Sweeper
-from handlers.ids import Field
+from bot.edge.client import slack_client
+from bot.services.wiring import build_services
+from bot.domain.config import Agency, load_partnership
+from bot.demo.sample import SAM
+from bot.processes.sweep import Sweeper
+from bot.blocks.ids import Field
 from storage.db import Database
 
 # A Tuesday morning in working hours (Europe/London), so reminders are due now rather than postponed.
@@ -157,7 +158,7 @@ def sweep_setup(db_kind: str, agencies: tuple[Agency, ...] | None, *, rate_inter
         standin = StandInProcess(delay=slack_ms / 1000)
         bench_db = None
         try:
-            from bot.sample import sample_partnership
+            from bot.demo.sample import sample_partnership
             agencies = agencies if agencies is not None else sample_partnership().agencies
             populate(standin, agencies)
             config = write_config(Path(folder), agencies)

@@ -24,7 +24,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.slack_standin import Call, SlackError, SlackStandIn, _Answer
+from bot.standin.http import Answer
+from bot.standin.rules import SlackError
+from bot.standin.slack import Call, SlackStandIn
 
 REPO = Path(__file__).resolve().parent.parent
 KEEP_VIEWS = 500
@@ -37,7 +39,7 @@ class BenchStandIn(SlackStandIn):
         self._last_post: dict[str, float] = {}
         super().__init__(**kw)
 
-    def _handle(self, method: str, args: dict, token: str | None) -> tuple[_Answer, float]:
+    def _handle(self, method: str, args: dict, token: str | None) -> tuple[Answer, float]:
         with self._lock:
             now = time.monotonic()
             slim = {k: args[k] for k in SLIM_KEYS if isinstance(args.get(k), str)}
@@ -54,9 +56,9 @@ class BenchStandIn(SlackStandIn):
             elif method == "chat.postMessage" and self.rate_interval and last is not None \
                     and now - last < self.rate_interval:
                 wait = max(1, math.ceil(self.rate_interval - (now - last)))
-                answer = _Answer(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(wait)})
+                answer = Answer(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(wait)})
             elif method == "response_url":
-                answer = _Answer(body="ok")
+                answer = Answer(body="ok")
             else:
                 answer = self._api(method, args, token)
             if method == "chat.postMessage" and isinstance(answer.body, dict) and answer.body.get("ok"):

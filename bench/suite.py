@@ -18,10 +18,10 @@ from bench.load import Check, Prepared, Result, click_template, command_body, pr
 from bench.servers import SIGNING_SECRET, BenchDatabase, Server, create_database, populate, start_server, \
     write_config
 from bench.standin_runner import StandInProcess
-from bot.config import Agency
-from bot.sample import SAM, SAMPLE_ANSWERS, TIA, sample_partnership
-from bot.slack_requests import fill, find_action
-from handlers.ids import Action, Field
+from bot.domain.config import Agency
+from bot.demo.sample import SAM, SAMPLE_ANSWERS, TIA, sample_partnership
+from bot.standin.signed_requests import fill, find_action
+from bot.blocks.ids import Action, Field
 from storage.db import Database
 from storage.models import Share, SlackMessage
 
@@ -365,7 +365,7 @@ def run_smoke(db_kind: str = "sqlite", *, n: int = 60, concurrency: int = 8, bas
 def probe_first_submissions(s: Stack, n: int = 8) -> dict[str, Any]:
     """n submissions at once by a practitioner who has never submitted (their agency not yet remembered).
     Informational: reported, not gated (a product issue, not the harness's)."""
-    from bot.sample import NIA
+    from bot.demo.sample import NIA
     body = s.submit_body_for(NIA.user_id)
     prepared = prepare("submit", body, n, port=s.joinedup.port, secret=SIGNING_SECRET, prefix=s.prefix("first"))
     result = run_closed(s.joinedup.port, prepared, n, max_seconds=30, check=expect_update)

@@ -12,8 +12,8 @@ from typing import Callable, Sequence
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
-from bot.config import ConfigError, MissingSetting, Settings, check_partnership_file, load_partnership
-from bot.runtime import StartupError, build_runtime
+from bot.domain.config import ConfigError, MissingSetting, Settings, check_partnership_file, load_partnership
+from bot.processes.runtime import StartupError, build_runtime
 from storage.db import Database
 
 log = logging.getLogger("joinedup")
@@ -95,7 +95,7 @@ def _refuse_oauth_mode() -> None:
 
 
 def _verify_token(settings: Settings) -> None:
-    from bot.app import slack_client
+    from bot.edge.client import slack_client
 
     try:
         slack_client(settings.bot_token or "", settings.slack_api_url).auth_test()
@@ -107,7 +107,7 @@ def _verify_token(settings: Settings) -> None:
 
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.server import JoinedUpServer, server_options
+    from bot.processes.server import JoinedUpServer, server_options
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     _refuse_oauth_mode()
@@ -125,8 +125,8 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 def socket(args: argparse.Namespace, settings: Settings) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.scheduling import start_scheduler
-    from bot.sweep import sweeper_for
+    from bot.processes.scheduling import start_scheduler
+    from bot.processes.sweep import sweeper_for
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
     _refuse_oauth_mode()
@@ -148,7 +148,7 @@ def migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def check_config(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_glossary
+    from bot.services.wiring import build_glossary
 
     path = args.config or settings.config_path
     partnership, problems = check_partnership_file(path)
@@ -165,14 +165,14 @@ def check_config(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def demo(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.demo import run_demo
+    from bot.demo.script import run_demo
 
     return run_demo(sys.stdout)
 
 
 def export_glossary(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_glossary
-    from bot.glossary import export_csv, export_markdown
+    from bot.services.wiring import build_glossary
+    from bot.domain.glossary import export_csv, export_markdown
 
     partnership = load_partnership(settings.config_path)
     glossary, _ = build_glossary(partnership)
@@ -276,10 +276,10 @@ def export_records(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def apply_retention(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.executors import InlineExecutor
+    from bot.processes.executors import InlineExecutor
     from bot.services.audit import Surface
 
-    from bot.clock import SystemClock
+    from bot.domain.clock import SystemClock
     from bot.services.retention import RetentionService
 
     if args.dry_run:  # needs no Slack: nothing is changed
@@ -311,9 +311,9 @@ def _operator() -> str:
 
 
 def run_sweep(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.clock import FixedClock, SystemClock
-    from bot.executors import InlineExecutor
-    from bot.sweep import sweeper_for
+    from bot.domain.clock import FixedClock, SystemClock
+    from bot.processes.executors import InlineExecutor
+    from bot.processes.sweep import sweeper_for
 
     settings.require("SLACK_BOT_TOKEN")
     _refuse_oauth_mode()

@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Services
+from bot.services.wiring import Services
 from bot.blocks.messages import acknowledge_note_form, acknowledgement_reply, form_unavailable, info_view
 from bot.blocks.challenge import amend_form, challenge_form, response_form
 from bot.blocks.outcome import outcome_form
@@ -19,7 +19,7 @@ from bot.blocks.record_form import record_form
 from bot.blocks.record_post import agency_name
 from bot.services.acknowledgements import Acknowledgement, Outcome
 from handlers.home import publish_home
-from handlers.ids import Action
+from bot.blocks.ids import Action
 from storage.models import parse_id
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.app import Services
+from bot.services.wiring import Services
 from handlers import home
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.app import Services
+from bot.services.wiring import Services
 from bot.blocks.messages import acknowledgement_reply, info_view
 from bot.blocks.record_form import FormState, offered_agency, read_record_form, record_form, saved_view
 from bot.blocks.record_post import agency_name
@@ -15,7 +15,7 @@ from bot.blocks.outcome import read_outcome_form
 from bot.services.acts import Done, Result, Subject
 from bot.services.acknowledgements import Acknowledgement, Outcome
 from bot.services.audit import Surface
-from handlers.ids import Callback, Field
+from bot.blocks.ids import Callback, Field
 from storage.models import parse_id
 
 

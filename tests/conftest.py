@@ -14,16 +14,18 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.app import Services, build_services, create_app, slack_client
-from bot.clock import FixedClock
-from bot.config import Partnership
-from bot.executors import InlineExecutor
-from bot.sample import SAM, SAMPLE_ANSWERS, populate, sample_partnership
-from bot.slack_standin import SlackStandIn
-from bot.web import wsgi_application
+from bot.app import create_app
+from bot.edge.client import slack_client
+from bot.services.wiring import Services, build_services
+from bot.domain.clock import FixedClock
+from bot.domain.config import Partnership
+from bot.processes.executors import InlineExecutor
+from bot.demo.sample import SAM, SAMPLE_ANSWERS, populate, sample_partnership
+from bot.standin.slack import SlackStandIn
+from bot.edge.web import wsgi_application
 from storage.db import Database, normalise_url
 from storage.models import Base
-from bot.slack_requests import Reply, SlackSender, fill
+from bot.standin.signed_requests import Reply, SlackSender, fill
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-token"

@@ -14,9 +14,9 @@ from typing import Any
 
 from bot.blocks.record_form import FormDefaults, record_form
 from bot.services.records import follow_up_default
-from bot.sample import sample_partnership, sample_toml
-from bot.slack_requests import SlackSender, fill
-from bot.slack_standin import SlackStandIn
+from bot.demo.sample import sample_partnership, sample_toml
+from bot.standin.signed_requests import SlackSender, fill
+from bot.standin.slack import SlackStandIn
 
 REPO = Path(__file__).resolve().parent.parent
 SIGNING_SECRET = "serve-test-signing-secret"

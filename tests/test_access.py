@@ -5,9 +5,9 @@ import logging
 
 import pytest
 
-from bot.sample import ADMIN, EDUCATION, HEALTH, LEE, NIA, OUTSIDER, SAM, TIA
+from bot.demo.sample import ADMIN, EDUCATION, HEALTH, LEE, NIA, OUTSIDER, SAM, TIA
 from bot.services.acts import Subject
-from bot.slack_requests import find_action
+from bot.standin.signed_requests import find_action
 from storage.models import Record
 
 SHARER, MEMBER, LEAD, ADMINISTRATOR, ANYONE_ELSE = SAM.user_id, NIA.user_id, LEE.user_id, ADMIN.user_id, OUTSIDER.user_id

@@ -4,11 +4,11 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
-from bot.sample import EDUCATION, HEALTH, LEE, NIA, OUTSIDER, SAM, TIA
-from bot.sample import populate
-from bot.slack_requests import find_action, fill
-from bot.slack_standin import SlackStandIn
-from handlers.ids import Action, Callback, Field
+from bot.demo.sample import EDUCATION, HEALTH, LEE, NIA, OUTSIDER, SAM, TIA
+from bot.demo.sample import populate
+from bot.standin.signed_requests import find_action, fill
+from bot.standin.slack import SlackStandIn
+from bot.blocks.ids import Action, Callback, Field
 from storage.models import Share
 from tests.conftest import start_joinedup
 

@@ -5,10 +5,10 @@ import inspect
 
 import bot.services.audit as audit_module
 from bot.cli import main
-from bot.sample import ADMIN, EDUCATION, HEALTH, SAM, TIA
-from bot.slack_requests import find_action
-from bot.sweep import Sweeper
-from handlers.ids import Action, Field
+from bot.demo.sample import ADMIN, EDUCATION, HEALTH, SAM, TIA
+from bot.standin.signed_requests import find_action
+from bot.processes.sweep import Sweeper
+from bot.blocks.ids import Action, Field
 from storage.models import AuditEvent
 from tests.test_reminders import at
 

@@ -1,10 +1,10 @@
 """Challenge, correction and accountability, over HTTP."""
 from __future__ import annotations
 
-from bot.sample import EDUCATION, HEALTH, LEE, NIA, OUTSIDER, SAM, TIA
-from bot.slack_requests import find_action, fill
-from bot.sweep import Sweeper
-from handlers.ids import Action, Callback, Field
+from bot.demo.sample import EDUCATION, HEALTH, LEE, NIA, OUTSIDER, SAM, TIA
+from bot.standin.signed_requests import find_action, fill
+from bot.processes.sweep import Sweeper
+from bot.blocks.ids import Action, Callback, Field
 from storage.models import Challenge, Record, Revision
 from tests.test_reminders import at, replies
 

@@ -123,7 +123,7 @@ def test_a_database_url_that_cannot_be_used_gives_one_line_and_no_traceback(tmp_
 
 
 def test_serve_runs_one_web_worker_on_sqlite_and_leaves_a_core_to_delivery_on_postgresql() -> None:
-    from bot.server import default_workers
+    from bot.processes.server import default_workers
 
     assert [default_workers(True, cpus) for cpus in (1, 2, 8)] == [1, 1, 1]
     assert [default_workers(False, cpus) for cpus in (1, 2, 8)] == [1, 1, 7]

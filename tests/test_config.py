@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_glossary
-from bot.config import (
+from bot.services.wiring import build_glossary
+from bot.domain.config import (
     DEFAULT_CASE_REFERENCE_PATTERN, DEFAULT_LAWFUL_BASES, DEFAULT_PURPOSES, ConfigError, MissingSetting, Problem,
     Settings, check_partnership_file, load_partnership, parse_partnership,
 )
-from bot.glossary import KNOWN_KEYS as GLOSSARY_KEYS
+from bot.domain.glossary import KNOWN_KEYS as GLOSSARY_KEYS
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "joinedup.example.toml"
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import demo
-from bot.demo import DemoContext, DemoError, run_demo
-from bot.sample import EDUCATION, HEALTH
+from bot.demo import script as demo
+from bot.demo.script import run_demo
+from bot.demo.stage import DemoContext, DemoError
+from bot.demo.sample import EDUCATION, HEALTH
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.cli import main
-from bot.sample import EDUCATION, HEALTH, NIA, SAM, TIA, sample_partnership
-from handlers.ids import Action, Field
+from bot.demo.sample import EDUCATION, HEALTH, NIA, SAM, TIA, sample_partnership
+from bot.blocks.ids import Action, Field
 from storage.models import AuditEvent
 from tests.test_challenges import challenge, click, sharers_dm, submit_latest_form
 from tests.test_reminders import acknowledge, at

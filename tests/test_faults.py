@@ -12,13 +12,14 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from bot.app import build_services, slack_client
-from bot.delivery import PROCESS_NAME
+from bot.edge.client import slack_client
+from bot.services.wiring import build_services
+from bot.processes.delivery import PROCESS_NAME
 from bot.blocks.record_form import FormDefaults, read_record_form, record_form
-from bot.executors import InlineExecutor
-from bot.sample import ADMIN, EDUCATION, HEALTH, NIA, SAM, TIA, sample_partnership
-from bot.slack_requests import fill, find_action
-from handlers.ids import Action, Field
+from bot.processes.executors import InlineExecutor
+from bot.demo.sample import ADMIN, EDUCATION, HEALTH, NIA, SAM, TIA, sample_partnership
+from bot.standin.signed_requests import fill, find_action
+from bot.blocks.ids import Action, Field
 from storage.db import Database
 from storage.models import Record, SlackMessage
 from tests.conftest import BOT_TOKEN, VALID_ANSWERS

@@ -5,8 +5,8 @@ from urllib.parse import parse_qsl, quote, urlencode
 
 from hypothesis import example, given, settings, strategies as st
 
-from bot.form_body import form_fields, slack_body
-from bot.sample import SAM
+from bot.edge.form_body import form_fields, slack_body
+from bot.demo.sample import SAM
 
 TRICKY = st.text(alphabet="%+=&;aF0z9 \n\ré\u00a0\U0001f600", max_size=40)
 

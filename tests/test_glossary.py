@@ -4,7 +4,7 @@ import tomllib
 
 import pytest
 
-from bot.glossary import (
+from bot.domain.glossary import (
     CATEGORIES,
     DEFAULT_GLOSSARY_PATH,
     Glossary,

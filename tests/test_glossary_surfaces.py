@@ -4,10 +4,10 @@ from __future__ import annotations
 import csv
 import io
 
-from bot.app import build_glossary
+from bot.services.wiring import build_glossary
 from bot.cli import main
-from bot.sample import ADMIN, EDUCATION, SAM, sample_partnership
-from handlers.ids import Field
+from bot.demo.sample import ADMIN, EDUCATION, SAM, sample_partnership
+from bot.blocks.ids import Field
 
 EXAMPLE = "joinedup.example.toml"
 

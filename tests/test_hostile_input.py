@@ -32,10 +32,10 @@ from bot.blocks.messages import acknowledge_note_form
 from bot.blocks.outcome import NEXT_STEPS, OutcomeForm, outcome_form, read_outcome_form
 from bot.blocks.record_form import FormDefaults, RecordForm, read_record_form, record_form
 from bot.blocks.text import SECTION_LIMIT, escape, long_text_sections
-from bot.sample import EDUCATION, LEE, NIA, PEOPLE, RISK_LEVELS, SAM, TIA, sample_partnership
-from bot.slack_requests import APP_ID, TEAM, fill, user_object, view_submission
-from bot.slack_standin import MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS, SlackError, _check_blocks
-from handlers.ids import VALUE, Action, Callback, Command, Field
+from bot.demo.sample import EDUCATION, LEE, NIA, PEOPLE, RISK_LEVELS, SAM, TIA, sample_partnership
+from bot.standin.signed_requests import APP_ID, TEAM, fill, user_object, view_submission
+from bot.standin.rules import MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS, SlackError, check_blocks
+from bot.blocks.ids import VALUE, Action, Callback, Command, Field
 from storage.models import AuditEvent, Base, Challenge, Outcome, Record, Share
 from tests.conftest import SIGNING_SECRET, TUESDAY_10AM, VALID_ANSWERS
 
@@ -381,7 +381,7 @@ LAYOUT_ERRORS = {"invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_
 def layout_problems(blocks: Any, max_blocks: int) -> list[str]:
     """What Slack would say about these blocks: the stand-in's rules, and the limits this file promises."""
     try:
-        _check_blocks(blocks, max_blocks)
+        check_blocks(blocks, max_blocks)
     except SlackError as error:
         return error.messages or [error.error]
     sections = [b["text"].get("text", "") for b in blocks if b.get("type") == "section" and b.get("text")]

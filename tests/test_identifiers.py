@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from bot.identifiers import (
+from bot.domain.identifiers import (
     DATE_OF_BIRTH,
     EMAIL_ADDRESS,
     NHS_NUMBER,

@@ -10,9 +10,9 @@ from typing import Any
 import yaml
 from jsonschema import Draft7Validator
 
-from bot.sample import SAM, SOCIAL_CARE
-from bot.web import EVENTS_PATH
-from handlers.ids import Command
+from bot.demo.sample import SAM, SOCIAL_CARE
+from bot.edge.web import EVENTS_PATH
+from bot.blocks.ids import Command
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = yaml.safe_load((ROOT / "app_manifest.yml").read_text(encoding="utf-8"))

@@ -1,9 +1,9 @@
 """Data minimisation at the point of capture: identifiers are caught before anything is saved."""
 from __future__ import annotations
 
-from bot.sample import EDUCATION, SAM, TIA
-from bot.slack_requests import find_action, fill
-from handlers.ids import Action, Field
+from bot.demo.sample import EDUCATION, SAM, TIA
+from bot.standin.signed_requests import find_action, fill
+from bot.blocks.ids import Action, Field
 from storage.models import Record
 
 NHS_NUMBER = "943 476 5919"
@@ -64,7 +64,7 @@ def test_outcomes_are_checked_too(joinedup):
 def test_the_check_can_be_turned_off_by_the_organisation(database, standin, clock):
     from dataclasses import replace
 
-    from bot.sample import sample_partnership
+    from bot.demo.sample import sample_partnership
     from tests.conftest import start_joinedup
 
     running = start_joinedup(db=database, standin=standin, clock=clock,

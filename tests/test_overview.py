@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from bot.blocks.overview import home_view, parse_more
-from bot.sample import ADMIN, EDUCATION, NIA, OUTSIDER, PAT, SAM, TIA
+from bot.demo.sample import ADMIN, EDUCATION, NIA, OUTSIDER, PAT, SAM, TIA
 from bot.services.overview import Overview
-from bot.slack_requests import block_actions, find_action
-from handlers.ids import Action, Field
+from bot.standin.signed_requests import block_actions, find_action
+from bot.blocks.ids import Action, Field
 
 
 def open_home(joinedup, user):

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import threading
 
-from bot.sample import EDUCATION, HEALTH, POLICE, SAM, SOCIAL_CARE
-from bot.slack_requests import fill
-from handlers.ids import Field
+from bot.demo.sample import EDUCATION, HEALTH, POLICE, SAM, SOCIAL_CARE
+from bot.standin.signed_requests import fill
+from bot.blocks.ids import Field
 from storage.models import Record, Share, SlackMessage
 from tests.conftest import VALID_ANSWERS
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from bot.blocks.record_form import OPTION_LIMIT, FormDefaults, offered_agency, record_form
-from bot.sample import RISK_LEVELS, SAM, TIA, sample_partnership
-from bot.slack_requests import APP_ID, TEAM, fill, user_object
-from handlers.ids import Action, Callback, Field
+from bot.demo.sample import RISK_LEVELS, SAM, TIA, sample_partnership
+from bot.standin.signed_requests import APP_ID, TEAM, fill, user_object
+from bot.blocks.ids import Action, Callback, Field
 from storage.models import Record, SlackMessage
 from tests.conftest import TUESDAY_10AM, VALID_ANSWERS
 

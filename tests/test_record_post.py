@@ -9,9 +9,9 @@ import pytest
 from slack_sdk.models.blocks import Block, Option
 from slack_sdk.models.views import View
 
-from bot.sample import EDUCATION, HEALTH, RISK_LEVELS, SAM, TIA
-from bot.slack_requests import find_action
-from handlers.ids import Action, Field
+from bot.demo.sample import EDUCATION, HEALTH, RISK_LEVELS, SAM, TIA
+from bot.standin.signed_requests import find_action
+from bot.blocks.ids import Action, Field
 from tests.conftest import TUESDAY_10AM
 
 CHILD_IN_NEED = next(level for level in RISK_LEVELS if level.key == "child-in-need")

@@ -4,12 +4,13 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timezone
 
-from bot.app import build_services, slack_client
-from bot.executors import InlineExecutor
-from bot.sample import EDUCATION, HEALTH, LEE, NIA, OUTSIDER, SAM, TIA, sample_partnership
-from bot.slack_requests import find_action, fill
-from bot.sweep import Sweeper
-from handlers.ids import Action, Field
+from bot.edge.client import slack_client
+from bot.services.wiring import build_services
+from bot.processes.executors import InlineExecutor
+from bot.demo.sample import EDUCATION, HEALTH, LEE, NIA, OUTSIDER, SAM, TIA, sample_partnership
+from bot.standin.signed_requests import find_action, fill
+from bot.processes.sweep import Sweeper
+from bot.blocks.ids import Action, Field
 from storage.db import Database
 from storage.models import Record
 from tests.conftest import BOT_TOKEN

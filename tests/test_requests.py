@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.sample import EDUCATION, SAM
-from bot.slack_requests import APP_ID, TEAM, fill, user_object, view_submission
+from bot.demo.sample import EDUCATION, SAM
+from bot.standin.signed_requests import APP_ID, TEAM, fill, user_object, view_submission
 from storage.models import Record
 from tests.conftest import VALID_ANSWERS
 

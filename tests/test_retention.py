@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.cli import main
-from bot.sample import EDUCATION, HEALTH, SAM, TIA
-from bot.slack_requests import find_action
-from bot.sweep import Sweeper
+from bot.demo.sample import EDUCATION, HEALTH, SAM, TIA
+from bot.standin.signed_requests import find_action
+from bot.processes.sweep import Sweeper
 from storage.models import AuditEvent, Record, Share
 
 KEEP = timedelta(days=2190)

@@ -14,10 +14,12 @@ import pytest
 from slack_bolt.request import BoltRequest
 from slack_sdk.errors import SlackApiError
 
-from bot.app import build_services, create_app, slack_client
-from bot.executors import InlineExecutor
-from bot.sample import EDUCATION, SAM, sample_partnership
-from bot.slack_client import KeptRespond
+from bot.app import create_app
+from bot.edge.client import slack_client
+from bot.services.wiring import build_services
+from bot.processes.executors import InlineExecutor
+from bot.demo.sample import EDUCATION, SAM, sample_partnership
+from bot.edge.client import KeptRespond
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 
 

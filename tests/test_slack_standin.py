@@ -12,8 +12,8 @@ from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetr
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.webhook import WebhookClient
 
-from bot.slack_standin import SlackStandIn
-from bot.standin_text import render_blocks, render_view
+from bot.standin.slack import SlackStandIn
+from bot.standin.render import render_blocks, render_view
 
 
 @pytest.fixture

@@ -22,10 +22,10 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import ServerConnection, serve
 
-from bot.sample import EDUCATION, HEALTH, POLICE, SAM, SOCIAL_CARE
-from bot.slack_requests import APP_ID, TEAM, fill, view_submission
-from bot.slack_standin import LOOPBACK, SlackStandIn
-from handlers.ids import Callback, Field
+from bot.demo.sample import EDUCATION, HEALTH, POLICE, SAM, SOCIAL_CARE
+from bot.standin.signed_requests import APP_ID, TEAM, fill, view_submission
+from bot.standin.slack import LOOPBACK, SlackStandIn
+from bot.blocks.ids import Callback, Field
 from storage.db import Database
 from storage.models import Record
 from tests.conftest import VALID_ANSWERS

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dateutil import tz as dateutil_tz
 
-from bot.workcalendar import REGIONS, WorkingCalendar
+from bot.domain.workcalendar import REGIONS, WorkingCalendar
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -352,7 +352,7 @@ def test_is_holiday_refuses_a_datetime():
 
 
 def test_warming_up_the_record_service_loads_this_years_bank_holidays(joinedup):
-    from bot.workcalendar import _bank_holidays
+    from bot.domain.workcalendar import _bank_holidays
 
     _bank_holidays.cache_clear()
     joinedup.services.records.warm()

@@ -6,8 +6,8 @@ from typing import Any
 
 from bot.blocks.record_form import FormState, identifiers_reason_input, option
 from bot.blocks.text import button, context, escape, long_text_sections, mention, plain, section, slack_date
-from bot.config import Partnership
-from handlers.ids import Action, Callback, Field, VALUE
+from bot.domain.config import Partnership
+from bot.blocks.ids import Action, Callback, Field, VALUE
 from storage.models import Challenge, ChallengeResponse, Record, Revision
 
 KINDS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.text import SECTION_LIMIT, context, escape, mention, section
-from bot.glossary import Glossary, Term
+from bot.domain.glossary import Glossary, Term
 
 STARTER_NOTE = "A starting definition shipped with Joined Up; the partnership has not yet reviewed it."
 

@@ -63,7 +63,7 @@ def no_access(reference: str) -> str:
 
 
 def acknowledge_note_form(share_id: int, reference: str, agency: str) -> dict[str, Any]:
-    from handlers.ids import Callback, Field, VALUE
+    from bot.blocks.ids import Callback, Field, VALUE
 
     return {
         "type": "modal", "callback_id": Callback.ACKNOWLEDGE_NOTE_FORM, "private_metadata": str(share_id),

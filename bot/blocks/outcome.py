@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.blocks.record_form import FormState, identifiers_reason_input
 from bot.blocks.text import button, context, escape, long_text_sections, mention, plain, section, slack_date
-from handlers.ids import Action, Callback, Field, VALUE
+from bot.blocks.ids import Action, Callback, Field, VALUE
 from storage.models import Outcome, Record
 
 NEXT_STEPS = {

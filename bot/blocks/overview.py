@@ -7,10 +7,10 @@ from bot.blocks.challenge import KINDS, STATES, revision_lines
 from bot.blocks.record_post import agency_name, delivery_line, record_details, record_heading
 from bot.blocks.text import button, context, day, divider, escape, header, line_sections, mention, section, \
     slack_date
-from bot.config import Partnership
-from bot.glossary import Term
+from bot.domain.config import Partnership
+from bot.domain.glossary import Term
 from bot.services.overview import OpenChallenge, OutcomeDue, Overview, RecordHistory, Shared, Waiting
-from handlers.ids import Action
+from bot.blocks.ids import Action
 
 MESSAGE_BLOCKS = 50
 EMPTY = "Nothing here. After a conversation about a child, use `/record` to record it and share it."

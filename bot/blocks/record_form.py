@@ -6,8 +6,8 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.blocks.text import clip, context, escape, plain, section
-from bot.config import USER_ID, Partnership
-from handlers.ids import Action, Callback, Field, VALUE
+from bot.domain.config import USER_ID, Partnership
+from bot.blocks.ids import Action, Callback, Field, VALUE
 
 INFORMATION_ONLY = "information"
 ACTION_REQUESTED = "action"

@@ -9,9 +9,9 @@ from bot.blocks.challenge import revision_lines
 from bot.blocks.outcome import outcome_blocks
 from bot.blocks.text import button, context, day, divider, escape, fields, header, long_text_sections, mention, \
     section, slack_date
-from bot.config import Partnership
-from bot.glossary import Term
-from handlers.ids import Action
+from bot.domain.config import Partnership
+from bot.domain.glossary import Term
+from bot.blocks.ids import Action
 from storage.models import Record, Share
 
 MAX_BLOCKS = 50

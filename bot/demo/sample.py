@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.config import Agency, Partnership, RiskLevel
-from bot.glossary import Term
-from handlers.ids import Field
-from bot.slack_standin import SlackStandIn
+from bot.domain.config import Agency, Partnership, RiskLevel
+from bot.domain.glossary import Term
+from bot.blocks.ids import Field
+from bot.standin.slack import SlackStandIn
 
 
 @dataclass(frozen=True)

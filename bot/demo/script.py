@@ -12,206 +12,24 @@ working day, to the follow-up date) and run the reminder sweep, as `joinedup ser
 """
 from __future__ import annotations
 
-import contextlib
-import logging
 import re
-import secrets
 import tempfile
-import textwrap
-import threading
 import traceback
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from socketserver import ThreadingMixIn
-from typing import Any, Callable, Iterator, TextIO
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from typing import Any, TextIO
 
-from bot.app import Services, build_services, create_app, slack_client
-from bot.clock import FixedClock
-from bot.config import Partnership
-from bot.executors import InlineExecutor
-from bot.sample import ADMIN, CHANNEL_MEMBERS, EDUCATION, HEALTH, NIA, OUTSIDER, PEOPLE, SAM, TIA, Person, \
-    populate, sample_partnership
+from bot.blocks.ids import Action, Field
+from bot.demo.sample import ADMIN, CHANNEL_MEMBERS, EDUCATION, HEALTH, NIA, OUTSIDER, PEOPLE, SAM, TIA, populate
+from bot.demo.stage import FRAME, WIDTH, DemoContext, DemoError, Step, describe, elide_common, quiet_logging, \
+    reply_json, running_joinedup, wrap
+from bot.processes.sweep import Sweeper
 from bot.services.records import calendar_for
-from bot.slack_requests import Reply, SlackSender, fill, find_action
-from bot.slack_standin import SlackStandIn
-from bot.standin_text import render_blocks, render_view
-from bot.sweep import Sweeper
-from bot.web import wsgi_application
-from handlers.ids import Action, Field
+from bot.standin.signed_requests import fill, find_action
+from bot.standin.slack import SlackStandIn
 from storage.db import Database
 
-WIDTH = 80
-FRAME = "  | "
-QUIET_LOGGERS = ("bot", "handlers", "storage", "joinedup", "slack_bolt", "slack_sdk", "alembic", "sqlalchemy")
-BOT_TOKEN = "xoxb-joinedup-demo"
 CASE_REFERENCE = "CR-12345"
 NHS_NUMBER = "943 476 5919"  # a valid NHS number, made up
-# Slack's emoji, as a terminal can show them.
-EMOJI = {
-    ":white_check_mark:": "[OK]", ":hourglass_flowing_sand:": "[waiting]", ":warning:": "[!]",
-    ":rotating_light:": "[URGENT]", ":outbox_tray:": "[sending]", ":arrows_counterclockwise:": "[↻]",
-    ":no_entry:": "[X]", ":lock:": "[locked]", ":information_source:": "[i]", ":alarm_clock:": "[reminder]",
-    ":raising_hand:": "[question]", ":speech_balloon:": "[answer]", ":bookmark_tabs:": "[outcome]",
-    ":arrow_up:": "[escalated]", ":wastebasket:": "[deleted]",
-}
-_DATE_TOKEN = re.compile(r"<!date\^(\d+)\^([^|>]*)\|([^>]*)>")
-
-
-class DemoError(Exception):
-    """The app did not do what the walk-through expects; the message says what."""
-
-
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@dataclass
-class DemoContext:
-    """Everything the steps share: the running app, the stand-in, the output, and what earlier steps made."""
-
-    out: TextIO
-    services: Services
-    standin: SlackStandIn
-    slack: SlackSender
-    clock: FixedClock
-    partnership: Partnership
-    names: dict[str, str]
-    width: int = WIDTH
-    step_number: int = 0
-    form: dict[str, Any] | None = None  # the record form as Slack holds it, once opened
-    reference: str | None = None  # the saved record's reference, e.g. JU-000001
-    posts: dict[str, dict[str, Any]] = field(default_factory=dict)  # channel id -> the record's post there
-    extra: dict[str, Any] = field(default_factory=dict)  # for later steps to pass things along
-
-    # -- output -----------------------------------------------------------
-    def write(self, text: str = "") -> None:
-        self.out.write(text + "\n")
-
-    def heading(self, title: str) -> None:
-        self.step_number += 1
-        self.write()
-        self.write("=" * self.width)
-        self.write(_wrap(f"{self.step_number}. {title}", self.width, "   "))
-        self.write("=" * self.width)
-
-    def say(self, *paragraphs: str) -> None:
-        for paragraph in paragraphs:
-            self.write()
-            self.write(_wrap(paragraph, self.width))
-
-    def surface(self, caption: str, text: str) -> None:
-        """A Slack surface, framed and indented, under a caption saying whose screen it is."""
-        self.write()
-        self.write(_wrap(caption, self.width))
-        for line in text.split("\n"):
-            for part in _fit(line, self.width - len(FRAME)):
-                self.write((FRAME + part).rstrip())
-
-    def view(self, caption: str, view: dict[str, Any]) -> None:
-        self.surface(caption, _plain(render_view(self._local(view), width=self.width - len(FRAME), names=self.names)))
-
-    def blocks(self, caption: str, blocks: list[dict[str, Any]] | None, text: str | None = None) -> None:
-        self.surface(caption, self.render(blocks, text))
-
-    def render(self, blocks: list[dict[str, Any]] | None, text: str | None = None) -> str:
-        """A message as plain text, sized to fit in a frame."""
-        return _plain(render_blocks(self._local(blocks or []), text=self._local(text or ""),
-                                    width=self.width - len(FRAME), names=self.names))
-
-    def _local(self, value: Any) -> Any:
-        """Slack shows dates in each reader's time zone; the people in the demo are all in the partnership's."""
-        zone = self.partnership.zone
-
-        def localise(match: re.Match[str]) -> str:
-            at = datetime.fromtimestamp(int(match.group(1)), zone)
-            return f"<!date^{match.group(1)}^{match.group(2)}|{at:%a} {at.day} {at:%b %Y at %H:%M}>"
-
-        if isinstance(value, str):
-            return _plain(_DATE_TOKEN.sub(localise, value))  # emoji first, so lines are wrapped as shown
-        if isinstance(value, list):
-            return [self._local(v) for v in value]
-        if isinstance(value, dict):
-            return {k: self._local(v) for k, v in value.items()}
-        return value
-
-    # -- Slack ------------------------------------------------------------
-    def name(self, user_id: str) -> str:
-        return self.names.get(user_id, user_id)
-
-    def channel_name(self, channel_id: str) -> str:
-        return "#" + self.names.get(channel_id, channel_id)
-
-    def latest_post(self, channel: str) -> dict[str, Any] | None:
-        posts = [m for m in self.standin.messages(channel) if not m.get("thread_ts") or m["thread_ts"] == m["ts"]]
-        return posts[-1] if posts else None
-
-    def dm(self, user_id: str) -> list[dict[str, Any]]:
-        return self.standin.messages(user_id)
-
-
-Step = Callable[[DemoContext], None]
-
-
-def _plain(text: str) -> str:
-    for code, shown in EMOJI.items():
-        text = text.replace(code, shown)
-    return text
-
-
-def _elide_common(shown: list[str], lines: list[str], what: str, keep: int = 2) -> list[str]:
-    """`lines` with the middle it shares with `shown` replaced by one line saying so."""
-    common = 0
-    while common < min(len(shown), len(lines)) and shown[common] == lines[common]:
-        common += 1
-    if common <= keep + 3:
-        return lines
-    return [*lines[:keep], f"  … {common - keep} lines {what} …", *lines[common:]]
-
-
-def _fit(line: str, width: int) -> list[str]:
-    """`line` in pieces no wider than `width`: a row of buttons breaks between buttons, text between words."""
-    if len(line) <= width:
-        return [line]
-    if "]  [" not in line:
-        return textwrap.wrap(line, width, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False)
-    rows: list[str] = []
-    for button in line.split("  "):
-        if rows and len(rows[-1]) + 2 + len(button) <= width:
-            rows[-1] += "  " + button
-        else:
-            rows.append(button)
-    return rows
-
-
-def _wrap(text: str, width: int, indent: str = "") -> str:
-    return "\n".join(textwrap.fill(line, width, initial_indent=indent if i else "", subsequent_indent=indent,
-                                   break_long_words=False, break_on_hyphens=False) or ""
-                     for i, line in enumerate(text.split("\n")))
-
-
-def _describe(person: Person) -> str:
-    return f"{person.name} ({person.role})"
-
-
-def _json(reply: Reply, what: str) -> dict[str, Any]:
-    if reply.status != 200:
-        raise DemoError(f"{what}: Joined Up answered HTTP {reply.status}: {reply.body[:300]}")
-    try:
-        body = reply.json()
-    except ValueError:
-        raise DemoError(f"{what}: Joined Up's answer was not JSON: {reply.body[:300]}") from None
-    if not isinstance(body, dict):
-        raise DemoError(f"{what}: Joined Up answered with nothing")
-    return body
-
-
-# -- the walk-through --------------------------------------------------------------------------------
 
 def introduce(ctx: DemoContext) -> None:
     p = ctx.partnership
@@ -228,7 +46,7 @@ def introduce(ctx: DemoContext) -> None:
         "The people:",
     )
     for person in PEOPLE:
-        ctx.write(_wrap(f"  • {_describe(person)}", ctx.width, "    "))
+        ctx.write(wrap(f"  • {describe(person)}", ctx.width, "    "))
     ctx.say("The agencies, each with its own Slack channel:")
     for agency in p.agencies:
         ctx.write(f"  • {agency.name}: {ctx.channel_name(agency.channel)}")
@@ -252,7 +70,7 @@ def open_the_form(ctx: DemoContext) -> None:
     if filled:
         ctx.say("Some fields start filled in, and Sam can change them:")
         for label, value in filled:
-            ctx.write(_wrap(f"  • {label} {value}", ctx.width, "    "))
+            ctx.write(wrap(f"  • {label} {value}", ctx.width, "    "))
 
 
 def _prefilled(ctx: DemoContext, view: dict[str, Any]) -> list[tuple[str, str]]:
@@ -309,7 +127,7 @@ def submit_with_mistakes(ctx: DemoContext) -> None:
             "the text for identifiers, which are shared only when they are needed.")
     summary = f"{_answers(ctx)[Field.SUMMARY]} Their NHS number is {NHS_NUMBER}."
     answers = {**_answers(ctx), Field.CASE_REFERENCE: "Jane Smith", Field.SUMMARY: summary}
-    body = _json(ctx.slack.submit(ctx.form, fill(ctx.form, answers), user=SAM.user_id), "submitting the form")
+    body = reply_json(ctx.slack.submit(ctx.form, fill(ctx.form, answers), user=SAM.user_id), "submitting the form")
     errors = body.get("errors") if body.get("response_action") == "errors" else None
     if not errors:
         raise DemoError(f"a record with a child's name for a case reference was not refused: {body}")
@@ -317,7 +135,7 @@ def submit_with_mistakes(ctx: DemoContext) -> None:
               for b in ctx.form.get("blocks", [])}
     lines = []
     for block_id, message in errors.items():
-        lines += [f"{labels.get(block_id, block_id)}", _wrap(f"  (!) {message}", ctx.width - len(FRAME), "      ")]
+        lines += [f"{labels.get(block_id, block_id)}", wrap(f"  (!) {message}", ctx.width - len(FRAME), "      ")]
     ctx.surface("Nothing is saved. The form stays open, with Sam's text intact, and Sam sees in red under "
                 "each field:", "\n".join(lines))
 
@@ -328,7 +146,7 @@ def submit_and_share(ctx: DemoContext) -> None:
     ctx.say("Sam puts the case reference back, takes the NHS number out, and shares with Education and Health "
             "to keep the child safe, first-hand, under the statutory safeguarding duty, at risk level "
             "“Early help”. The summary uses words that not every agency uses: “DSL” and the school's “niggle”.")
-    body = _json(ctx.slack.submit(ctx.form, fill(ctx.form, _answers(ctx)), user=SAM.user_id), "saving the record")
+    body = reply_json(ctx.slack.submit(ctx.form, fill(ctx.form, _answers(ctx)), user=SAM.user_id), "saving the record")
     if body.get("response_action") != "update" or not isinstance(body.get("view"), dict):
         raise DemoError(f"the record was not saved: {body}")
     match = re.search(r"JU-\d+", str(body["view"]))
@@ -349,7 +167,7 @@ def submit_and_share(ctx: DemoContext) -> None:
                         "partnership's terms it finds, under “Terms used”:", "\n".join(lines))
         else:
             ctx.surface(f"In {ctx.channel_name(agency.channel)}, {agency.name}'s channel, {who} the same record, "
-                        "addressed to them:", "\n".join(_elide_common(first[1], lines, f"the same as in {first[0]}")))
+                        "addressed to them:", "\n".join(elide_common(first[1], lines, f"the same as in {first[0]}")))
     status = ctx.dm(SAM.user_id)
     if not status:
         raise DemoError("Sam was not sent a status message")
@@ -374,7 +192,7 @@ def acknowledge(ctx: DemoContext) -> None:
     before = ctx.render(post.get("blocks"), post.get("text")).split("\n")
     after = ctx.render(updated.get("blocks"), updated.get("text")).split("\n")
     ctx.surface(f"The post in {ctx.channel_name(EDUCATION.channel)} changes for everyone there: the buttons give way "
-                "to who acknowledged it, and when:", "\n".join(_elide_common(before, after, "unchanged")))
+                "to who acknowledged it, and when:", "\n".join(elide_common(before, after, "unchanged")))
     status = ctx.standin.message(SAM.user_id, status_before[0]["ts"]) if status_before else None
     if status is not None and status.get("blocks") != status_before[0].get("blocks"):
         ctx.blocks("Sam's status message updates itself:", status.get("blocks"), status.get("text"))
@@ -420,7 +238,7 @@ def look_up_a_term(ctx: DemoContext) -> None:
     ctx.say("Tia wonders whether the child is now a “CIN”, a child in need, rather than early help. Before she "
             "says so, she checks what the partnership has agreed that means. Any term or alias works; "
             "`/joinedup glossary` on its own lists them all.")
-    body = _json(ctx.slack.command("/joinedup", "glossary CIN", user=TIA.user_id), "/joinedup glossary CIN")
+    body = reply_json(ctx.slack.command("/joinedup", "glossary CIN", user=TIA.user_id), "/joinedup glossary CIN")
     ctx.blocks("Only Tia sees the answer:", body.get("blocks"), body.get("text"))
 
 
@@ -465,7 +283,7 @@ def challenge_the_risk_level(ctx: DemoContext) -> None:
     ctx.slack.click(post, find_action(post["blocks"], Action.ASK_OR_CHALLENGE), user=TIA.user_id,
                     channel=EDUCATION.channel)
     form = ctx.standin.views(TIA.user_id)[-1]
-    body = _json(ctx.slack.submit(form, fill(form, {
+    body = reply_json(ctx.slack.submit(form, fill(form, {
         Field.CHALLENGE_KIND: "risk_level", Field.PROPOSED_RISK: "child-in-need",
         Field.CHALLENGE_TEXT: "They have missed eight days since September, and with no breakfast and falling "
                               "asleep in class I don't think early help is enough."}), user=TIA.user_id),
@@ -480,7 +298,7 @@ def challenge_the_risk_level(ctx: DemoContext) -> None:
     thread = ctx.render(question.get("blocks"), question.get("text")).split("\n")
     dm = ctx.render(asked.get("blocks"), asked.get("text")).split("\n")
     ctx.surface("Sam, who shared the record, gets it by direct message, to answer:",
-                "\n".join(_elide_common(thread, dm, "the same as in the thread", keep=1)))
+                "\n".join(elide_common(thread, dm, "the same as in the thread", keep=1)))
 
     ctx.say("Sam presses “Respond”. Because Sam shared the record, the form also offers “Revise the risk "
             "level (now Early help)”. Sam answers, and chooses “Child in need”.")
@@ -565,7 +383,7 @@ def read_the_audit_trail(ctx: DemoContext) -> None:
     ctx.say("Ash Patel looks after information governance for the partnership. Every act on a record is in "
             "its audit trail: who, when and from where, never what was written. Only the partnership's admins "
             "can read it.")
-    body = _json(ctx.slack.command("/joinedup", f"audit {ctx.reference}", user=ADMIN.user_id),
+    body = reply_json(ctx.slack.command("/joinedup", f"audit {ctx.reference}", user=ADMIN.user_id),
                  f"/joinedup audit {ctx.reference}")
     ctx.blocks("Only Ash sees:", body.get("blocks"), body.get("text"))
 
@@ -583,7 +401,7 @@ def _latest_reply(ctx: DemoContext, channel: str) -> dict[str, Any] | None:
 
 def ask_for_help(ctx: DemoContext) -> None:
     ctx.heading("Sam types  /joinedup help")
-    body = _json(ctx.slack.command("/joinedup", "help", user=SAM.user_id), "/joinedup help")
+    body = reply_json(ctx.slack.command("/joinedup", "help", user=SAM.user_id), "/joinedup help")
     ctx.blocks("Only Sam sees the answer:", body.get("blocks"), body.get("text"))
 
 
@@ -598,7 +416,7 @@ def what_next(ctx: DemoContext) -> None:
         "`joinedup check-config`.",
         "3. Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, then run `joinedup serve` (or `joinedup socket`).",
     ):
-        ctx.write(_wrap(line, ctx.width, "   "))
+        ctx.write(wrap(line, ctx.width, "   "))
     ctx.say("The README walks through each of these steps.")
 
 
@@ -618,61 +436,6 @@ STEPS: list[Step] = [
     ask_for_help,
     what_next,
 ]
-
-
-# -- running it ---------------------------------------------------------------------------------------
-
-def demo_moment(partnership: Partnership, today: datetime | None = None) -> datetime:
-    """10:00 in the partnership's time zone on the latest working day up to today."""
-    zone = partnership.zone
-    day = (today or datetime.now(zone)).astimezone(zone).date()
-    calendar = calendar_for(partnership)
-    for _ in range(14):
-        if calendar.is_working_day(day):
-            break
-        day -= timedelta(days=1)
-    return datetime.combine(day, time(10, 0), tzinfo=zone)
-
-
-@contextlib.contextmanager
-def quiet_logging() -> Iterator[None]:
-    loggers = [logging.getLogger(name) for name in QUIET_LOGGERS]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
-    try:
-        yield
-    finally:
-        for logger, level in zip(loggers, levels):
-            logger.setLevel(level)
-
-
-@contextlib.contextmanager
-def running_joinedup(out: TextIO, standin: SlackStandIn, db: Database) -> Iterator[DemoContext]:
-    """Joined Up behind a real HTTP server on 127.0.0.1, its Slack client pointed at the stand-in."""
-    partnership = sample_partnership()
-    clock = FixedClock(demo_moment(partnership))
-    signing_secret = secrets.token_hex(16)
-    services = build_services(partnership=partnership, db=db, clock=clock, work=InlineExecutor(),
-                              client=slack_client(BOT_TOKEN, standin.api_url))
-    app = create_app(services, signing_secret=signing_secret, listener_executor=InlineExecutor())
-    server = make_server("127.0.0.1", 0, wsgi_application(app, db, signing_secret=signing_secret), server_class=_ThreadingServer,
-                         handler_class=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name="joinedup-demo", daemon=True)
-    thread.start()
-    try:
-        sender = SlackSender("127.0.0.1", server.server_port, signing_secret, standin.response_url(),
-                             standin.trigger_id)
-        names = {person.user_id: person.name for person in PEOPLE}
-        names[standin.bot_user_id] = "Joined Up"
-        names.update({agency.channel: agency.key for agency in partnership.agencies})
-        yield DemoContext(out=out, services=services, standin=standin, slack=sender, clock=clock,
-                          partnership=partnership, names=names)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def run_demo(out: TextIO, *, steps: list[Step] | None = None, width: int = WIDTH) -> int:

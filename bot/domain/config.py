@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.glossary import Term, terms_from_config
+from bot.domain.glossary import Term, terms_from_config
 
 DEFAULT_CONFIG_PATH = "./joinedup.toml"
 DEFAULT_DATABASE_URL = "sqlite:///joinedup.db"

@@ -23,6 +23,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient, WebhookResponse
 
+SLACK_TIMEOUT_SECONDS = 10
 IDLE_SECONDS = 10.0  # a connection unused for longer is not trusted: servers close idle ones
 
 
@@ -150,3 +151,9 @@ class KeptRespond(Respond):
 def _hung_up(sock: socket.socket) -> bool:
     readable, _, _ = select.select([sock], [], [], 0)
     return bool(readable)
+
+
+def slack_client(token: str, api_url: str | None) -> WebClient:
+    base_url = api_url or "https://slack.com/api/"
+    return KeepAliveWebClient(token=token, base_url=base_url if base_url.endswith("/") else base_url + "/",
+                              timeout=SLACK_TIMEOUT_SECONDS, retry_handlers=[])

@@ -19,7 +19,7 @@ import threading
 import time
 from typing import Any
 
-from bot.config import Settings
+from bot.domain.config import Settings
 from bot.services.outbox import DUE_LIMIT
 
 log = logging.getLogger("joinedup.delivery")
@@ -95,9 +95,9 @@ class Deliverer:
 
 def deliver_forever(settings: Settings, nudge: Nudge, parent: int) -> None:
     """The delivery process: deliver what is due whenever nudged, and at least every second."""
-    from bot.runtime import build_services_for
-    from bot.scheduling import start_scheduler
-    from bot.sweep import sweeper_for
+    from bot.processes.runtime import build_services_for
+    from bot.processes.scheduling import start_scheduler
+    from bot.processes.sweep import sweeper_for
 
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
@@ -112,7 +112,7 @@ def deliver_forever(settings: Settings, nudge: Nudge, parent: int) -> None:
     except OSError:
         pass  # not Linux: the name is only for people reading ps
     services = build_services_for(settings)
-    gc.freeze()  # as in the web workers (bot/server.py): full collections walk only what delivery makes
+    gc.freeze()  # as in the web workers (bot/processes/server.py): full collections walk only what delivery makes
     start_scheduler(sweep=sweeper_for(services).run)
     outbox = services.outbox
     checkpointed = time.monotonic()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Callable
@@ -9,9 +10,11 @@ from typing import Callable
 from slack_bolt import App
 from slack_bolt.error import BoltError
 
-from bot.app import Services, after_delay, build_services, create_app, slack_client
-from bot.clock import Clock, SystemClock
-from bot.config import Settings, load_partnership
+from bot.app import create_app
+from bot.edge.client import slack_client
+from bot.domain.clock import Clock, SystemClock
+from bot.domain.config import Settings, load_partnership
+from bot.services.wiring import Services, build_services
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -25,6 +28,12 @@ class StartupError(Exception):
 class Runtime:
     app: App
     services: Services
+
+
+def after_delay(seconds: float, action: Callable[[], None]) -> None:
+    timer = threading.Timer(seconds, action)
+    timer.daemon = True
+    timer.start()
 
 
 def build_services_for(settings: Settings, *, clock: Clock | None = None, work: Executor | None = None,

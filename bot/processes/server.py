@@ -8,10 +8,10 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from bot.config import Settings
-from bot.delivery import Deliverer, Nudge
-from bot.runtime import build_runtime
-from bot.web import wsgi_application
+from bot.domain.config import Settings
+from bot.processes.delivery import Deliverer, Nudge
+from bot.processes.runtime import build_runtime
+from bot.edge.web import wsgi_application
 
 
 log = logging.getLogger("joinedup")
@@ -58,7 +58,7 @@ class ConfiguredServer(BaseApplication):  # type: ignore[misc]
 
 
 class JoinedUpServer(ConfiguredServer):
-    """The web workers, and the deliverer that sends what they owe Slack (bot/delivery.py)."""
+    """The web workers, and the deliverer that sends what they owe Slack (bot/processes/delivery.py)."""
 
     def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
         self.nudge = Nudge()

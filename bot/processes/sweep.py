@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.app import Services
+from bot.services.wiring import Services
 
 log = logging.getLogger(__name__)
 

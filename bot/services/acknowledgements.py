@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from sqlalchemy import bindparam, select, update
 
-from bot.clock import Clock
+from bot.domain.clock import Clock
 from bot.services.audit import Act, Surface, audit
 from bot.services.content import AGENCY_POST, SHARER_STATUS
 from bot.services.directory import Directory

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.challenge import KINDS, AmendForm, ChallengeForm, ResponseForm
 from bot.blocks.record_form import SUMMARY_LIMIT
-from bot.clock import Clock
-from bot.config import Partnership
+from bot.domain.clock import Clock
+from bot.domain.config import Partnership
 from bot.services.acts import Done, Result, Subject
 from bot.services.audit import SYSTEM, Act, Surface, audit
 from bot.services.content import (AGENCY_POST, AMENDMENT_REPLY, CHALLENGE_CLOSED_REPLY, CHALLENGE_ESCALATION,
@@ -24,8 +24,8 @@ from bot.services.directory import Directory
 from bot.services.minimisation import identifier_problems
 from bot.services.outbox import Outbox
 from bot.services.records import load_record
-from bot.workcalendar import WorkingCalendar
-from handlers.ids import Field
+from bot.domain.workcalendar import WorkingCalendar
+from bot.blocks.ids import Field
 from storage.db import Database
 from storage.models import Challenge, ChallengeResponse, Record, Revision, SlackMessage
 

@@ -15,8 +15,8 @@ from bot.blocks.challenge import amendment_message, challenge_message, challenge
 from bot.blocks.outcome import acknowledgement_reminder, lead_escalation, outcome_message, outcome_request, \
     sharer_escalation
 from bot.blocks.record_post import Delivery, agency_name, agency_post, delivery_problem, sharer_status, tombstone
-from bot.config import Partnership
-from bot.glossary import Glossary
+from bot.domain.config import Partnership
+from bot.domain.glossary import Glossary
 from bot.services.outbox import Owe, Rendered, fix_for
 from storage.models import Challenge, ChallengeResponse, Outcome, Record, Revision, Share, SlackMessage
 

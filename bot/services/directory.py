@@ -10,8 +10,8 @@ from typing import Callable, Generic, TypeVar
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.clock import Clock
-from bot.config import Partnership
+from bot.domain.clock import Clock
+from bot.domain.config import Partnership
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
-from bot.clock import Clock
+from bot.domain.clock import Clock
 from storage.db import Database
 from storage.models import SeenEvent
 

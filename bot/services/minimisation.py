@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.config import Partnership
-from bot.identifiers import describe, find_identifiers
-from handlers.ids import Field
+from bot.domain.config import Partnership
+from bot.domain.identifiers import describe, find_identifiers
+from bot.blocks.ids import Field
 
 REASON_LIMIT = 500
 

@@ -6,16 +6,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.blocks.outcome import NEXT_STEPS, OutcomeForm
-from bot.clock import Clock
+from bot.domain.clock import Clock
 from bot.services.acts import Done, Result, Subject
 from bot.services.audit import Act, Surface, audit
-from bot.config import Partnership
+from bot.domain.config import Partnership
 from bot.services.content import AGENCY_POST, OUTCOME_REPLY, OUTCOME_REQUEST, OUTCOME_TO_SHARER, SHARER_STATUS
 from bot.services.directory import Directory
 from bot.services.minimisation import identifier_problems
 from bot.services.outbox import Outbox
 from bot.services.records import load_record
-from handlers.ids import Field
+from bot.blocks.ids import Field
 from storage.db import Database
 from storage.models import Outcome, Record, Share, SlackMessage
 

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.blocks.record_post import Delivery, agency_name
-from bot.clock import Clock
+from bot.domain.clock import Clock
 from bot.services.audit import Act, Surface, audit
-from bot.config import Partnership
+from bot.domain.config import Partnership
 from bot.services.content import MessageContent
 from bot.services.directory import Directory
 from storage.db import Database

@@ -14,14 +14,14 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.blocks.record_form import ACTION_REQUESTED, FIRST_HAND, REPORTED, FormDefaults, RecordForm, \
     INFORMATION_ONLY, SHORT_TEXT_LIMIT, SUMMARY_LIMIT
-from bot.clock import Clock
-from bot.config import Partnership
+from bot.domain.clock import Clock
+from bot.domain.config import Partnership
 from bot.services.audit import Act, Surface, audit
 from bot.services.minimisation import identifier_problems
 from bot.services.outbox import Outbox
 from bot.services.reminders import first_reminder_at, start_of_working_day
-from bot.workcalendar import WorkingCalendar
-from handlers.ids import Field
+from bot.domain.workcalendar import WorkingCalendar
+from bot.blocks.ids import Field
 from storage.db import Database
 from storage.models import Record, SharerPreference, Share, format_reference
 

@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, bindparam, select, update
 
-from bot.clock import Clock
+from bot.domain.clock import Clock
 from bot.services.audit import SYSTEM, Act, Surface, append, audit, entry
-from bot.config import Partnership
+from bot.domain.config import Partnership
 from bot.services.content import ACK_REMINDER, AGENCY_POST, LEAD_ESCALATION, OUTCOME_REQUEST, SHARER_ESCALATION
 from bot.services.directory import Directory
 from bot.services.outbox import Outbox
-from bot.workcalendar import WorkingCalendar
+from bot.domain.workcalendar import WorkingCalendar
 from storage.db import Database
 from storage.models import Record, Share, SlackMessage
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
 
-from bot.clock import Clock
+from bot.domain.clock import Clock
 from bot.services.audit import SYSTEM, Act, Surface, audit
 from bot.services.outbox import Outbox
 from storage.db import Database

@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
-from handlers.ids import VALUE
+from bot.blocks.ids import VALUE
 
 TEAM = {"id": "T0JOINED", "domain": "anyshire"}
 APP_ID = "A0JOINEDUP"

@@ -1,0 +1,1 @@
+"""The partnership's rules as data: configuration, the working calendar, identifiers, the glossary, the clock."""

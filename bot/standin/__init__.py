@@ -1,0 +1,1 @@
+"""A local stand-in for Slack's Web API, and requests signed as Slack sends them: for the demo, tests and benchmarks."""
