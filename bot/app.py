@@ -11,7 +11,7 @@ from slack_bolt import App, BoltContext, BoltResponse
 from bot.blocks.messages import problem_view
 from bot.edge.client import KeepAliveWebClient, KeptRespond
 from bot.services.wiring import Services
-from handlers import actions, commands, events, views
+from handlers import actions, commands, events, shortcuts, views
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ def create_app(services: Services, *, signing_secret: str | None, listener_execu
         return next()
 
     commands.register(app, services)
+    shortcuts.register(app, services)
     views.register(app, services)
     actions.register(app, services)
     events.register(app, services)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -13,20 +14,47 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from bot.domain.config import ConfigError, MissingSetting, Settings, check_partnership_file, load_partnership
+from bot.operations.backup import run_backup
+from bot.operations.preflight import Refused, existing_database, schema_revision
 from bot.processes.runtime import StartupError, build_runtime
-from storage.db import Database
+from storage.db import Database, MigrationFailed, UnsupportedDatabase
 
 log = logging.getLogger("joinedup")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="joinedup", description="Joined Up: record, share, acknowledge, close the loop.")
+    parser.add_argument("--version", action="version", version=f"joinedup {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("serve", help="run in HTTP mode on PORT (request URL /slack/events)")
-    commands.add_parser("socket", help="run in Socket Mode")
-    commands.add_parser("migrate", help="bring the database up to date")
+    commands.add_parser(
+        "serve", help="run in HTTP mode on PORT (request URL /slack/events)",
+        description="Run Joined Up in HTTP mode: web workers answer Slack at /slack/events (and GET /healthz), and "
+                    "one delivery process sends what they owe Slack and runs reminders and retention. Brings the "
+                    "database up to date first. Needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET; reads DATABASE_URL "
+                    "(default sqlite:///joinedup.db), JOINEDUP_CONFIG (default ./joinedup.toml), PORT (3000), "
+                    "JOINEDUP_HOST (0.0.0.0), JOINEDUP_WORKERS and JOINEDUP_THREADS. Put it behind an HTTPS "
+                    "reverse proxy.")
+    commands.add_parser(
+        "socket", help="run in Socket Mode",
+        description="Run Joined Up in Socket Mode: one process connects out to Slack (no public URL needed), "
+                    "answers, delivers and runs reminders and retention. Brings the database up to date first. "
+                    "Needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN (xapp-...); reads DATABASE_URL and JOINEDUP_CONFIG.")
+    commands.add_parser(
+        "migrate", help="bring the database up to date",
+        description="Bring the database named by DATABASE_URL (default sqlite:///joinedup.db) up to date, then "
+                    "exit. serve and socket do this themselves; run it on its own after an upgrade, or before "
+                    "starting several processes against one PostgreSQL database.")
     check = commands.add_parser("check-config", help="validate the configuration file")
     check.add_argument("--config", help="the file to check (default: JOINEDUP_CONFIG or ./joinedup.toml)")
+    doctor = commands.add_parser(
+        "doctor", help="check the token and its scopes, the agencies' channels, the people and the database",
+        description="Check, changing nothing, that Joined Up has what it needs: the configuration loads; the bot "
+                    "token works and has every bot scope in app_manifest.yml; each agency's channel exists and "
+                    "Joined Up is in it; every admin, lead and member is an active user; the database answers and "
+                    "is migrated. One line per check; exits 0 only if every check passes.")
+    doctor.add_argument("--config", help="the configuration (default: JOINEDUP_CONFIG or ./joinedup.toml)")
+    doctor.add_argument("--manifest", help="the app manifest whose scopes the token needs (default: app_manifest.yml "
+                                           "beside Joined Up's code)")
     commands.add_parser("demo", help="see Joined Up work without a Slack workspace")
     sweep = commands.add_parser("sweep", help="deliver everything due now, once, and exit")
     sweep.add_argument("--at", help="evaluate as if it were this moment (ISO 8601, e.g. 2026-11-23T09:00:00+00:00)")
@@ -47,21 +75,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     records_export.add_argument("--output", metavar="FILE", help="write to this file (default: standard output)")
     retention = commands.add_parser("retention", help="remove records past the retention period now")
     retention.add_argument("--dry-run", action="store_true", help="only list what would be removed")
+    backup = commands.add_parser(
+        "backup", help="copy the database to a new FILE, consistently, while Joined Up runs",
+        description="Write a consistent, checked copy of the database named by DATABASE_URL to FILE (never "
+                    "replacing a file): SQLite's online backup, or pg_dump --format=custom for PostgreSQL. "
+                    "Restoring is in docs/backup-and-upgrade.md.")
+    backup.add_argument("file", metavar="FILE", help="the new file to write, e.g. joinedup-2026-11-24.backup")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every run of every job at INFO
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # a line per step on every start; migrate says what moved
     runners: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
         "serve": serve, "socket": socket, "migrate": migrate, "check-config": check_config, "demo": demo,
         "sweep": run_sweep, "glossary": export_glossary, "audit": print_audit,
         "retention": apply_retention,
         "export": export_records,
+        "doctor": run_doctor,
+        "backup": run_backup,
     }
     try:
         settings = Settings.from_env(os.environ)
+        for secret in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+            # Read once, into settings: left in the environment, Bolt would pick the bot token up beside the
+            # client it is given (and warn that it ignores it), and every program run from here would inherit them.
+            os.environ.pop(secret, None)
         return runners[args.command](args, settings)
-    except (MissingSetting, StartupError) as error:
+    except (MissingSetting, StartupError, Refused, MigrationFailed) as error:
         return _stop(str(error))
+    except UnsupportedDatabase as error:
+        return _stop(f"DATABASE_URL {error}")
     except ConfigError as error:
         if len(error.problems) == 1 and error.problems[0].key == str(Path(settings.config_path)):
             # The file itself is the problem (not found, not TOML): one line, naming it once.
@@ -86,6 +129,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _stop(message: str) -> int:
     print(f"joinedup: {message}", file=sys.stderr)
     return 2
+
+
+def _version() -> str:
+    """pyproject.toml's version, from the installed package's metadata (or, run from a source tree that was never
+    installed, from pyproject.toml itself)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("joinedup")
+    except metadata.PackageNotFoundError:
+        import tomllib
+
+        try:
+            with open(Path(__file__).resolve().parent.parent / "pyproject.toml", "rb") as file:
+                return str(tomllib.load(file)["project"]["version"])
+        except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError):
+            return "unknown (not installed)"
 
 
 def _refuse_oauth_mode() -> None:
@@ -133,8 +193,11 @@ def socket(args: argparse.Namespace, settings: Settings) -> int:
     runtime = build_runtime(settings)
     scheduler = start_scheduler(sweep=sweeper_for(runtime.services).run,
                                 deliver_due=runtime.services.outbox.deliver_due)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a service manager's stop, as Ctrl-C: exit 0
     try:
         SocketModeHandler(runtime.app, settings.app_token).start()
+    except KeyboardInterrupt:
+        log.info("stopped")
     finally:
         scheduler.shutdown(wait=False)
     return 0
@@ -142,8 +205,12 @@ def socket(args: argparse.Namespace, settings: Settings) -> int:
 
 def migrate(args: argparse.Namespace, settings: Settings) -> int:
     db = Database(settings.database_url)
+    before = schema_revision(db)
     db.migrate()
-    print(f"joinedup: the database is up to date ({db.engine.url.render_as_string(hide_password=True)})")
+    after = schema_revision(db)
+    moved = "" if before == after else f", upgraded from {before}" if before else ", newly set up"
+    print(f"joinedup: the database is up to date ({db.engine.url.render_as_string(hide_password=True)}): "
+          f"schema revision {after}{moved}")
     return 0
 
 
@@ -162,6 +229,13 @@ def check_config(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     print(f"{path}: OK ({len(partnership.agencies)} agencies, {len(partnership.risk_levels)} risk levels)")  # type: ignore[union-attr]
     return 0
+
+
+def run_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.operations.doctor import MANIFEST, diagnose
+
+    return diagnose(settings, config_path=args.config or settings.config_path,
+                    manifest_path=Path(args.manifest) if args.manifest else MANIFEST, out=sys.stdout)
 
 
 def demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -183,19 +257,28 @@ def export_glossary(args: argparse.Namespace, settings: Settings) -> int:
 
 def print_audit(args: argparse.Namespace, settings: Settings) -> int:
     from bot.blocks.audit import audit_lines
+    from bot.operations.people import names_from_slack
     from bot.services.audit import trail
     from storage.models import parse_reference
 
     record_id = parse_reference(args.reference)
     if record_id is None:
         raise MissingSetting(f"{args.reference!r} is not a record reference: write it like JU-000042")
-    db = Database(settings.database_url)
-    db.migrate()
+    db = existing_database(settings.database_url, command="audit")
     events = trail(db, record_id)
     if not events:
         print(f"joinedup: no audit trail for {args.reference.upper()}")
         return 1
-    print("\n".join(audit_lines(events)))
+    try:
+        partnership = load_partnership(settings.config_path)
+    except ConfigError:
+        print(f"joinedup: warning: could not load {settings.config_path}: times are in UTC and agencies are named "
+              "by their keys", file=sys.stderr)
+        partnership = None
+    names = names_from_slack(settings, partnership)
+    print("\n".join(audit_lines(events, partnership=partnership, names=names)))
+    if names.note:
+        print(f"joinedup: note: {names.note}", file=sys.stderr)
     return 0
 
 
@@ -205,7 +288,10 @@ def export_records(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import date
     from zoneinfo import ZoneInfo
 
+    from bot.domain.config import DEFAULT_CASE_REFERENCE_PATTERN, Partnership
+    from bot.operations.people import names_from_slack
     from bot.services import export
+    from bot.services.readable import agency_words
     from bot.services.records import normalise_case_reference
 
     if bool(args.child) == bool(args.all):
@@ -228,25 +314,36 @@ def export_records(args: argparse.Namespace, settings: Settings) -> int:
     if start and end and start > end:
         raise MissingSetting(f"--from {start} is after --to {end}: give the earlier day first")
 
+    partnership: Partnership | None
     try:
         partnership = load_partnership(settings.config_path)
         zone, names, organisation = partnership.zone, {a.key: a.name for a in partnership.agencies}, partnership.name
     except ConfigError:
         print(f"joinedup: warning: could not load {settings.config_path}: dates are taken in UTC and agencies "
               "are named by their keys", file=sys.stderr)
-        zone, names, organisation = ZoneInfo("UTC"), {}, None
+        partnership, zone, names, organisation = None, ZoneInfo("UTC"), {}, None
+    example = partnership.case_reference_example if partnership else "CR-12345"
+    if child and not re.fullmatch(partnership.case_reference_pattern if partnership else DEFAULT_CASE_REFERENCE_PATTERN,
+                                  child):
+        # What was typed is not repeated: it may be a child's name, which belongs in no terminal or log.
+        raise MissingSetting(f"--child takes a case reference like {example}, and what was given does not look like "
+                             "one: never use a child's name as a reference; look up the case reference first")
+    db = existing_database(settings.database_url, command="export")
     try:
         actor = getpass.getuser() or "command line"
     except Exception:  # noqa: BLE001 - no login name (e.g. no USER and no passwd entry): say where it came from
         actor = "command line"
     now = datetime.now(timezone.utc)
-    db = Database(settings.database_url)
-    db.migrate()
-    records = export.export_records(db, case_reference=child, start=start, end=end, zone=zone, agency_names=names)
+    people = names_from_slack(settings, partnership)
+    records = export.export_records(db, case_reference=child, start=start, end=end, zone=zone, agency_names=names,
+                                    names=people, channel_names=agency_words(partnership)[1])
     query = {"child": child, "all": bool(args.all), "from": start.isoformat() if start else None,
              "to": end.isoformat() if end else None, "time_zone": str(zone), "format": form}
     text = export.to_csv(records) if form == "csv" else export.to_json(
-        records, exported_at=now, exported_by=actor, partnership=organisation, query=query)
+        records, exported_at=now, exported_by=actor, partnership=organisation, query=query, zone=zone,
+        names_note=people.note)
+    if people.note:
+        print(f"joinedup: note: {people.note}", file=sys.stderr)
     what = f" for {child}" if child else ""
     limits = [f"{word} {day}" for word, day in (("from", start), ("to", end)) if day]
     period = "".join(f" {limit}" for limit in limits)
@@ -284,12 +381,12 @@ def apply_retention(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.dry_run:  # needs no Slack: nothing is changed
         days = load_partnership(settings.config_path).retention.keep_for_days
-        db = Database(settings.database_url)
-        db.migrate()
+        db = existing_database(settings.database_url, command="retention")
         retention = RetentionService(db=db, clock=SystemClock(), outbox=None, keep_for=timedelta(days=days))
     else:
         settings.require("SLACK_BOT_TOKEN")
-        runtime = build_runtime(settings, work=InlineExecutor(), long_running=False)
+        existing_database(settings.database_url, command="retention").dispose()
+        runtime = build_runtime(settings, work=InlineExecutor(), long_running=False, migrate=False)
         retention, days = runtime.services.retention, runtime.services.partnership.retention.keep_for_days
     expired = retention.expired(limit=100_000)
     for item in expired:
@@ -318,7 +415,8 @@ def run_sweep(args: argparse.Namespace, settings: Settings) -> int:
     settings.require("SLACK_BOT_TOKEN")
     _refuse_oauth_mode()
     clock = SystemClock() if not args.at else FixedClock(_moment(args.at))
-    runtime = build_runtime(settings, clock=clock, work=InlineExecutor(), long_running=False)
+    existing_database(settings.database_url, command="sweep").dispose()
+    runtime = build_runtime(settings, clock=clock, work=InlineExecutor(), long_running=False, migrate=False)
     report = sweeper_for(runtime.services).run()
     print(f"joinedup: sweep at {clock.now().isoformat()}: {report}")
     return 0

@@ -58,7 +58,7 @@ def register(app: App, services: Services) -> None:
         elif record_id is None:
             ack(text="Say which record, e.g. `/joinedup audit JU-000042`.")
         else:
-            text, blocks = audit_blocks(record_id, trail(services.db, record_id))
+            text, blocks = audit_blocks(record_id, trail(services.db, record_id), services.partnership)
             ack(text=text, blocks=blocks)
 
     subcommands: dict[str, Callable[[str, dict[str, Any], Ack, Respond], None]] = {
@@ -93,5 +93,5 @@ def _respond_with_record(services: Services, user_id: str, reference: str, respo
         return
     record = history.record
     terms = services.glossary.terms_in(record.summary, record.actions, record.purpose_detail, record.requested_action)
-    respond(text=f"{record.reference} about case {record.case_reference}", response_type="ephemeral",
+    respond(text=record.reference, response_type="ephemeral",
             blocks=history_blocks(history, services.partnership, terms))

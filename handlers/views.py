@@ -32,7 +32,7 @@ def register(app: App, services: Services) -> None:
                 services.partnership, dataclasses.replace(defaults, risk_key=form.risk_key)))
             return
         if problems:
-            ack(response_action="errors", errors={k: v for k, v in problems.items() if k in shown})
+            _refuse(ack, view, problems)
             return
         saved = services.records.save(form, user_id=body["user"]["id"], submission_key=view["id"],
                                       identifiers_found=identifiers_found, offered_agency=offered_agency(view))
@@ -44,7 +44,7 @@ def register(app: App, services: Services) -> None:
         metadata = str(view.get("private_metadata") or "")
         text = FormState(_values(view)).text(Field.NOTE)
         if not text:
-            ack(response_action="errors", errors={Field.NOTE: "Write a note, or use Acknowledge receipt without one."})
+            _refuse(ack, view, {Field.NOTE: "Write a note, or use Acknowledge receipt without one."})
             return
         share = parse_id(metadata)
         result = (services.acknowledgements.acknowledge(share, body["user"]["id"], text, surface=Surface.FORM) if share
@@ -52,7 +52,7 @@ def register(app: App, services: Services) -> None:
         reply = acknowledgement_reply(result.outcome, reference=result.reference, by=result.by, at=result.at,
                                       agency=agency_name(services.partnership, result.agency_key))
         if result.outcome == Outcome.NOT_MEMBER:
-            ack(response_action="errors", errors={Field.NOTE: reply})
+            _refuse(ack, view, {Field.NOTE: reply})
             return
         ack(response_action="update", view=info_view("Acknowledgement", reply))
         services.outbox.deliver_soon(result.message_ids)
@@ -63,14 +63,14 @@ def register(app: App, services: Services) -> None:
         subject = Subject.decode(str(view.get("private_metadata") or ""))
         problems = services.outcomes.problems(form, subject)
         if problems:
-            ack(response_action="errors", errors=problems)
+            _refuse(ack, view, problems)
             return
         report = (services.outcomes.report(subject, body["user"]["id"], form, submission_key=view["id"])
                   if subject else Result(Done.NOT_FOUND))
         if report.done == Done.NOT_ALLOWED:
             who = (f"members of {agency_name(services.partnership, subject.agency_key)}"
                    if subject and subject.agency_key else "the person who shared it")
-            ack(response_action="errors", errors={Field.WHAT_HAPPENED: f"Only {who} can report this outcome."})
+            _refuse(ack, view, {Field.WHAT_HAPPENED: f"Only {who} can report this outcome."})
             return
         if report.done == Done.NOT_FOUND:
             ack(response_action="update", view=info_view("What came of it", "This record is no longer available."))
@@ -85,12 +85,12 @@ def register(app: App, services: Services) -> None:
         subject = Subject.decode(str(view.get("private_metadata") or ""))
         problems = services.challenges.challenge_problems(form, subject.record_id if subject else None)
         if problems:
-            ack(response_action="errors", errors=problems)
+            _refuse(ack, view, problems)
             return
         result = (services.challenges.raise_challenge(subject, body["user"]["id"], form, submission_key=view["id"])
                   if subject else Result(Done.NOT_FOUND))
         who = f"members of {agency_name(services.partnership, subject.agency_key or '')}" if subject else ""
-        _finish(ack, result, Field.CHALLENGE_TEXT, f"Only {who} can ask or challenge from this post.",
+        _finish(ack, view, result, Field.CHALLENGE_TEXT, f"Only {who} can ask or challenge from this post.",
                 "Sent", f"Your question about {result.reference} has gone to every agency that received it, and "
                         "the sharer has been asked to answer.")
         services.outbox.deliver_soon(result.message_ids)
@@ -100,13 +100,13 @@ def register(app: App, services: Services) -> None:
         form = read_response_form(_values(view))
         problems = services.challenges.response_problems(form)
         if problems:
-            ack(response_action="errors", errors=problems)
+            _refuse(ack, view, problems)
             return
         metadata = str(view.get("private_metadata") or "")
         challenge_id = parse_id(metadata)
         result = (services.challenges.respond(challenge_id, body["user"]["id"], form, submission_key=view["id"])
                   if challenge_id else Result(Done.NOT_FOUND))
-        _finish(ack, result, Field.RESPONSE_TEXT,
+        _finish(ack, view, result, Field.RESPONSE_TEXT,
                 "Only the sharer or a member of an agency that received the record can answer.",
                 "Answer sent", f"Your answer about {result.reference} has gone to every agency that received it.")
         services.outbox.deliver_soon(result.message_ids)
@@ -118,11 +118,11 @@ def register(app: App, services: Services) -> None:
         record_id = parse_id(metadata)
         problems = services.challenges.amend_problems(form, record_id)
         if problems:
-            ack(response_action="errors", errors=problems)
+            _refuse(ack, view, problems)
             return
         result = (services.challenges.amend(record_id, body["user"]["id"], form, submission_key=view["id"])
                   if record_id else Result(Done.NOT_FOUND))
-        _finish(ack, result, Field.AMEND_REASON, "Only the person who shared a record can amend it.",
+        _finish(ack, view, result, Field.AMEND_REASON, "Only the person who shared a record can amend it.",
                 "Amendment sent", f"{result.reference} is amended, and every agency that received it is being told.")
         services.outbox.deliver_soon(result.message_ids)
 
@@ -133,9 +133,21 @@ def _values(view: dict[str, Any]) -> dict[str, Any]:
     return values if isinstance(values, dict) else {}
 
 
-def _finish(ack: Ack, result: Result, field: str, refusal: str, title: str, done: str) -> None:
+def _refuse(ack: Ack, view: dict[str, Any], errors: dict[str, str]) -> None:
+    """Slack takes errors only for input blocks in the submitted view; a form without the field at fault (an old or
+    forged copy) gets the reasons on a view pushed over it, so closing that returns to the text as typed."""
+    inputs = {block.get("block_id") for block in view.get("blocks", [])
+              if isinstance(block, dict) and block.get("type") == "input"}
+    shown = {key: message for key, message in errors.items() if key in inputs}
+    if shown:
+        ack(response_action="errors", errors=shown)
+    else:
+        ack(response_action="push", view=info_view("Not saved", " ".join(errors.values())))
+
+
+def _finish(ack: Ack, view: dict[str, Any], result: Result, field: str, refusal: str, title: str, done: str) -> None:
     if result.done == Done.NOT_ALLOWED:
-        ack(response_action="errors", errors={field: refusal})
+        _refuse(ack, view, {field: refusal})
     elif result.done == Done.NOT_FOUND:
         ack(response_action="update", view=info_view(title, "This record is no longer available."))
     else:

@@ -11,20 +11,42 @@ from typing import Any, ContextManager, Iterator
 
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Connection, Engine, Row, make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.sql import Executable
 from sqlalchemy.orm import Session
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+SUPPORTED_URLS = "sqlite:///path.db or postgresql://user:password@host/database"
+SUPPORTED_DRIVERS = {("sqlite", ""), ("sqlite", "pysqlite"), ("postgresql", "psycopg")}
+
+
+class UnsupportedDatabase(ValueError):
+    """The URL names no database Joined Up can use. The message continues a sentence about the URL ("DATABASE_URL
+    names mysql://, which…"): what was found, never a password, and what to write instead."""
+
+
+class MigrationFailed(Exception):
+    """The database could not be brought up to date, and was left as it was; the message says why and what to do."""
+
+
 def normalise_url(url: str) -> str:
-    """Accept the usual spellings of a PostgreSQL URL and use the psycopg 3 driver."""
+    """Accept the usual spellings of a PostgreSQL URL and use the psycopg 3 driver; refuse every other database
+    (and drivers that are not installed, such as psycopg2) before SQLAlchemy tries to import one."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
+    try:
+        name = make_url(url).drivername
+    except ArgumentError:
+        raise UnsupportedDatabase(f"is not a database URL: write it like {SUPPORTED_URLS}") from None
+    backend, _, driver = name.partition("+")
+    if (backend, driver) not in SUPPORTED_DRIVERS:
+        raise UnsupportedDatabase(f"names {name}://, which Joined Up does not support: write it like {SUPPORTED_URLS}")
     return url
 
 
@@ -127,10 +149,35 @@ class Database:
 
     def migrate(self) -> None:
         with self._write_lock, self.engine.connect() as connection:
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-            connection.commit()
+            if self.is_sqlite:
+                # A batch migration copies a table, drops the old one and renames the copy; with foreign keys
+                # enforced, dropping a table that rows refer to fails (SQLite deletes its rows first). So, as
+                # Alembic advises: enforcement off for the migration (it cannot change inside a transaction), the
+                # references checked before the commit, and the connection discarded after, so the next is enforced.
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            try:
+                # One transaction for every step, on SQLite too (where Alembic would commit after each): all of
+                # the upgrade, or none of it.
+                with connection.begin():
+                    config = alembic_config()
+                    config.attributes["connection"] = connection
+                    try:
+                        command.upgrade(config, "head")
+                    except CommandError as error:  # e.g. a revision a newer version of Joined Up wrote
+                        raise MigrationFailed(
+                            f"could not bring the database up to date ({error}): if a newer version of Joined Up "
+                            "migrated it, run that version, or restore a backup taken before") from None
+                    if self.is_sqlite:
+                        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                        if broken:
+                            table, row, refers_to = broken[0][:3]
+                            raise MigrationFailed(
+                                f"upgrading the database would leave {len(broken)} row(s) referring to rows that are "
+                                f"not there (the first: {table} row {row}, to {refers_to}): nothing was changed; "
+                                "restore the last backup and run joinedup migrate again")
+            finally:
+                if self.is_sqlite:
+                    connection.invalidate()  # uncommitted work goes with it
 
     def is_current(self) -> bool:
         return "alembic_version" in inspect(self.engine).get_table_names()

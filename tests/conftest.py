@@ -1,6 +1,8 @@
 """Real parts: a real HTTP server running Joined Up, the Slack stand-in over HTTP, SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import re
+
 import os
 import threading
 import uuid
@@ -160,3 +162,16 @@ def joinedup(database: Database, standin: SlackStandIn, clock: FixedClock) -> It
     running = start_joinedup(db=database, standin=standin, clock=clock)
     yield running
     running._stop()
+    assert_notifications_show_no_case_content(standin)
+
+
+def assert_notifications_show_no_case_content(standin: SlackStandIn) -> None:
+    """Whatever a test did, no post could put case content on a lock screen or a shared monitor: a phone shows a
+    post's `text` and a desktop its blocks first (edits notify no one), and both may show only Joined Up's
+    reference, the agency and what kind of message it is; never a case reference or anything typed."""
+    typed = [str(value) for value in VALID_ANSWERS.values() if isinstance(value, str) and len(value) > 20]
+    case_reference = re.compile(r"\bCR-?[0-9]{4,10}\b")  # the sample partnership's case references
+    for notification in standin.notifications():
+        for shown in (notification["desktop"], notification["mobile"]):
+            assert not case_reference.search(shown), notification
+            assert not any(text in shown for text in typed), notification

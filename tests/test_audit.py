@@ -5,12 +5,15 @@ import inspect
 
 import bot.services.audit as audit_module
 from bot.cli import main
-from bot.demo.sample import ADMIN, EDUCATION, HEALTH, SAM, TIA
+from bot.demo.sample import ADMIN, EDUCATION, HEALTH, SAM, TIA, sample_toml
+from bot.services.audit import Act
+from bot.services.readable import act_in_words
 from bot.standin.signed_requests import find_action
 from bot.processes.sweep import Sweeper
 from bot.blocks.ids import Action, Field
 from storage.models import AuditEvent
-from tests.test_reminders import at
+from tests.conftest import BOT_TOKEN
+from tests.test_reminders import acknowledge, at
 
 SUMMARY = "Unmistakable summary words that must never reach the audit trail."
 
@@ -42,25 +45,100 @@ def test_every_act_on_a_record_is_in_its_trail_with_who_and_where(joinedup):
         assert all("Unmistakable" not in (e.detail or "") for e in session.query(AuditEvent))
 
 
-def test_admins_read_a_trail_in_slack_and_others_are_refused(joinedup):
+def test_admins_read_a_trail_in_slack_in_words_and_others_are_refused(joinedup):
     joinedup.record()
+    post = joinedup.posts(EDUCATION.channel)[0]
+    joinedup.slack.click(post, find_action(post["blocks"], Action.ACKNOWLEDGE), user=TIA.user_id,
+                         channel=EDUCATION.channel)
 
     admin = joinedup.slack.command("/joinedup", "audit JU-000001", user=ADMIN.user_id).json()
     sharer = joinedup.slack.command("/joinedup", "audit JU-000001", user=SAM.user_id).body  # plain text
 
-    assert "*created*" in str(admin["blocks"]) and f"<@{SAM.user_id}>" in str(admin["blocks"])
-    assert "Only the partnership's Joined Up admins" in sharer and "created" not in sharer
+    lines = "\n".join(block["text"]["text"] for block in admin["blocks"]).splitlines()
+    assert (f"• 24 Nov 2026 10:00 GMT · <@{SAM.user_id}> ({SAM.user_id}) · "
+            f"*recorded and shared with {EDUCATION.name}, {HEALTH.name}* (form)") in lines
+    assert (f"• 24 Nov 2026 10:00 GMT · <@{TIA.user_id}> ({TIA.user_id}) · *acknowledged for {EDUCATION.name}* "
+            "(button)") in lines
+    assert f"• 24 Nov 2026 10:00 GMT · Joined Up · *posted to {HEALTH.name} (channel {HEALTH.channel})* (delivery)" \
+        in lines
+    assert "Only the partnership's Joined Up admins" in sharer and "recorded" not in sharer
 
 
-def test_joinedup_audit_prints_a_records_trail(joinedup, monkeypatch, capsys):
+def test_a_failed_delivery_reads_in_words_naming_the_agencys_channel(joinedup):
+    joinedup.standin.fail("chat.postMessage", error="not_in_channel", channel=HEALTH.channel, times=-1)
     joinedup.record()
-    monkeypatch.setenv("DATABASE_URL", joinedup.db.url)
+
+    admin = joinedup.slack.command("/joinedup", "audit JU-000001", user=ADMIN.user_id).json()
+
+    assert (f"*could not deliver the record's post to {HEALTH.name}'s channel ({HEALTH.channel}): Slack said "
+            "not_in_channel*") in str(admin["blocks"])
+
+
+def test_joinedup_audit_prints_a_records_trail_in_words_with_names_and_the_partnerships_time(
+        joinedup, monkeypatch, capsys, tmp_path):
+    joinedup.record()
+    joinedup.clock.set(at(2026, 11, 24, 10, 7))
+    acknowledge(joinedup, EDUCATION.channel, TIA.user_id)
+    (tmp_path / "joinedup.toml").write_text(sample_toml(), encoding="utf-8")
+    for name, value in (("DATABASE_URL", joinedup.db.url), ("JOINEDUP_CONFIG", str(tmp_path / "joinedup.toml")),
+                        ("SLACK_BOT_TOKEN", BOT_TOKEN), ("SLACK_API_URL", joinedup.standin.api_url)):
+        monkeypatch.setenv(name, value)
 
     assert main(["audit", "JU-000001"]) == 0
-    printed = capsys.readouterr().out
+    printed = capsys.readouterr()
+    lines = printed.out.splitlines()
 
-    assert "created" in printed and "posted" in printed and SAM.user_id in printed
+    assert lines[0] == (f"24 Nov 2026 10:00 GMT · {SAM.name} ({SAM.user_id}) · recorded and shared with "
+                        f"{EDUCATION.name}, {HEALTH.name} (form)")
+    assert f"24 Nov 2026 10:07 GMT · {TIA.name} ({TIA.user_id}) · acknowledged for {EDUCATION.name} (button)" in lines
+    assert f"24 Nov 2026 10:00 GMT · Joined Up · posted to {HEALTH.name} (channel {HEALTH.channel}) (delivery)" in lines
+    assert printed.err == ""
     assert main(["audit", "JU-000404"]) == 1
+
+
+def test_joinedup_audit_without_slack_or_a_configuration_shows_ids_keys_and_utc_and_says_so(
+        joinedup, monkeypatch, capsys, tmp_path):
+    joinedup.record()
+    monkeypatch.setenv("DATABASE_URL", joinedup.db.url)
+    monkeypatch.setenv("JOINEDUP_CONFIG", str(tmp_path / "missing.toml"))
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+
+    assert main(["audit", "JU-000001"]) == 0
+    printed = capsys.readouterr()
+
+    assert printed.out.splitlines()[0] == (f"24 Nov 2026 10:00 UTC · {SAM.user_id} · recorded and shared with "
+                                           f"{EDUCATION.key}, {HEALTH.key} (form)")
+    assert printed.err.splitlines() == [
+        f"joinedup: warning: could not load {tmp_path / 'missing.toml'}: times are in UTC and agencies are named by "
+        "their keys",
+        "joinedup: note: people are shown by their Slack user ID alone: SLACK_BOT_TOKEN is not set"]
+    assert joinedup.standin.count("users.info") == 0
+
+
+def test_every_act_has_words_of_its_own():
+    """Each act, with a detail of the shape its service writes, reads as a sentence rather than as stored."""
+    agencies = {"health": "Health", "education": "Education"}
+    details = {
+        Act.CREATED: "shared with education, health", Act.POSTED: "to health (C0HEALTH)",
+        Act.DELIVERY_FAILED: "agency_post to C0HEALTH: not_in_channel", Act.VIEWED: "/joinedup show",
+        Act.ACKNOWLEDGED: "for health with a note", Act.REMINDED: "health, reminder 2, leads told",
+        Act.OUTCOME_REQUESTED: "request 1", Act.OUTCOME_REPORTED: "for health",
+        Act.CHALLENGED: "risk_level, for health (challenge 3)", Act.RESPONDED: "challenge 3",
+        Act.RESOLVED: "challenge 3", Act.ESCALATED: "challenge 3", Act.REVISED: "revision 2",
+        Act.AMENDED: "revision 3", Act.EXPORTED: "export --all, json",
+        Act.PURGED: "content removed; 4 Slack message(s) replaced",
+    }
+    assert set(details) == set(Act)
+    words = {act: act_in_words(act, detail, agencies=agencies) for act, detail in details.items()}
+    assert [act for act, detail in details.items() if words[act] == f"{act}: {detail}"] == []  # none as stored
+    assert words[Act.ACKNOWLEDGED] == "acknowledged for Health with a note"
+    assert words[Act.CHALLENGED] == "raised challenge 3 for Health: “I disagree with the risk level”"
+    assert words[Act.CREATED] == "recorded and shared with Education, Health"
+    assert act_in_words(Act.CREATED, "recorded only, not shared", agencies=agencies) == \
+        "recorded, and not shared with any agency"
+    assert act_in_words(Act.REMINDED, "challenge 3 unanswered, reminder 1", agencies=agencies) == \
+        "reminded the sharer that challenge 3 is unanswered (reminder 1)"
+    assert act_in_words("something new", "as stored", agencies=agencies) == "something new: as stored"
 
 
 def test_the_application_has_no_way_to_change_or_delete_audit_events():

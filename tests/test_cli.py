@@ -35,17 +35,37 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
 
 # --- check-config ---------------------------------------------------------------------------------
 
-def test_check_config_accepts_the_example_file(tmp_path: Path) -> None:
+def test_check_config_flags_each_placeholder_id_left_from_the_example_file(tmp_path: Path) -> None:
+    from tests.test_config import _example_data, placeholders_in
+
     result = joinedup(tmp_path, "check-config", "--config", str(EXAMPLE))
+
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    placeholders = placeholders_in(_example_data())
+    assert [line.split(": ")[2] for line in lines[:-1]] == [key for key, _ in placeholders]
+    assert all(f"{EXAMPLE}: error: {key}: {placeholder!r} is a placeholder from joinedup.example.toml: replace it "
+               in line for line, (key, placeholder) in zip(lines[:-1], placeholders, strict=True))
+    assert lines[-1] == f"{EXAMPLE}: {len(placeholders)} error(s): Joined Up will not start until they are fixed"
+
+
+def test_check_config_accepts_the_example_file_with_its_ids_replaced(tmp_path: Path) -> None:
+    from tests.test_config import example_text
+
+    path = tmp_path / "joinedup.toml"
+    path.write_text(example_text(), encoding="utf-8")
+    result = joinedup(tmp_path, "check-config", "--config", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().endswith(": OK (4 agencies, 4 risk levels)")
     assert "error" not in result.stdout and "warning" not in result.stdout
 
 
 def test_check_config_prints_every_problem_on_its_own_line_naming_the_file_and_key(tmp_path: Path) -> None:
-    text = EXAMPLE.read_text(encoding="utf-8")
+    from tests.test_config import REAL_IDS, example_text
+
+    text = example_text()
     for old, new in (('timezone = "Europe/London"', 'timezone = "London"'),
-                     ('channel = "C0HEALTH01"', 'channel = "#health"'),
+                     (f'channel = "{REAL_IDS["C0HEALTH01"]}"', 'channel = "#health"'),
                      ('holiday_region = "England and Wales"', 'holiday_region = "UK"'),
                      ("[reminders]\n", "[reminders]\nescalate_after = 4\n"),
                      ('definition = "Emerging needs', 'unagreed = "Emerging needs')):
@@ -58,7 +78,7 @@ def test_check_config_prints_every_problem_on_its_own_line_naming_the_file_and_k
 
     assert result.returncode != 0
     lines = result.stdout.splitlines()
-    for key in ("organisation.timezone", "agencies[2].channel", "working_hours.holiday_region",
+    for key in ("organisation.timezone", "agencies[health].channel", "working_hours.holiday_region",
                 "reminders.escalate_after", "risk_levels[1].unagreed"):
         assert [line for line in lines if line.startswith(f"{path}: error: {key}: ")], (key, result.stdout)
     assert [line for line in lines if line.startswith(f"{path}: warning: risk_levels[1].definition: ")]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -11,8 +12,9 @@ import pytest
 
 from bot.services.wiring import build_glossary
 from bot.domain.config import (
-    DEFAULT_CASE_REFERENCE_PATTERN, DEFAULT_LAWFUL_BASES, DEFAULT_PURPOSES, ConfigError, MissingSetting, Problem,
-    Settings, check_partnership_file, load_partnership, parse_partnership,
+    CHANNEL_ID, DEFAULT_CASE_REFERENCE_PATTERN, DEFAULT_LAWFUL_BASES, DEFAULT_PURPOSES, EXAMPLE_PLACEHOLDER_IDS,
+    USER_ID, ConfigError, MissingSetting, Problem, Settings, check_partnership_file, load_partnership,
+    parse_partnership,
 )
 from bot.domain.glossary import KNOWN_KEYS as GLOSSARY_KEYS
 
@@ -24,9 +26,39 @@ def _example_data() -> dict[str, Any]:
     return tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
 
 
+def placeholders_in(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(key, ID) for every Slack ID in the example's settings, in the order check-config reads them."""
+    found = [(f"organisation.admins[{i}]", user) for i, user in enumerate(data["organisation"]["admins"])]
+    for agency in data["agencies"]:
+        path = f"agencies[{agency['key']}]"
+        found.append((f"{path}.channel", agency["channel"]))
+        found += [(f"{path}.{field}[{i}]", user) for field in ("leads", "members")
+                  for i, user in enumerate(agency[field])]
+    return found
+
+
+# Each placeholder in the example, and an ID of the same shape that a real workspace could have.
+REAL_IDS = {placeholder: f"{placeholder[0]}0REAL{number:04d}"
+            for number, (_, placeholder) in enumerate(placeholders_in(_example_data()), start=1)}
+
+
 def example() -> dict[str, Any]:
-    """A fresh, editable copy of the example file's contents."""
-    return copy.deepcopy(_example_data())
+    """A fresh, editable copy of the example file's contents, its placeholder IDs replaced as an operator would."""
+    data = copy.deepcopy(_example_data())
+    data["organisation"]["admins"] = [REAL_IDS[u] for u in data["organisation"]["admins"]]
+    for agency in data["agencies"]:
+        agency["channel"] = REAL_IDS[agency["channel"]]
+        for field in ("leads", "members"):
+            agency[field] = [REAL_IDS[u] for u in agency[field]]
+    return data
+
+
+def example_text() -> str:
+    """The example file's text, its placeholder IDs replaced as an operator would."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for placeholder, real in REAL_IDS.items():
+        text = text.replace(f'"{placeholder}"', f'"{real}"')
+    return text
 
 
 def problems_in(data: dict[str, Any]) -> list[Problem]:
@@ -48,16 +80,39 @@ def keys_with_errors(data: dict[str, Any]) -> set[str]:
 
 # --- the example file ------------------------------------------------------------------------------
 
-def test_the_example_file_loads_with_no_errors_and_no_warnings() -> None:
+def test_the_example_files_only_problems_are_its_placeholder_ids_each_named_by_key_with_the_fix() -> None:
     partnership, problems = check_partnership_file(EXAMPLE)
+    expected = placeholders_in(_example_data())
+    assert partnership is None
+    assert [(p.key, p.warning) for p in problems] == [(key, False) for key, _ in expected]
+    for problem, (_, placeholder) in zip(problems, expected, strict=True):
+        assert problem.message.startswith(f"{placeholder!r} is a placeholder from joinedup.example.toml: replace it ")
+    channel = next(p for p in problems if p.key == "agencies[health].channel")
+    assert "channel's details" in channel.message
+    lead = next(p for p in problems if p.key == "agencies[health].leads[0]")
+    assert "Copy member ID" in lead.message
+
+
+def test_the_example_file_with_its_ids_replaced_loads_with_no_errors_and_no_warnings(tmp_path: Path) -> None:
+    path = tmp_path / "joinedup.toml"
+    path.write_text(example_text(), encoding="utf-8")
+    partnership, problems = check_partnership_file(path)
     assert problems == []
     assert partnership is not None
     assert build_glossary(partnership)[1] == []
-    assert load_partnership(EXAMPLE) == partnership
+    assert load_partnership(path) == partnership == parse_partnership(example())[0]
+
+
+def test_the_placeholder_list_is_every_id_the_example_file_shows() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    shown = {word for word in re.findall(r"\b[UWCG][A-Z0-9]{6,}\b", text) if USER_ID.match(word) or CHANNEL_ID.match(word)}
+    assert {placeholder for _, placeholder in placeholders_in(_example_data())} <= shown
+    assert EXAMPLE_PLACEHOLDER_IDS == shown
 
 
 def test_the_example_file_describes_a_four_agency_partnership_with_one_urgent_level() -> None:
-    partnership = load_partnership(EXAMPLE)
+    partnership = parse_partnership(example())[0]
+    assert partnership is not None
     assert [a.name for a in partnership.agencies] == ["Children's Social Care", "Education", "Health", "Police"]
     assert all(a.leads for a in partnership.agencies)
     assert len({a.channel for a in partnership.agencies}) == 4
@@ -68,7 +123,8 @@ def test_the_example_file_describes_a_four_agency_partnership_with_one_urgent_le
 
 
 def test_the_example_file_writes_out_the_defaults_for_purposes_lawful_bases_and_case_references() -> None:
-    partnership = load_partnership(EXAMPLE)
+    partnership = parse_partnership(example())[0]
+    assert partnership is not None
     assert partnership.purposes == DEFAULT_PURPOSES
     assert partnership.lawful_bases == DEFAULT_LAWFUL_BASES
     assert partnership.case_reference_pattern == DEFAULT_CASE_REFERENCE_PATTERN
@@ -122,7 +178,7 @@ def test_a_timezone_that_is_not_an_iana_name_is_an_error_suggesting_one() -> Non
 
 def test_admins_given_as_names_instead_of_user_ids_are_errors_for_each_entry() -> None:
     data = example()
-    data["organisation"]["admins"] = ["U0ADMIN001", "@ash.patel", "Ash Patel"]
+    data["organisation"]["admins"] = [data["organisation"]["admins"][0], "@ash.patel", "Ash Patel"]
     assert "not a Slack user ID" in error_at(data, "organisation.admins[1]")
     assert "U012AB3CD" in error_at(data, "organisation.admins[2]")
     assert "organisation.admins[0]" not in keys_with_errors(data)
@@ -130,7 +186,7 @@ def test_admins_given_as_names_instead_of_user_ids_are_errors_for_each_entry() -
 
 def test_admins_given_as_a_single_text_instead_of_a_list_is_an_error() -> None:
     data = example()
-    data["organisation"]["admins"] = "U0ADMIN001"
+    data["organisation"]["admins"] = data["organisation"]["admins"][0]
     assert "list of user IDs" in error_at(data, "organisation.admins")
 
 
@@ -151,7 +207,7 @@ def test_use_default_glossary_must_be_true_or_false() -> None:
 def test_an_agency_channel_given_as_a_name_is_an_error_saying_where_to_find_the_id() -> None:
     data = example()
     data["agencies"][2]["channel"] = "#health"
-    message = error_at(data, "agencies[2].channel")
+    message = error_at(data, "agencies[health].channel")
     assert "'#health' is not a channel ID" in message
     assert "channel's details" in message and "C012AB3CD" in message
 
@@ -159,26 +215,46 @@ def test_an_agency_channel_given_as_a_name_is_an_error_saying_where_to_find_the_
 def test_agency_leads_given_as_names_are_errors() -> None:
     data = example()
     data["agencies"][0]["leads"] = ["sam.okafor"]
-    assert "not a Slack user ID" in error_at(data, "agencies[0].leads[0]")
+    assert "not a Slack user ID" in error_at(data, "agencies[social-care].leads[0]")
 
 
-def test_two_agencies_with_the_same_key_is_an_error_on_the_second() -> None:
+def test_two_agencies_with_the_same_key_is_an_error_on_the_second_named_by_its_place() -> None:
     data = example()
     data["agencies"][3]["key"] = data["agencies"][1]["key"]
     assert "used twice" in error_at(data, "agencies[3].key")
-    assert "agencies[1].key" not in keys_with_errors(data)
+    assert "agencies[education].key" not in keys_with_errors(data)
 
 
 def test_two_agencies_with_the_same_channel_is_an_error_on_the_second() -> None:
     data = example()
     data["agencies"][1]["channel"] = data["agencies"][0]["channel"]
-    assert "each channel must be unique" in error_at(data, "agencies[1].channel")
+    assert "each channel must be unique" in error_at(data, "agencies[education].channel")
 
 
-def test_an_agency_key_with_spaces_or_capitals_is_an_error() -> None:
+def test_an_agency_key_with_spaces_or_capitals_is_an_error_and_the_agency_is_named_by_its_place() -> None:
     data = example()
     data["agencies"][0]["key"] = "Social Care"
+    data["agencies"][0]["channel"] = "#social-care"
     assert "lower-case letters, digits and hyphens" in error_at(data, "agencies[0].key")
+    assert "is not a channel ID" in error_at(data, "agencies[0].channel")
+
+
+def test_an_agency_without_a_key_is_named_by_its_place_and_the_others_by_their_keys() -> None:
+    data = example()
+    del data["agencies"][1]["key"]
+    data["agencies"][3]["leads"] = ["PC Pat"]
+    assert keys_with_errors(data) == {"agencies[1].key", "agencies[police].leads[0]"}
+
+
+def test_placeholder_ids_left_from_the_example_are_errors_naming_the_key_and_the_fix() -> None:
+    data = example()
+    data["agencies"][2]["channel"] = "C0HEALTH01"
+    data["agencies"][2]["members"] = ["U0SCHOOLNURSE"]
+    data["organisation"]["admins"].append("U012AB3CD")  # the shape shown in the example's comments
+    assert keys_with_errors(data) == {"agencies[health].channel", "agencies[health].members[0]",
+                                      "organisation.admins[2]"}
+    assert "'C0HEALTH01' is a placeholder from joinedup.example.toml" in error_at(data, "agencies[health].channel")
+    assert "replace it with a real member ID" in error_at(data, "organisation.admins[2]")
 
 
 def test_missing_agencies_is_an_error_saying_what_to_add() -> None:
@@ -196,7 +272,7 @@ def test_an_agency_without_leads_is_a_warning_not_an_error() -> None:
     data["agencies"][1]["leads"] = []
     partnership, problems = parse_partnership(data)
     assert partnership is not None
-    assert [(p.key, p.warning) for p in problems] == [("agencies[1].leads", True)]
+    assert [(p.key, p.warning) for p in problems] == [("agencies[education].leads", True)]
 
 
 # --- risk levels ----------------------------------------------------------------------------------
@@ -333,18 +409,18 @@ def test_an_unknown_top_level_section_is_an_error_listing_the_known_ones() -> No
 def test_unknown_keys_in_each_section_are_errors_naming_the_key() -> None:
     data = example()
     data["organisation"]["nmae"] = "Typo"
-    data["agencies"][0]["lead"] = ["U0SCLEAD01"]
+    data["agencies"][0]["lead"] = data["agencies"][0]["leads"]
     data["risk_levels"][0]["colour"] = "green"
     data["working_hours"]["timezone"] = "Europe/London"
     data["reminders"]["max_reminder"] = 3
-    assert keys_with_errors(data) == {"organisation.nmae", "agencies[0].lead", "risk_levels[0].colour",
+    assert keys_with_errors(data) == {"organisation.nmae", "agencies[social-care].lead", "risk_levels[0].colour",
                                       "working_hours.timezone", "reminders.max_reminder"}
     assert "check the spelling" in error_at(data, "organisation.nmae")
-    assert "leads" in error_at(data, "agencies[0].lead")
+    assert "leads" in error_at(data, "agencies[social-care].lead")
 
 
 def test_purposes_written_after_a_section_header_are_reported_as_an_unknown_key_in_that_section() -> None:
-    text = EXAMPLE.read_text(encoding="utf-8").replace(
+    text = example_text().replace(
         "[working_hours]\n", '[working_hours]\npurposes = ["To keep the child safe from harm"]\n')
     partnership, problems = parse_partnership(tomllib.loads(text))
     assert partnership is None
@@ -417,22 +493,22 @@ def test_several_problems_are_all_reported_at_once() -> None:
     partnership, problems = parse_partnership(data)
     assert partnership is None
     assert keys_with_errors(data) == {
-        "organisation.name", "organisation.timezone", "agencies[2].channel", "purposes[0]",
+        "organisation.name", "organisation.timezone", "agencies[health].channel", "purposes[0]",
         "working_hours.holiday_region", "reminders.max_reminders", "extras"}
     assert [p.key for p in problems if p.warning] == ["risk_levels[0].definition"]
 
 
 def test_load_partnership_raises_one_config_error_listing_every_error_but_no_warnings(tmp_path: Path) -> None:
     path = tmp_path / "joinedup.toml"
-    text = EXAMPLE.read_text(encoding="utf-8")
+    text = example_text()
     text = text.replace('timezone = "Europe/London"', 'timezone = "London"')
-    text = text.replace('channel = "C0HEALTH01"', 'channel = "#health"')
-    text = text.replace('leads = ["U0EDLEAD01"]', "leads = []")
+    text = text.replace(f'channel = "{REAL_IDS["C0HEALTH01"]}"', 'channel = "#health"')
+    text = text.replace(f'leads = ["{REAL_IDS["U0EDLEAD01"]}"]', "leads = []")
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as raised:
         load_partnership(path)
-    assert [p.key for p in raised.value.problems] == ["organisation.timezone", "agencies[2].channel"]
-    assert "organisation.timezone" in str(raised.value) and "agencies[2].channel" in str(raised.value)
+    assert [p.key for p in raised.value.problems] == ["organisation.timezone", "agencies[health].channel"]
+    assert "organisation.timezone" in str(raised.value) and "agencies[health].channel" in str(raised.value)
 
 
 # --- the environment ------------------------------------------------------------------------------

@@ -76,7 +76,8 @@ def test_the_later_steps_show_glossary_reminder_challenge_outcome_history_and_au
     assert "*Outcome reported* by @Sam Okafor" in output and "Child in need assessment started" in output
     assert "*History*" in output and "outcome reported by @Sam Okafor" in output  # /joinedup show
     assert "*Audit trail of JU-000001" in output
-    assert "@Tia Brennan · *challenged* (form)" in output and "Joined Up · *reminded* (sweep)" in output
+    assert "@Tia Brennan (U0TIATEACH) · *raised challenge 1 for" in output  # acts in words, names with IDs
+    assert "Joined Up · *reminded Health to acknowledge" in output
 
 
 def test_the_later_steps_come_in_story_order(output: str) -> None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 from datetime import datetime, timedelta
 
 import pytest
 
 from bot.cli import main
-from bot.demo.sample import EDUCATION, HEALTH, NIA, SAM, TIA, sample_partnership
+from bot.demo.sample import EDUCATION, HEALTH, NIA, SAM, SOCIAL_CARE, TIA, sample_partnership
 from bot.blocks.ids import Action, Field
 from storage.models import AuditEvent
 from tests.test_challenges import challenge, click, sharers_dm, submit_latest_form
+from tests.conftest import BOT_TOKEN
 from tests.test_reminders import acknowledge, at
 
 OTHER_CHILD = "CR-55555"
@@ -33,11 +35,14 @@ def partnership_toml() -> str:
 
 @pytest.fixture
 def cli(joinedup, monkeypatch, tmp_path):
-    """Run `joinedup ARGS` in-process against the test database, as the user "ig.officer"."""
+    """Run `joinedup ARGS` in-process against the test database, as the user "ig.officer", with Slack (the
+    stand-in, over HTTP) there to name people."""
     config = tmp_path / "joinedup.toml"
     config.write_text(partnership_toml(), encoding="utf-8")
     monkeypatch.setenv("DATABASE_URL", joinedup.db.url)
     monkeypatch.setenv("JOINEDUP_CONFIG", str(config))
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_API_URL", joinedup.standin.api_url)
     monkeypatch.setattr("getpass.getuser", lambda: "ig.officer")
     return main
 
@@ -112,7 +117,137 @@ def test_a_childs_json_export_holds_only_that_childs_records_with_every_part(joi
     assert {"created", "posted", "acknowledged", "outcome reported", "challenged", "risk level revised",
             "amended"} <= set(actions)
     assert "Another child altogether" not in out.out and OTHER_CHILD not in out.out
-    assert "exported 1 record(s) for CR-12345 as json" in out.err
+    assert "exported 1 record(s) for CR-12345 as json" in out.err and "note:" not in out.err
+
+
+def test_a_json_export_names_people_agencies_times_and_acts_for_people_beside_the_machines_fields(
+        joinedup, cli, capsys):
+    a_childs_whole_history(joinedup)
+
+    assert cli(["export", "--child", "CR-12345"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    [record] = document["records"]
+
+    assert document["names"] == "people are named as Slack knows them, with their Slack user ID"
+    assert (record["sharer"], record["sharer_readable"]) == (SAM.user_id, f"{SAM.name} ({SAM.user_id})")
+    assert (record["created_at"], record["created_at_readable"]) == ("2026-11-24T10:00:00+00:00",
+                                                                     "24 Nov 2026 10:00 GMT")
+    [ack] = record["acknowledgements"]
+    assert ack["acknowledged_by_readable"] == f"{TIA.name} ({TIA.user_id})"
+    assert ack["acknowledged_at_readable"] == "24 Nov 2026 10:05 GMT"
+    assert record["outcomes"][0]["reported_by_readable"] == f"{NIA.name} ({NIA.user_id})"
+    assert record["challenges"][0]["raised_by_readable"] == f"{TIA.name} ({TIA.user_id})"
+    assert {r["revised_by_readable"] for r in record["revisions"]} == {f"{SAM.name} ({SAM.user_id})"}
+    acts = {(e["action"], e["actor_readable"], e["action_readable"]) for e in record["audit"]}
+    assert ("created", f"{SAM.name} ({SAM.user_id})",
+            f"recorded and shared with {EDUCATION.name}, {HEALTH.name}") in acts
+    assert ("posted", "Joined Up", f"posted to {HEALTH.name} (channel {HEALTH.channel})") in acts
+    assert ("acknowledged", f"{TIA.name} ({TIA.user_id})", f"acknowledged for {EDUCATION.name}") in acts
+    assert ("outcome reported", f"{NIA.name} ({NIA.user_id})", f"reported what came of it for {HEALTH.name}") in acts
+    assert ("challenged", f"{TIA.name} ({TIA.user_id})",
+            f"raised challenge 1 for {EDUCATION.name}: “I disagree with the risk level”") in acts
+    assert all(not e["action_readable"].startswith(e["action"] + ":") for e in record["audit"])
+    # Each person was asked of Slack once, however often they appear.
+    asked = [c.args["user"] for c in joinedup.standin.calls("users.info")]
+    assert len(asked) == len(set(asked))
+
+
+def test_in_the_summer_times_are_british_summer_time_and_named_so(joinedup, cli, capsys):
+    joinedup.clock.set(at(2026, 6, 30, 23, 30))
+    joinedup.record()
+
+    assert cli(["export", "--all"]) == 0
+    [record] = json.loads(capsys.readouterr().out)["records"]
+
+    assert (record["created_at"], record["created_at_readable"]) == ("2026-06-30T23:30:00+00:00",
+                                                                     "1 Jul 2026 00:30 BST")
+
+
+def test_without_slack_people_are_shown_by_id_alone_with_a_note_saying_why(joinedup, cli, capsys, monkeypatch):
+    joinedup.record()
+    with socket.socket() as closed:  # a loopback port nobody listens on: Slack cannot be reached
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("SLACK_API_URL", f"http://127.0.0.1:{port}/api/")
+
+    assert cli(["export", "--child", "CR-12345"]) == 0
+    out = capsys.readouterr()
+    document = json.loads(out.out)
+    [record] = document["records"]
+
+    assert record["sharer"] == record["sharer_readable"] == SAM.user_id
+    assert "people are shown by their Slack user ID alone: Slack could not be asked" in document["names"]
+    [note] = [line for line in out.err.splitlines() if "note:" in line]
+    assert note.startswith("joinedup: note: people are shown by their Slack user ID alone")
+
+
+def test_without_a_token_people_are_shown_by_id_alone_and_slack_is_not_asked(joinedup, cli, capsys, monkeypatch):
+    joinedup.record()
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
+
+    assert cli(["export", "--child", "CR-12345"]) == 0
+    document = json.loads(capsys.readouterr().out)
+
+    assert document["records"][0]["sharer_readable"] == SAM.user_id
+    assert document["names"] == "people are shown by their Slack user ID alone: SLACK_BOT_TOKEN is not set"
+    assert joinedup.standin.count("users.info") == 0
+
+
+def test_when_slack_refuses_the_token_it_is_asked_once_and_people_are_shown_by_id(joinedup, cli, capsys):
+    joinedup.record()
+    acknowledge(joinedup, EDUCATION.channel, TIA.user_id)
+    before = joinedup.standin.count("users.info")
+    joinedup.standin.fail("users.info", error="invalid_auth", times=-1)
+
+    assert cli(["export", "--child", "CR-12345"]) == 0
+    document = json.loads(capsys.readouterr().out)
+
+    assert joinedup.standin.count("users.info") == before + 1
+    assert document["records"][0]["acknowledgements"][0]["acknowledged_by_readable"] == TIA.user_id
+    assert "(invalid_auth)" in document["names"]
+
+
+def test_someone_slack_does_not_know_is_shown_by_id_and_everyone_else_by_name(joinedup, cli, capsys):
+    joinedup.record()
+    acknowledge(joinedup, EDUCATION.channel, TIA.user_id)
+    joinedup.standin.fail("users.info", error="user_not_found", times=1)  # the first person asked: the sharer
+
+    assert cli(["export", "--child", "CR-12345"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    [record] = document["records"]
+
+    assert record["sharer_readable"] == SAM.user_id
+    assert record["acknowledgements"][0]["acknowledged_by_readable"] == f"{TIA.name} ({TIA.user_id})"
+    assert document["names"] == f"1 user ID(s) are not in this Slack workspace and are shown alone: {SAM.user_id}"
+
+
+def test_a_name_given_as_the_childs_reference_is_refused_and_not_repeated(joinedup, cli, capsys):
+    joinedup.record()
+
+    assert cli(["export", "--child", "Jane Smith"]) == 2
+    out = capsys.readouterr()
+
+    [line] = out.err.splitlines()
+    assert line.startswith("joinedup: --child takes a case reference like CR-12345")
+    assert "never use a child's name as a reference" in line
+    assert "JANE" not in line.upper() and "SMITH" not in line.upper() and out.out == ""
+    assert joinedup.standin.count("users.info") == 0
+    with joinedup.db.read() as session:
+        assert session.query(AuditEvent).filter(AuditEvent.action == "exported").count() == 0
+
+
+def test_a_reference_is_judged_by_the_partnerships_own_case_reference_pattern(joinedup, cli, capsys, tmp_path):
+    joinedup.record()
+    config = tmp_path / "joinedup.toml"
+    config.write_text(partnership_toml().replace(
+        'timezone = "Europe/London"\n',
+        "timezone = \"Europe/London\"\ncase_reference_pattern = '^LA[0-9]{6}$'\ncase_reference_example = \"LA123456\"\n"),
+        encoding="utf-8")
+
+    assert cli(["export", "--child", "CR-12345"]) == 2
+    assert "like LA123456" in capsys.readouterr().err
+    assert cli(["export", "--child", "la654321"]) == 0
+    assert "no records for LA654321" in capsys.readouterr().err
 
 
 def test_a_childs_csv_export_reads_in_a_spreadsheet_one_row_per_entry_in_time_order(joinedup, cli, capsys):
@@ -121,10 +256,15 @@ def test_a_childs_csv_export_reads_in_a_spreadsheet_one_row_per_entry_in_time_or
     assert cli(["export", "--child", "CR-12345", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
 
-    assert list(rows[0]) == ["reference", "case_reference", "when", "entry", "who", "agency", "details"]
+    assert list(rows[0]) == ["reference", "case_reference", "when", "when_readable", "entry", "who", "who_readable",
+                             "agency", "details"]
     assert {row["reference"] for row in rows} == {"JU-000001"}
     assert rows[0]["entry"] == "record" and rows[0]["who"] == SAM.user_id
+    assert rows[0]["who_readable"] == f"{SAM.name} ({SAM.user_id})"
+    assert rows[0]["when_readable"] == "24 Nov 2026 10:00 GMT"
     assert "Case reference: CR-12345" in rows[0]["details"].splitlines()
+    assert f"Shared by: {SAM.name} ({SAM.user_id}), {SOCIAL_CARE.name}" in rows[0]["details"].splitlines()
+    assert "Recorded: 24 Nov 2026 10:00 GMT" in rows[0]["details"].splitlines()
     assert "Risk level: Child in need (child-in-need)" in rows[0]["details"].splitlines()
     moments = [datetime.fromisoformat(row["when"]) for row in rows]
     assert moments == sorted(moments)
@@ -133,6 +273,10 @@ def test_a_childs_csv_export_reads_in_a_spreadsheet_one_row_per_entry_in_time_or
     assert [row["entry"] for row in rows].count("delivery") == 2
     ack = next(row for row in rows if row["entry"] == "acknowledgement")
     assert (ack["who"], ack["agency"]) == (TIA.user_id, "Education (Oakfield Primary)")
+    assert (ack["who_readable"], ack["when_readable"]) == (f"{TIA.name} ({TIA.user_id})", "24 Nov 2026 10:05 GMT")
+    audited = [(row["who_readable"], row["details"]) for row in rows if row["entry"] == "audit"]
+    assert (f"{TIA.name} ({TIA.user_id})", f"acknowledged for {EDUCATION.name} (button)") in audited
+    assert ("Joined Up", f"posted to {HEALTH.name} (channel {HEALTH.channel}) (delivery)") in audited
     assert "Agreed: attendance changes the picture." in next(r for r in rows if r["entry"] == "response")["details"]
     amendment = [row for row in rows if row["entry"] == "revision"][-1]["details"]
     assert "The day was wrong" in amendment and "Summary was: Met at school. The child said" in amendment

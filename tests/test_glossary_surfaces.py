@@ -8,8 +8,7 @@ from bot.services.wiring import build_glossary
 from bot.cli import main
 from bot.demo.sample import ADMIN, EDUCATION, SAM, sample_partnership
 from bot.blocks.ids import Field
-
-EXAMPLE = "joinedup.example.toml"
+from tests.test_config import example_text
 
 
 def glossary_reply(joinedup, text):
@@ -88,7 +87,7 @@ def test_check_config_warns_about_two_terms_claiming_one_alias():
 
 
 def test_a_risk_level_without_a_definition_is_a_warning_in_check_config(tmp_path, capsys):
-    text = open(EXAMPLE, encoding="utf-8").read()
+    text = example_text()  # the example with its placeholder IDs replaced, which check-config would flag
     start = text.index("definition = ", text.index("\n[[risk_levels]]\nkey"))
     end = text.index("\n", start)
     (tmp_path / "j.toml").write_text(text[:start] + 'definition = ""' + text[end:], encoding="utf-8")
@@ -97,8 +96,9 @@ def test_a_risk_level_without_a_definition_is_a_warning_in_check_config(tmp_path
     assert "warning: risk_levels[0].definition" in capsys.readouterr().out
 
 
-def test_the_glossary_exports_as_markdown_and_csv(monkeypatch, capsys):
-    monkeypatch.setenv("JOINEDUP_CONFIG", EXAMPLE)
+def test_the_glossary_exports_as_markdown_and_csv(monkeypatch, capsys, tmp_path):
+    (tmp_path / "j.toml").write_text(example_text(), encoding="utf-8")
+    monkeypatch.setenv("JOINEDUP_CONFIG", str(tmp_path / "j.toml"))
 
     assert main(["glossary", "--format", "markdown"]) == 0
     markdown = capsys.readouterr().out

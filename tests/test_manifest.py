@@ -12,7 +12,7 @@ from jsonschema import Draft7Validator
 
 from bot.demo.sample import SAM, SOCIAL_CARE
 from bot.edge.web import EVENTS_PATH
-from bot.blocks.ids import Command
+from bot.blocks.ids import Command, Shortcut
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = yaml.safe_load((ROOT / "app_manifest.yml").read_text(encoding="utf-8"))
@@ -65,6 +65,20 @@ def test_the_slash_commands_are_exactly_the_apps_commands_and_the_app_answers_ea
         reply = joinedup.slack.command(command, "", user=SAM.user_id)
         assert reply.status == 200, f"{command}: {reply}"
     assert joinedup.slack.command("/not-ours", "", user=SAM.user_id).status == 404
+
+
+def test_the_shortcuts_are_exactly_the_apps_shortcuts_and_the_app_answers_each(joinedup):
+    shortcuts = {s["callback_id"]: s["type"] for s in MANIFEST["features"]["shortcuts"]}
+    assert shortcuts == {Shortcut.RECORD_CONVERSATION: "global", Shortcut.RECORD_FROM_MESSAGE: "message"}
+    assert set(shortcuts) == {s.value for s in Shortcut}
+    ts = joinedup.standin.add_message(SOCIAL_CARE.channel, user=SAM.user_id, text="hello")
+    message = joinedup.standin.message(SOCIAL_CARE.channel, ts)
+    for callback_id, kind in shortcuts.items():
+        reply = (joinedup.slack.shortcut(callback_id, user=SAM.user_id) if kind == "global" else
+                 joinedup.slack.message_shortcut(callback_id, message, user=SAM.user_id, channel=SOCIAL_CARE.channel))
+        assert reply.status == 200, f"{callback_id}: {reply}"
+    assert joinedup.standin.count("views.open", answered_ok=True) == len(shortcuts)
+    assert joinedup.slack.shortcut("not_ours", user=SAM.user_id).status == 404
 
 
 def test_every_event_the_app_listens_for_is_subscribed_in_the_manifest(joinedup):

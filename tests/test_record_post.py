@@ -57,7 +57,8 @@ def post_to(joinedup, channel: str) -> dict[str, Any]:
 
 
 def posted_args(joinedup) -> list[dict[str, Any]]:
-    return [call.args for call in joinedup.standin.calls("chat.postMessage")]
+    """Every message as Joined Up sent it: first posts, and their content as the updates that follow."""
+    return [call.args for call in joinedup.standin.calls() if call.method in ("chat.postMessage", "chat.update")]
 
 
 def section_texts(blocks: list[dict[str, Any]]) -> list[str]:
@@ -139,7 +140,8 @@ def test_an_agencys_post_carries_everything_the_agency_needs(joinedup):
         f"<@{SAM.user_id}>, Children's Social Care",
     ):
         assert expected in text, f"{expected!r} is missing from the post"
-    assert "JU-000001" in post["text"] and "CR-12345" in post["text"]
+    # The notification line names the record and the agency, never the child's case reference.
+    assert "JU-000001" in post["text"] and "CR-12345" not in post["text"]
 
 
 def test_a_record_for_information_only_says_so_and_first_hand_knowledge_is_labelled(joinedup):
@@ -281,7 +283,7 @@ def test_agency_posts_are_valid_block_kit(joinedup):
     joinedup.record(**{**FULL_RECORD, Field.SUMMARY: HOSTILE})
 
     posts = [args for args in posted_args(joinedup) if args["channel"] in (EDUCATION.channel, HEALTH.channel)]
-    assert len(posts) == 2
+    assert len(posts) == 4  # each agency's first post, and its content as the update after it
     for args in posts:
         assert_valid_blocks(args["blocks"], most=50)
 

@@ -182,7 +182,8 @@ def test_remind_me_later_moves_the_question_by_working_days(joinedup):
     joinedup.record()
     sweep(joinedup, at(2026, 12, 8, 9, 0))
     request = next(m for m in joinedup.standin.messages(SAM.user_id) if "What happened after" in str(m))
-    later = [a for a in request["blocks"][1]["elements"] if a["value"].endswith(":3")][0]
+    later = [a for block in request["blocks"] if block["type"] == "actions" for a in block["elements"]
+             if a["value"].endswith(":3")][0]
 
     joinedup.slack.click(request, {"action_id": later["action_id"], "block_id": "x", "type": "button",
                                    "value": later["value"]}, user=SAM.user_id, channel="DU0SAMSW")

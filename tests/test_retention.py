@@ -8,6 +8,7 @@ from bot.demo.sample import EDUCATION, HEALTH, SAM, TIA
 from bot.standin.signed_requests import find_action
 from bot.processes.sweep import Sweeper
 from storage.models import AuditEvent, Record, Share
+from tests.test_config import example_text
 
 KEEP = timedelta(days=2190)
 
@@ -51,8 +52,7 @@ def test_dry_run_lists_what_would_go_and_changes_nothing(joinedup, monkeypatch, 
     joinedup.record()
     monkeypatch.setenv("DATABASE_URL", joinedup.db.url)
     monkeypatch.setenv("JOINEDUP_CONFIG", str(tmp_path / "j.toml"))
-    (tmp_path / "j.toml").write_text(open("joinedup.example.toml", encoding="utf-8").read()
-                                     .replace("keep_for_days = 2190", "keep_for_days = 30"),
+    (tmp_path / "j.toml").write_text(example_text().replace("keep_for_days = 2190", "keep_for_days = 30"),
                                      encoding="utf-8")
 
     assert main(["retention", "--dry-run"]) == 0

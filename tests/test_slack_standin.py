@@ -183,7 +183,8 @@ def test_size_limits_are_enforced_like_slack(standin, client):
     ts = client.chat_postMessage(channel="C1", text="x", blocks=[section("a" * 3000)] * 50)["ts"]
     assert error_of(lambda: client.chat_update(channel="C1", ts=ts, text="x", blocks=too_many)) == "invalid_blocks"
     view = {"type": "modal", "title": {"type": "plain_text", "text": "Big"}, "blocks": [{"type": "divider"}] * 101}
-    assert error_of(lambda: client.views_open(trigger_id=standin.trigger_id(), view=view)) == "invalid_blocks"
+    # views.* report Block Kit problems as invalid_arguments, with the same json-pointer messages
+    assert error_of(lambda: client.views_open(trigger_id=standin.trigger_id(), view=view)) == "invalid_arguments"
     (bad,) = [c for c in standin.errors("chat.postMessage") if "3001" in str(c.response)]
     assert "json-pointer:/blocks/0/text/text" in bad.response["response_metadata"]["messages"][0]
 

@@ -258,11 +258,10 @@ def test_a_form_submitted_over_the_socket_is_saved_and_posted_to_education_and_h
     assert answer["payload"]["response_action"] == "update"
     assert "JU-000001" in json.dumps(answer["payload"]["view"])
     standin = socket_app.standin
-    assert standin.wait_until(lambda: len(agency_posts(standin, EDUCATION.channel)) == 1
-                              and len(agency_posts(standin, HEALTH.channel)) == 1, timeout=WORK_SECONDS), \
-        socket_app.log()
-    for channel in (EDUCATION.channel, HEALTH.channel):
-        assert "CR-12345" in json.dumps(agency_posts(standin, channel)[0]["blocks"])
+    # Each post goes out as its notification line, then its content as an edit: wait for the content.
+    assert standin.wait_until(lambda: all(
+        len(posts := agency_posts(standin, channel)) == 1 and "CR-12345" in json.dumps(posts[0]["blocks"])
+        for channel in (EDUCATION.channel, HEALTH.channel)), timeout=WORK_SECONDS), socket_app.log()
     assert agency_posts(standin, SOCIAL_CARE.channel) == [] and agency_posts(standin, POLICE.channel) == []
     db = Database(socket_app.env["DATABASE_URL"])
     try:

@@ -77,8 +77,9 @@ def challenge_form(record: Record, subject: str, partnership: Partnership) -> di
 
 
 def response_form(record: Record, challenge: Challenge, partnership: Partnership, *, may_revise: bool) -> dict[str, Any]:
-    blocks = [section(f"{mention(challenge.raised_by)} asked about *{record.reference}*:\n"
-                      f"*{KINDS.get(challenge.kind, challenge.kind)}*\n{escape(challenge.text[:2500])}"),
+    blocks = [section(f"{mention(challenge.raised_by)} asked about *{record.reference}*: "
+                      f"*{KINDS.get(challenge.kind, challenge.kind)}*"),
+              *long_text_sections("Their words", challenge.text),
               _text_input(Field.RESPONSE_TEXT, "Your answer", placeholder="Your answer goes to every agency")]
     if may_revise:
         blocks.append(_risk_select(Field.REVISED_RISK, f"Revise the risk level (now {record.risk_label})", partnership))
@@ -133,7 +134,7 @@ def challenge_message(record: Record, challenge: Challenge, agency_name: str, *,
     if for_sharer:
         blocks.append({"type": "actions", "elements": [
             button("Respond", Action.RESPOND_CHALLENGE, str(challenge.id), style="primary")]})
-    return f"{agency_name} asks about {record.reference}", blocks
+    return f"{escape(agency_name)} asks about {record.reference}", blocks
 
 
 def response_message(record: Record, challenge: Challenge, response: ChallengeResponse, revision: Revision | None,
@@ -171,7 +172,7 @@ def escalation_message(record: Record, challenge: Challenge, agency_name: str,
 
 
 def challenge_reminder(record: Record, challenge: Challenge, agency_name: str) -> tuple[str, list[dict[str, Any]]]:
-    return f"{agency_name} is waiting for your answer about {record.reference}", [
+    return f"{escape(agency_name)} is waiting for your answer about {record.reference}", [
         section(f":hourglass_flowing_sand: {mention(challenge.raised_by)} ({escape(agency_name)}) is waiting for an "
                 f"answer about *{record.reference}*, asked {slack_date(challenge.raised_at, '{date_short_pretty}')}."),
         {"type": "actions", "elements": [button("Respond", Action.RESPOND_CHALLENGE, str(challenge.id),

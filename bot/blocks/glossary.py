@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.text import SECTION_LIMIT, context, escape, mention, section
+from bot.blocks.text import SECTION_LIMIT, clip, context, escape, mention, section, sections
 from bot.domain.glossary import Glossary, Term
 
 STARTER_NOTE = "A starting definition shipped with Joined Up; the partnership has not yet reviewed it."
@@ -14,8 +14,7 @@ def glossary_index(glossary: Glossary, organisation: str) -> tuple[str, list[dic
                       "Ask for any of them with `/joinedup glossary TERM`.")]
     for category, terms in glossary.by_category().items():
         names = ", ".join(escape(t.term) + (f" ({escape(', '.join(t.aliases))})" if t.aliases else "") for t in terms)
-        text = f"*{escape(category[:1].upper() + category[1:])}*\n{names}"
-        blocks.append(section(text if len(text) <= SECTION_LIMIT else text[: SECTION_LIMIT - 1] + "…"))
+        blocks += sections(f"*{escape(category[:1].upper() + category[1:])}*\n{names}")
     return f"{len(glossary.terms)} agreed terms", blocks[:50]
 
 
@@ -32,7 +31,7 @@ def glossary_answer(term: Term) -> tuple[str, list[dict[str, Any]]]:
         blocks.append(context(" · ".join(details)))
     if term.starter:
         blocks.append(context(STARTER_NOTE))
-    return f"{term.term}: {term.definition}"[:3000], blocks
+    return escape(clip(f"{term.term}: {term.definition}", SECTION_LIMIT)), blocks
 
 
 def glossary_not_found(query: str, near: list[Term], admins: tuple[str, ...]) -> tuple[str, list[dict[str, Any]]]:

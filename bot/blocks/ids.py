@@ -7,6 +7,13 @@ class Command(StrEnum):
     JOINEDUP = "/joinedup"
 
 
+class Shortcut(StrEnum):
+    """callback_id of each shortcut in app_manifest.yml (features.shortcuts)."""
+
+    RECORD_CONVERSATION = "record_conversation"  # global: from the composer's shortcuts menu or search
+    RECORD_FROM_MESSAGE = "record_from_message"  # message: from a message's "More actions" menu
+
+
 class Callback(StrEnum):
     RECORD_FORM = "record_form"
     ACKNOWLEDGE_NOTE_FORM = "acknowledge_note_form"

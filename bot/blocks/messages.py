@@ -37,7 +37,7 @@ def problem_view() -> dict[str, Any]:
 
 
 def form_unavailable(reason: str) -> str:
-    return (f"Sorry, the form could not open ({reason}). Please type the command again: "
+    return (f"Sorry, the form could not open ({escape(reason)}). Please type the command again: "
             "Slack only allows a few seconds to open it.")
 
 

@@ -66,7 +66,7 @@ def outcome_blocks(outcome: Outcome, agency_name: str | None) -> list[dict[str, 
 
 
 def outcome_message(record: Record, outcome: Outcome, agency_name: str | None) -> tuple[str, list[dict[str, Any]]]:
-    text = f"Outcome for {record.reference} (case {record.case_reference})"
+    text = f"Outcome for {record.reference}"
     return text, [section(f"*What came of {record.reference}* (case {escape(record.case_reference)})"),
                   *outcome_blocks(outcome, agency_name)]
 
@@ -77,14 +77,18 @@ def outcome_request(record: Record, agencies: list[str]) -> tuple[str, list[dict
         return (f"Outcome reported for {record.reference}",
                 [section(f":white_check_mark: The outcome of *{record.reference}* (case "
                          f"{escape(record.case_reference)}) has been reported and sent to {told}. Thank you.")])
-    text = f"What happened after you shared {record.reference} about case {record.case_reference}?"
+    text = f"What happened after you shared {record.reference}?"
     return text, [
         section(f"What happened after you shared *{record.reference}* about case *{escape(record.case_reference)}* "
                 f"on {slack_date(record.created_at, '{date_short_pretty}')}? Telling {told} what came of it "
                 "closes the loop."),
-        {"type": "actions", "elements": [
+        # Slack wants each action_id once in its block: the two reminders share one handler, so one is in a
+        # block of its own, just below.
+        {"type": "actions", "block_id": "outcome_request", "elements": [
             button("Report outcome", Action.REPORT_OUTCOME, f"{record.id}:", style="primary"),
             button("Remind me tomorrow", Action.REMIND_LATER, f"{record.id}:1"),
+        ]},
+        {"type": "actions", "block_id": "remind_later", "elements": [
             button("Remind me in 3 days", Action.REMIND_LATER, f"{record.id}:3"),
         ]},
         context("Days here are working days."),
@@ -94,7 +98,7 @@ def outcome_request(record: Record, agencies: list[str]) -> tuple[str, list[dict
 def acknowledgement_reminder(record: Record, share_id: int, agency_name: str, leads: tuple[str, ...],
                              number: int) -> tuple[str, list[dict[str, Any]]]:
     who = " ".join(mention(lead) for lead in leads)
-    text = f"Reminder: {record.reference} for {agency_name} is waiting to be acknowledged"
+    text = f"Reminder: {record.reference} for {escape(agency_name)} is waiting to be acknowledged"
     return text, [
         section(f":alarm_clock: *{record.reference}* was shared with *{escape(agency_name)}* "
                 f"{slack_date(record.created_at, '{date_short_pretty} at {time}')} and nobody has acknowledged it yet. "
@@ -107,7 +111,7 @@ def acknowledgement_reminder(record: Record, share_id: int, agency_name: str, le
 
 def lead_escalation(record: Record, share_id: int, agency_name: str, permalink: str | None) -> tuple[str, list[dict[str, Any]]]:
     link = f" <{permalink}|See the post>." if permalink else ""
-    text = f"{agency_name} has not acknowledged {record.reference}"
+    text = f"{escape(agency_name)} has not acknowledged {record.reference}"
     return text, [
         section(f"*{escape(agency_name)}* has not yet acknowledged *{record.reference}* (case "
                 f"{escape(record.case_reference)}), shared by {mention(record.sharer_id)} "
@@ -119,7 +123,7 @@ def lead_escalation(record: Record, share_id: int, agency_name: str, permalink: 
 
 
 def sharer_escalation(record: Record, agency_name: str) -> tuple[str, list[dict[str, Any]]]:
-    text = f"{agency_name} has not acknowledged {record.reference} yet"
+    text = f"{escape(agency_name)} has not acknowledged {record.reference} yet"
     return text, [section(f"*{escape(agency_name)}* has not acknowledged *{record.reference}* (case "
                           f"{escape(record.case_reference)}) yet. Their leads have been asked to follow it up; "
                           "you don't need to do anything unless it is urgent.")]

@@ -24,11 +24,11 @@ def _waiting_block(item: Waiting) -> dict[str, Any]:
     return block
 
 
-def _shared_block(item: Shared) -> dict[str, Any]:
+def _shared_blocks(item: Shared) -> list[dict[str, Any]]:
     lines = [f"*{item.reference}* · case {escape(item.case_reference)} · "
              f"{slack_date(item.created_at, '{date_short_pretty}')}"]
     lines += [delivery_line(d) for d in item.deliveries] if item.is_shared else ["Recorded only, not shared"]
-    return section("\n".join(lines))
+    return line_sections("", lines)
 
 
 def _more(kind: str, shown_to: int, total: int, overview: Overview) -> list[dict[str, Any]]:
@@ -75,7 +75,7 @@ def overview_blocks(overview: Overview) -> list[dict[str, Any]]:
         blocks += _more("waiting", overview.waiting_offset + len(overview.waiting), overview.waiting_total, overview)
         blocks.append(divider())
     blocks.append(section(f"*Shared by you* ({overview.shared_total})"))
-    blocks += [_shared_block(s) for s in overview.shared] or [context(EMPTY)]
+    blocks += [block for s in overview.shared for block in _shared_blocks(s)] or [context(EMPTY)]
     blocks += _more("shared", overview.shared_offset + len(overview.shared), overview.shared_total, overview)
     return blocks
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from bot.blocks.text import clip, context, escape, plain, section
+from bot.blocks.text import clip, context, escape, plain, section, sections
 from bot.domain.config import USER_ID, Partnership
 from bot.blocks.ids import Action, Callback, Field, VALUE
 
@@ -171,7 +171,7 @@ def risk_blocks(partnership: Partnership, chosen: Any) -> list[dict[str, Any]]:
     else:
         blocks.append(context(*(f"*{escape(r.label)}*: {escape(r.definition or 'no agreed definition yet')}" for r in levels)))
     if chosen and chosen.urgent:
-        blocks.append(section(f":rotating_light: *This is urgent.* {escape(partnership.emergency_instructions)}"))
+        blocks += sections(f":rotating_light: *This is urgent.* {escape(partnership.emergency_instructions)}")
         blocks.append(_input(Field.URGENT_CONFIRMED, "Before you save", {
             "type": "checkboxes",
             "options": [option("I have followed the emergency instructions above", "yes")]}))

@@ -7,8 +7,8 @@ from typing import Any
 
 from bot.blocks.challenge import revision_lines
 from bot.blocks.outcome import outcome_blocks
-from bot.blocks.text import button, context, day, divider, escape, fields, header, long_text_sections, mention, \
-    section, slack_date
+from bot.blocks.text import button, context, day, divider, escape, fields, header, line_sections, \
+    long_text_sections, mention, section, sections, slack_date
 from bot.domain.config import Partnership
 from bot.domain.glossary import Term
 from bot.blocks.ids import Action
@@ -52,11 +52,11 @@ def record_details(record: Record, partnership: Partnership, terms: list[Term]) 
         fields(("When", slack_date(record.occurred_at)),
                ("Shared by", f"{mention(record.sharer_id)}, {escape(agency_name(partnership, record.sharer_agency))}"),
                ("Risk level", escape(record.risk_label))),
-        section(f"*Who was there*\n{', '.join(who) or '—'}"),
+        *sections(f"*Who was there*\n{', '.join(who) or '—'}"),
         context(f"*{escape(record.risk_label)}* means: {escape(record.risk_definition or 'no agreed definition yet')}"),
     ]
     if record.is_shared:
-        blocks.append(section(f"*Why this is shared with you*\n{why or '—'}"))
+        blocks += sections(f"*Why this is shared with you*\n{why or '—'}")
         blocks.append(section(f"*What you are asked to do*\n{asked}"))
     else:
         blocks.append(section(f"*Not shared. The reason recorded*\n{escape(record.not_shared_reason or '')}"))
@@ -79,7 +79,7 @@ def record_heading(record: Record) -> dict[str, Any]:
 
 def agency_post(record: Record, share: Share, partnership: Partnership, terms: list[Term]) -> tuple[str, list[dict[str, Any]]]:
     name = agency_name(partnership, share.agency_key)
-    text = f"{record.reference}: a record about case {record.case_reference} shared with {name}"
+    text = f"{record.reference}: a record shared with {escape(name)}"
     outcomes = [block for outcome in record.outcomes[-3:]
                 for block in outcome_blocks(outcome, agency_name(partnership, outcome.agency_key)
                                             if outcome.agency_key else None)]
@@ -132,12 +132,12 @@ def sharer_status(record: Record, deliveries: list[Delivery]) -> tuple[str, list
         summary = f"{acknowledged} of {len(deliveries)} acknowledged"
         blocks = [section(f"Your record *{record.reference}* about case *{escape(record.case_reference)}* is saved. "
                           f"{summary}."),
-                  section("\n".join(delivery_line(d) for d in deliveries))]
-        text = f"{record.reference} about case {record.case_reference}: {summary}"
+                  *line_sections("", [delivery_line(d) for d in deliveries])]
+        text = f"{record.reference}: {summary}"
     else:
         blocks = [section(f"Your record *{record.reference}* about case *{escape(record.case_reference)}* is saved. "
                           "It was not shared, and your reason is recorded.")]
-        text = f"{record.reference} about case {record.case_reference}: recorded, not shared"
+        text = f"{record.reference}: recorded, not shared"
     if record.outcomes:
         latest = record.outcomes[-1]
         blocks.append(context(f":bookmark_tabs: Outcome reported by {mention(latest.reported_by)}, "
@@ -151,7 +151,7 @@ def sharer_status(record: Record, deliveries: list[Delivery]) -> tuple[str, list
 
 def delivery_problem(record: Record, message_id: int, agency: str, channel: str, fix: str,
                      *, fixed: bool) -> tuple[str, list[dict[str, Any]]]:
-    text = f"{record.reference} could not be posted to {agency}"
+    text = f"{record.reference} could not be posted to {escape(agency)}"
     if fixed:
         return text, [section(f":arrows_counterclockwise: *{record.reference}* for *{escape(agency)}* is being "
                               "delivered again.")]

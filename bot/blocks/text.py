@@ -66,6 +66,12 @@ def long_text_sections(title: str, body: str) -> list[dict[str, Any]]:
     return blocks
 
 
+def sections(text: str) -> list[dict[str, Any]]:
+    """Safe mrkdwn (escaped user text, mentions) over as many sections as it needs, never cut short: split at a
+    line break or a space, so no mention is cut in two."""
+    return [section(chunk) for chunk in _split(text.strip() or "—", SECTION_LIMIT, SECTION_LIMIT)]
+
+
 def _split(text: str, first: int, rest: int) -> list[str]:
     chunks, room = [], first
     while len(text) > room:
@@ -83,14 +89,15 @@ def _split(text: str, first: int, rest: int) -> list[str]:
 
 
 def line_sections(title: str, lines: list[str]) -> list[dict[str, Any]]:
-    """Lines packed into as few sections as Slack's 3,000-character limit allows, none cut short."""
-    blocks, chunk = [], f"*{title}*"
+    """Lines packed into as few sections as Slack's 3,000-character limit allows, none cut short; under a bold
+    title unless it is empty."""
+    blocks, chunk = [], f"*{title}*" if title else ""
     for line in (clip(line, SECTION_LIMIT - 1) for line in lines):
-        if len(chunk) + len(line) + 1 > SECTION_LIMIT:
+        if chunk and len(chunk) + len(line) + 1 > SECTION_LIMIT:
             blocks.append(section(chunk))
             chunk = line
         else:
-            chunk = f"{chunk}\n{line}"
+            chunk = f"{chunk}\n{line}" if chunk else line
     return [*blocks, section(chunk)]
 
 
@@ -106,3 +113,10 @@ def slack_date(moment: datetime, pattern: str = "{date_short_pretty} at {time}")
 
 def day(value: date) -> str:
     return value.strftime("%a %d %b %Y").replace(" 0", " ")
+
+
+def notice(text: str) -> list[dict[str, Any]]:
+    """A message's first post: its notification line alone, so a desktop notification (which reads a message's
+    blocks first) shows no more than a phone's (which reads `text`). The content follows as an edit, which Slack
+    does not notify."""
+    return [{"type": "section", "text": plain(text)}]

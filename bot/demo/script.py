@@ -13,20 +13,17 @@ working day, to the follow-up date) and run the reminder sweep, as `joinedup ser
 from __future__ import annotations
 
 import re
-import tempfile
 import traceback
 from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
 
 from bot.blocks.ids import Action, Field
-from bot.demo.sample import ADMIN, CHANNEL_MEMBERS, EDUCATION, HEALTH, NIA, OUTSIDER, PEOPLE, SAM, TIA, populate
-from bot.demo.stage import FRAME, WIDTH, DemoContext, DemoError, Step, describe, elide_common, quiet_logging, \
-    reply_json, running_joinedup, wrap
+from bot.demo.sample import ADMIN, CHANNEL_MEMBERS, EDUCATION, HEALTH, NIA, OUTSIDER, PEOPLE, SAM, TIA
+from bot.demo.stage import FRAME, WIDTH, DemoContext, DemoError, Step, demo_world, describe, elide_common, \
+    reply_json, wrap
 from bot.processes.sweep import Sweeper
 from bot.services.records import calendar_for
 from bot.standin.signed_requests import fill, find_action
-from bot.standin.slack import SlackStandIn
-from storage.db import Database
 
 CASE_REFERENCE = "CR-12345"
 NHS_NUMBER = "943 476 5919"  # a valid NHS number, made up
@@ -442,20 +439,12 @@ def run_demo(out: TextIO, *, steps: list[Step] | None = None, width: int = WIDTH
     """Run the walk-through, writing it to `out`; 0 when every step worked, 1 otherwise."""
     step_name = "starting up"
     try:
-        with quiet_logging(), tempfile.TemporaryDirectory(prefix="joinedup-demo-") as folder, \
-                SlackStandIn() as standin:
-            populate(standin)
-            db = Database(f"sqlite:///{folder}/joinedup-demo.db")
-            try:
-                db.migrate()
-                with running_joinedup(out, standin, db) as ctx:
-                    ctx.width = width
-                    for step in STEPS if steps is None else steps:
-                        step_name = step.__name__
-                        step(ctx)
-                    step_name = "shutting down"
-            finally:
-                db.dispose()  # before the folder goes: Windows will not delete an open file
+        with demo_world(out, "joinedup-demo-") as ctx:
+            ctx.width = width
+            for step in STEPS if steps is None else steps:
+                step_name = step.__name__
+                step(ctx)
+            step_name = "shutting down"
     except DemoError as error:
         out.write(f"\njoinedup demo: stopped at step {step_name!r}: {error}\n")
         return 1

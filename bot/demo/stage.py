@@ -6,6 +6,7 @@ import contextlib
 import logging
 import re
 import secrets
+import tempfile
 import textwrap
 import threading
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any, Callable, Iterator, TextIO
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from bot.app import create_app
-from bot.demo.sample import PEOPLE, Person, sample_partnership
+from bot.demo.sample import PEOPLE, Person, populate, sample_partnership
 from bot.domain.clock import FixedClock
 from bot.domain.config import Partnership
 from bot.edge.client import slack_client
@@ -250,3 +251,18 @@ def running_joinedup(out: TextIO, standin: SlackStandIn, db: Database) -> Iterat
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def demo_world(out: TextIO, prefix: str) -> Iterator[DemoContext]:
+    """The sample partnership's Slack played by the stand-in, a throwaway SQLite database, and Joined Up running
+    against both, quietly: what the demo and the pictures each drive."""
+    with quiet_logging(), tempfile.TemporaryDirectory(prefix=prefix) as folder, SlackStandIn() as standin:
+        populate(standin)
+        db = Database(f"sqlite:///{folder}/joinedup.db")
+        try:
+            db.migrate()
+            with running_joinedup(out, standin, db) as ctx:
+                yield ctx
+        finally:
+            db.dispose()  # before the folder goes: Windows will not delete an open file

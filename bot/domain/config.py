@@ -37,6 +37,11 @@ SLACK_OPTION_TEXT_LIMIT = 75
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 AGENCY_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+# The IDs joinedup.example.toml ships with (and the generic ones its comments show): right in shape, wrong in every
+# workspace. tests/test_config.py keeps this list in step with the example file.
+EXAMPLE_PLACEHOLDER_IDS = frozenset((
+    "U012AB3CD C012AB3CD U0ADMIN001 U0ADMIN002 C0SOCIALCARE U0SCLEAD01 U0SCLEAD02 U0SCWORKER1 U0SCWORKER2 "
+    "C0EDUCATION U0EDLEAD01 C0HEALTH01 U0HEALTHLEAD U0SCHOOLNURSE C0POLICE01 U0POLICELEAD").split())
 
 
 class ConfigError(Exception):
@@ -276,6 +281,9 @@ class _Reader:
             if not pattern.match(item):
                 self.error(f"{path}[{index}]", f"{item!r} is not a Slack {what} ID: use the ID (it looks like "
                                                f"{'U012AB3CD' if what == 'user' else 'C012AB3CD'}), not a name")
+            elif item in EXAMPLE_PLACEHOLDER_IDS:
+                self.error(f"{path}[{index}]", f"{item!r} is a placeholder from joinedup.example.toml: replace it with "
+                                               "a real member ID (their Slack profile → ⋮ → Copy member ID)")
         return tuple(value)
 
     def text_list(self, data: Mapping[str, Any], key: str, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -366,9 +374,9 @@ class _Reader:
         if not isinstance(value, list) or not value:
             self.error("agencies", "missing: add at least one [[agencies]] table with key, name, channel and leads")
             return ()
-        agencies = []
+        agencies, paths = [], _agency_paths(value)
         for index, entry in enumerate(value):
-            path = f"agencies[{index}]"
+            path = paths[index]
             if not isinstance(entry, dict):
                 self.error(path, "must be a table: write it as [[agencies]]")
                 continue
@@ -381,6 +389,10 @@ class _Reader:
             if channel and not CHANNEL_ID.match(channel):
                 self.error(f"{path}.channel", f"{channel!r} is not a channel ID: open the channel's details in Slack "
                                               "and copy the ID at the bottom (it looks like C012AB3CD)")
+            elif channel in EXAMPLE_PLACEHOLDER_IDS:
+                self.error(f"{path}.channel", f"{channel!r} is a placeholder from joinedup.example.toml: replace it "
+                                              "with the agency's own channel ID (open the channel's details in Slack "
+                                              "and copy the ID at the bottom)")
             agencies.append(Agency(
                 key=key,
                 name=self.text(entry, "name", f"{path}.name", required=True, limit=SLACK_OPTION_TEXT_LIMIT),
@@ -388,11 +400,12 @@ class _Reader:
                 leads=self.id_list(entry, "leads", f"{path}.leads", USER_ID, "user"),
                 members=self.id_list(entry, "members", f"{path}.members", USER_ID, "user"),
             ))
-        self.unique([a.key for a in agencies], "agencies", "key")
-        self.unique([a.channel for a in agencies], "agencies", "channel")
-        for index, agency in enumerate(agencies):
+        named = [paths[index] for index, entry in enumerate(value) if isinstance(entry, dict)]
+        self.unique([a.key for a in agencies], "agencies", "key", named)
+        self.unique([a.channel for a in agencies], "agencies", "channel", named)
+        for path, agency in zip(named, agencies, strict=True):
             if not agency.leads:
-                self.warn(f"agencies[{index}].leads", f"{agency.name} has no leads: reminders and escalations will have nobody to mention")
+                self.warn(f"{path}.leads", f"{agency.name} has no leads: reminders and escalations will have nobody to mention")
         return tuple(agencies)
 
     def risk_levels(self, value: Any) -> tuple[RiskLevel, ...]:
@@ -465,9 +478,22 @@ class _Reader:
             max_reminders=int(self.whole_number(section, "max_reminders", "reminders.max_reminders", 3, minimum=1)),
         )
 
-    def unique(self, values: list[str], section: str, key: str) -> None:
+    def unique(self, values: list[str], section: str, key: str, paths: list[str] | None = None) -> None:
         seen: set[str] = set()
         for index, value in enumerate(values):
             if value and value in seen:
-                self.error(f"{section}[{index}].{key}", f"{value!r} is used twice in [[{section}]]: each {key} must be unique")
+                path = paths[index] if paths else f"{section}[{index}]"
+                self.error(f"{path}.{key}", f"{value!r} is used twice in [[{section}]]: each {key} must be unique")
             seen.add(value)
+
+
+def _agency_paths(entries: list[Any]) -> list[str]:
+    """How each [[agencies]] table is named in problems: agencies[health] by its key, or agencies[2] by its place
+    when its key is missing, malformed or already taken by an earlier agency."""
+    paths: list[str] = []
+    for index, entry in enumerate(entries):
+        key = entry.get("key") if isinstance(entry, dict) else None
+        key = key.strip() if isinstance(key, str) else ""
+        paths.append(f"agencies[{key}]" if AGENCY_KEY.match(key) and f"agencies[{key}]" not in paths
+                     else f"agencies[{index}]")
+    return paths

@@ -14,10 +14,11 @@ from typing import Any, Callable, Iterable
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
-from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 
+from bot.domain.clock import Clock, SystemClock
 from bot.edge.form_body import slack_body
+from bot.edge.refusals import RefusalLog, SignatureCheck
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -27,9 +28,11 @@ HEALTH_PATH = "/healthz"
 LARGEST_BODY = 8_000_000  # above any form Slack can send, whose text arrives JSON- and URL-escaped (up to ~18 bytes a character)
 
 
-def wsgi_application(app: App, db: Database, *, signing_secret: str) -> Callable[[dict[str, Any], Any], Iterable[bytes]]:
+def wsgi_application(app: App, db: Database, *, signing_secret: str,
+                     clock: Clock | None = None) -> Callable[[dict[str, Any], Any], Iterable[bytes]]:
     slack = _SlackRequestHandler(app, path=EVENTS_PATH)
-    verifier = SignatureVerifier(signing_secret)
+    clock = clock or SystemClock()
+    signatures, refusals = SignatureCheck(signing_secret, clock), RefusalLog(clock)
 
     def application(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
@@ -48,7 +51,9 @@ def wsgi_application(app: App, db: Database, *, signing_secret: str) -> Callable
             return _answer(start_response, 400, b"bad request")
         timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
         signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
-        if not (timestamp.isascii() and timestamp.isdigit()) or not verifier.is_valid(body, timestamp, signature):
+        refusal = signatures.refusal(body, timestamp, signature)
+        if refusal is not None:
+            refusals.refused(refusal)  # counted, and told at most once a minute for each reason
             return _answer(start_response, 401, json.dumps({"error": "invalid request"}).encode())
         environ["wsgi.input"] = io.BytesIO(body)
         try:

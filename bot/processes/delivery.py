@@ -63,17 +63,32 @@ class Deliverer:
         self.nudge = nudge
         self._process: Any = None
         self._stopping = threading.Event()
+        self._owner = os.getpid()  # the server; its forked web workers inherit this object, not the process
 
     def start(self) -> None:
         self._spawn()
         threading.Thread(target=self._watch, name="joinedup-deliverer-watch", daemon=True).start()
 
     def stop(self) -> None:
+        if os.getpid() != self._owner:
+            return  # a web worker leaving: the server stops the deliverer
         self._stopping.set()
         process = self._process
         if process is not None and process.is_alive():
             process.terminate()
             process.join(10)
+
+    def expect_stop(self) -> None:
+        """The server is stopping: the deliverer ending now is not to be started again."""
+        self._stopping.set()
+
+    def forget(self) -> None:
+        """In a web worker, just forked from the server. gunicorn forks without multiprocessing knowing, so the
+        worker would still count the deliverer among its children and, on leaving, terminate it (the server would
+        start it again) and then fail to join it, with a traceback. It is the server's child alone."""
+        self._stopping.set()
+        if self._process is not None:
+            multiprocessing.process._children.discard(self._process)  # what multiprocessing does in its own children
 
     def _spawn(self) -> None:
         context = multiprocessing.get_context("fork")
@@ -87,10 +102,10 @@ class Deliverer:
             # The sentinel, not is_alive(): gunicorn's master reaps every child that exits, ours included.
             if not multiprocessing.connection.wait([self._process.sentinel], 1.0) or self._stopping.is_set():
                 continue
+            if self._stopping.wait(RESTART_PAUSE_SECONDS):
+                return  # it ended with the server, whose stop arrived a moment later
             log.error("the deliverer stopped; starting it again")
-            time.sleep(RESTART_PAUSE_SECONDS)
-            if not self._stopping.is_set():
-                self._spawn()
+            self._spawn()
 
 
 def deliver_forever(settings: Settings, nudge: Nudge, parent: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import signal
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -63,7 +64,22 @@ class JoinedUpServer(ConfiguredServer):
     def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
         self.nudge = Nudge()
         self.deliverer = Deliverer(settings, self.nudge)
-        super().__init__(settings, {**options, "on_exit": lambda _arbiter: self.deliverer.stop()})
+        super().__init__(settings, {**options, "on_exit": lambda _arbiter: self.deliverer.stop(),
+                                    "post_fork": lambda _arbiter, _worker: self.deliverer.forget(),
+                                    "when_ready": lambda _arbiter: self._tell_deliverer_when_stopping()})
+
+    def _tell_deliverer_when_stopping(self) -> None:
+        """A service manager's SIGTERM and a terminal's Ctrl-C reach the whole process group, so the deliverer
+        ends by itself while the server stops: the server's own handlers (gunicorn's, installed by now) first
+        tell the deliverer's watch to expect it, rather than take it for a failure and start it again."""
+        for number in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+            gunicorns = signal.getsignal(number)
+
+            def handler(signum: int, frame: Any, gunicorns: Any = gunicorns) -> None:
+                self.deliverer.expect_stop()
+                gunicorns(signum, frame)
+
+            signal.signal(number, handler)
 
     def run(self) -> None:
         self.deliverer.start()

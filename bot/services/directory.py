@@ -44,6 +44,7 @@ class Person:
     user_id: str
     name: str
     tz: str | None
+    problem: str | None = None  # why Slack could not say who this is (its error's name), when it could not
 
 
 class Directory:
@@ -98,9 +99,10 @@ class Directory:
             user = self.client.users_info(user=user_id)["user"]
         except (SlackApiError, OSError) as error:
             log.warning("could not look up user %s: %s", user_id, _reason(error))
-            return Person(user_id, user_id, None)
+            return Person(user_id, user_id, None, problem=_reason(error))
         profile = user.get("profile") or {}
-        name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user.get("name")
+        # The full name first: it is what a record's reader (an agency, a subject access request) knows them by.
+        name = profile.get("real_name") or user.get("real_name") or profile.get("display_name") or user.get("name")
         return Person(user_id, name or user_id, user.get("tz"))
 
 

@@ -20,11 +20,14 @@ from sqlalchemy.orm import selectinload
 from bot.blocks.challenge import KINDS
 from bot.blocks.outcome import NEXT_STEPS
 from bot.services.audit import Act, Surface, audit
+from bot.services.readable import Names, act_in_words, day, moment
 from storage.db import Database
 from storage.models import AuditEvent, Challenge, Record, Revision, SlackMessage, parse_reference
 
 AGENCY_POST = "agency_post"
-CSV_COLUMNS = ("reference", "case_reference", "when", "entry", "who", "agency", "details")
+# "when" and "who" are the machine's (UTC, a Slack user ID); the _readable columns beside them are for people.
+CSV_COLUMNS = ("reference", "case_reference", "when", "when_readable", "entry", "who", "who_readable", "agency",
+               "details")
 # Where a spreadsheet would read a cell as a formula; such cells are written with a leading apostrophe.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # The record's fields as a revision names them, as people read them.
@@ -34,9 +37,13 @@ PURGED_NOTE = "The content of this record was removed under the retention policy
 
 
 def export_records(db: Database, *, case_reference: str | None = None, start: date | None = None,
-                   end: date | None = None, zone: tzinfo, agency_names: Mapping[str, str]) -> list[dict[str, Any]]:
+                   end: date | None = None, zone: tzinfo, agency_names: Mapping[str, str],
+                   names: Names | None = None, channel_names: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """Every record for one child (or every record, when case_reference is None) created from `start` to `end`
-    inclusive, as dates in `zone`; oldest first, each with all of its parts. Times are ISO 8601 in UTC."""
+    inclusive, as dates in `zone`; oldest first, each with all of its parts. Times are ISO 8601 in UTC, IDs as
+    stored; beside each, a `_readable` field has the time in `zone` with the zone named, the person by name (from
+    `names`), and each audited act in words (agencies by name, and channels by `channel_names`)."""
+    readable = _Readable(zone, names or Names(None), agency_names, channel_names or {})
     condition = _condition(case_reference, start, end, zone)
     ids = select(Record.id).where(*condition).scalar_subquery()
     with db.read() as session:
@@ -51,13 +58,16 @@ def export_records(db: Database, *, case_reference: str | None = None, start: da
                                               .options(selectinload(Challenge.responses))))
         events = _grouped(session.scalars(select(AuditEvent).where(AuditEvent.record_id.in_(ids))
                                           .order_by(AuditEvent.at, AuditEvent.id)))
-        return [_record(r, posts[r.id], challenges[r.id], events[r.id], agency_names) for r in records]
+        return [_record(r, posts[r.id], challenges[r.id], events[r.id], agency_names, readable) for r in records]
 
 
 def to_json(records: Sequence[Mapping[str, Any]], *, exported_at: datetime, exported_by: str,
-            partnership: str | None, query: Mapping[str, Any]) -> str:
-    document = {"exported_at": _iso(exported_at), "exported_by": exported_by, "partnership": partnership,
-                "query": dict(query), "records": list(records)}
+            partnership: str | None, query: Mapping[str, Any], zone: tzinfo = timezone.utc,
+            names_note: str | None = None) -> str:
+    document = {"exported_at": _iso(exported_at), "exported_at_readable": moment(exported_at, zone),
+                "exported_by": exported_by, "partnership": partnership, "query": dict(query),
+                "names": names_note or "people are named as Slack knows them, with their Slack user ID",
+                "records": list(records)}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -113,21 +123,40 @@ def _grouped(rows: Iterable[Any]) -> defaultdict[int, list[Any]]:
     return groups
 
 
+class _Readable:
+    """What an export writes beside the machine's fields, for people."""
+
+    def __init__(self, zone: tzinfo, names: Names, agencies: Mapping[str, str], channels: Mapping[str, str]) -> None:
+        self.zone, self.person, self.agencies, self.channels = zone, names, agencies, channels
+
+    def time(self, value: datetime | None) -> str | None:
+        return moment(value, self.zone)
+
+    def act(self, event: AuditEvent) -> str:
+        return act_in_words(event.action, event.detail, agencies=self.agencies, channels=self.channels,
+                            person=self.person)
+
+
 def _record(record: Record, posts: list[SlackMessage], challenges: list[Challenge], events: list[AuditEvent],
-            names: Mapping[str, str]) -> dict[str, Any]:
+            names: Mapping[str, str], readable: _Readable) -> dict[str, Any]:
     def name(key: str | None) -> str | None:
         return None if key is None else names.get(key, key)
 
+    time, person = readable.time, readable.person
     purged_at = getattr(record, "purged_at", None)
     return {
         "reference": record.reference,
         "case_reference": record.case_reference,
         "occurred_at": _iso(record.occurred_at),
+        "occurred_at_readable": time(record.occurred_at),
         "created_at": _iso(record.created_at),
+        "created_at_readable": time(record.created_at),
         "sharer": record.sharer_id,
+        "sharer_readable": person(record.sharer_id),
         "sharer_agency": name(record.sharer_agency),
         "shared_with": [name(share.agency_key) for share in record.shares],
         "participants": list(record.participants or []),
+        "participants_readable": [person(user) for user in record.participants or []],
         "others_present": record.others_present,
         "purposes": list(record.purposes or []),
         "purpose_detail": record.purpose_detail,
@@ -138,8 +167,10 @@ def _record(record: Record, posts: list[SlackMessage], challenges: list[Challeng
         "summary": record.summary,
         "actions": record.actions,
         "follow_up_on": record.follow_up_on.isoformat() if record.follow_up_on else None,
+        "follow_up_on_readable": day(record.follow_up_on),
         "not_shared_reason": record.not_shared_reason,
         "purged_at": _iso(purged_at),
+        "purged_at_readable": time(purged_at),
         "note": PURGED_NOTE.format(date=_iso(purged_at)[:10]) if purged_at else None,  # type: ignore[index]
         "deliveries": [{
             "agency": name(post.agency_key),
@@ -147,23 +178,29 @@ def _record(record: Record, posts: list[SlackMessage], challenges: list[Challeng
             "channel": post.channel_id or post.target,
             "state": post.state,
             "posted_at": _iso(post.sent_at),
+            "posted_at_readable": time(post.sent_at),
             "permalink": post.permalink,
             "error": post.last_error if post.state == "failed" else None,
             "queued_at": _iso(post.created_at),
+            "queued_at_readable": time(post.created_at),
         } for post in posts],
         "acknowledgements": [{
             "agency": name(share.agency_key),
             "agency_key": share.agency_key,
             "acknowledged_by": share.acknowledged_by,
+            "acknowledged_by_readable": person(share.acknowledged_by),
             "acknowledged_at": _iso(share.acknowledged_at),
+            "acknowledged_at_readable": time(share.acknowledged_at),
             "note": share.acknowledgement_note,
         } for share in record.shares if share.acknowledged_at is not None],
         "outcomes": [{
             "reported_by": outcome.reported_by,
+            "reported_by_readable": person(outcome.reported_by),
             # An outcome without an agency was reported by the sharer, for the sharer's agency.
             "agency": name(outcome.agency_key or record.sharer_agency),
             "agency_key": outcome.agency_key,
             "reported_at": _iso(outcome.reported_at),
+            "reported_at_readable": time(outcome.reported_at),
             "what_happened": outcome.what_happened,
             "what_changed": outcome.what_changed,
             "next_step": NEXT_STEPS.get(outcome.next_step, outcome.next_step),
@@ -171,24 +208,31 @@ def _record(record: Record, posts: list[SlackMessage], challenges: list[Challeng
         "challenges": [{
             "number": challenge.id,
             "raised_by": challenge.raised_by,
+            "raised_by_readable": person(challenge.raised_by),
             "agency": name(challenge.agency_key),
             "agency_key": challenge.agency_key,
             "raised_at": _iso(challenge.raised_at),
+            "raised_at_readable": time(challenge.raised_at),
             "kind": KINDS.get(challenge.kind, challenge.kind),
             "text": challenge.text,
             "proposed_risk_label": challenge.proposed_risk_label,
             "state": challenge.state,
             "closed_at": _iso(challenge.closed_at),
+            "closed_at_readable": time(challenge.closed_at),
             "responses": [{
                 "responded_by": response.responded_by,
+                "responded_by_readable": person(response.responded_by),
                 "responded_at": _iso(response.responded_at),
+                "responded_at_readable": time(response.responded_at),
                 "text": response.text,
             } for response in challenge.responses],
         } for challenge in challenges],
         "revisions": [{
             "kind": revision.kind,
             "revised_by": revision.revised_by,
+            "revised_by_readable": person(revision.revised_by),
             "revised_at": _iso(revision.revised_at),
+            "revised_at_readable": time(revision.revised_at),
             "reason": revision.reason,
             "challenge": revision.challenge_id,
             "previous": dict(revision.previous or {}),
@@ -196,8 +240,11 @@ def _record(record: Record, posts: list[SlackMessage], challenges: list[Challeng
         } for revision in _revisions(record)],
         "audit": [{
             "at": _iso(event.at),
+            "at_readable": time(event.at),
             "actor": event.actor,
+            "actor_readable": readable.person.actor(event.actor),
             "action": event.action,
+            "action_readable": readable.act(event),
             "surface": event.surface,
             "detail": event.detail,
         } for event in events],
@@ -212,29 +259,32 @@ def _revisions(record: Record) -> list[Revision]:
 
 def csv_rows(record: Mapping[str, Any]) -> list[dict[str, str]]:
     """The record's own row, then its entries sorted by time (ties keep the order they are listed in)."""
-    def row(when: str | None, entry: str, who: str | None, agency: str | None, details: str) -> dict[str, str]:
-        return {"reference": record["reference"], "case_reference": record["case_reference"], "when": when or "",
-                "entry": entry, "who": who or "", "agency": agency or "", "details": details}
+    def row(item: Mapping[str, Any], when: str, entry: str, who: str | None, agency: str | None,
+            details: str) -> dict[str, str]:
+        """`when` and `who` name the item's fields; each has a `_readable` twin."""
+        person = (item.get(who), item.get(f"{who}_readable")) if who else (None, None)
+        return {"reference": record["reference"], "case_reference": record["case_reference"],
+                "when": item.get(when) or "", "when_readable": item.get(f"{when}_readable") or "", "entry": entry,
+                "who": person[0] or "", "who_readable": person[1] or "", "agency": agency or "", "details": details}
 
-    entries = [row(d["posted_at"] or d["queued_at"], "delivery", None, d["agency"], _delivery(d))
+    entries = [row(d, "posted_at" if d["posted_at"] else "queued_at", "delivery", None, d["agency"], _delivery(d))
                for d in record["deliveries"]]
-    entries += [row(a["acknowledged_at"], "acknowledgement", a["acknowledged_by"], a["agency"],
+    entries += [row(a, "acknowledged_at", "acknowledgement", "acknowledged_by", a["agency"],
                     f"Acknowledged for {a['agency']}." + (f"\nNote: {a['note']}" if a["note"] else ""))
                 for a in record["acknowledgements"]]
-    entries += [row(o["reported_at"], "outcome", o["reported_by"], o["agency"], _outcome(o))
+    entries += [row(o, "reported_at", "outcome", "reported_by", o["agency"], _outcome(o))
                 for o in record["outcomes"]]
     for challenge in record["challenges"]:
-        entries.append(row(challenge["raised_at"], "challenge", challenge["raised_by"], challenge["agency"],
+        entries.append(row(challenge, "raised_at", "challenge", "raised_by", challenge["agency"],
                            _challenge(challenge)))
-        entries += [row(r["responded_at"], "response", r["responded_by"], None,
+        entries += [row(r, "responded_at", "response", "responded_by", None,
                         f"Answer to challenge {challenge['number']} ({challenge['kind']}):\n{r['text']}")
                     for r in challenge["responses"]]
-    entries += [row(r["revised_at"], "revision", r["revised_by"], None, _revision(r)) for r in record["revisions"]]
-    entries += [row(e["at"], "audit", e["actor"], None,
-                    f"{e['action']} ({e['surface']})" + (f": {e['detail']}" if e["detail"] else ""))
+    entries += [row(r, "revised_at", "revision", "revised_by", None, _revision(r)) for r in record["revisions"]]
+    entries += [row(e, "at", "audit", "actor", None, f"{e['action_readable']} ({e['surface']})")
                 for e in record["audit"]]
     entries.sort(key=lambda entry: _moment(entry["when"]))
-    first = row(record["created_at"], "record", record["sharer"], record["sharer_agency"], _record_details(record))
+    first = row(record, "created_at", "record", "sharer", record["sharer_agency"], _record_details(record))
     return [first, *entries]
 
 
@@ -242,12 +292,12 @@ def _record_details(record: Mapping[str, Any]) -> str:
     risk = record["risk"]
     lines = [
         ("Case reference", record["case_reference"]),
-        ("Conversation took place", record["occurred_at"]),
-        ("Recorded", record["created_at"]),
-        ("Shared by", f"{record['sharer']} ({record['sharer_agency']})"),
+        ("Conversation took place", record["occurred_at_readable"]),
+        ("Recorded", record["created_at_readable"]),
+        ("Shared by", f"{record['sharer_readable']}, {record['sharer_agency']}"),
         ("Shared with", ", ".join(record["shared_with"]) or "nobody"),
         ("Not shared because", record["not_shared_reason"]),
-        ("Who was there", ", ".join(record["participants"])),
+        ("Who was there", ", ".join(record["participants_readable"])),
         ("Others present", record["others_present"]),
         ("Purposes", "; ".join(record["purposes"])),
         ("Purpose detail", record["purpose_detail"]),
@@ -258,7 +308,7 @@ def _record_details(record: Mapping[str, Any]) -> str:
         ("Risk definition", risk["definition"]),
         ("Summary", record["summary"]),
         ("Actions", record["actions"]),
-        ("Follow up on", record["follow_up_on"]),
+        ("Follow up on", record["follow_up_on_readable"]),
         ("Note", record["note"]),
     ]
     return "\n".join(f"{label}: {value}" for label, value in lines if value)
@@ -285,7 +335,7 @@ def _challenge(challenge: Mapping[str, Any]) -> str:
     if challenge["proposed_risk_label"]:
         text += f"\nProposed risk level: {challenge['proposed_risk_label']}"
     text += f"\nNow: {challenge['state']}"
-    return text + (f" ({challenge['closed_at']})" if challenge["closed_at"] else "")
+    return text + (f" ({challenge['closed_at_readable']})" if challenge["closed_at"] else "")
 
 
 def _revision(revision: Mapping[str, Any]) -> str:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.standin.rules import MAX_MESSAGE_BLOCKS, MAX_MESSAGE_TEXT, MAX_VIEW_BLOCKS, SlackError, check_blocks
+from bot.standin.rules import SlackError, check_message, check_view
 
 TEAM_NAME = "Joined Up Stand-in"
 TEAM_URL = "https://joinedup-standin.slack.com/"
@@ -32,11 +32,13 @@ class WebApiMethods:
     """The world's state is set up by SlackStandIn, which answers each request with these methods."""
     bot_user_id: str
     bot_id: str
+    strict: bool
     team_id: str
     _users: dict[str, dict]
     _channels: dict[str, Channel]
     _messages: dict[str, dict[str, dict]]
     _ephemerals: list[dict]
+    _notifications: list[dict]
     _views: dict[str, dict]
     _view_users: dict[str, str | None]
     _home_ids: dict[str, str]
@@ -121,12 +123,10 @@ class WebApiMethods:
         return chan, msg
 
     def _check_content(self, args: dict) -> None:
-        if not any(args.get(k) for k in ("text", "blocks", "attachments", "markdown_text")):
+        if self.strict:
+            check_message(args)
+        elif not any(args.get(k) for k in ("text", "blocks", "attachments", "markdown_text")):
             raise SlackError("no_text")
-        if len(str(args.get("text") or "")) > MAX_MESSAGE_TEXT:
-            raise SlackError("msg_too_long")
-        if "blocks" in args:
-            check_blocks(args["blocks"], MAX_MESSAGE_BLOCKS)
 
     def _writable(self, args: dict) -> Channel:
         self._check_content(args)
@@ -149,7 +149,8 @@ class WebApiMethods:
     def _save_view(self, view: Any, *, user: str | None, view_id: str | None = None) -> dict:
         if not isinstance(view, dict) or not view.get("type"):
             raise SlackError("invalid_arguments", ["[ERROR] missing required field: view"])
-        check_blocks(view.get("blocks", []), MAX_VIEW_BLOCKS, "/view/blocks")
+        if self.strict:
+            check_view(view)
         if view_id is None:
             self._view_seq += 1
             view_id = f"V{self._view_seq:08d}"
@@ -175,12 +176,18 @@ class WebApiMethods:
     def _post_message(self, args: dict) -> dict:
         chan = self._writable(args)
         msg = self._store_message(chan.id, args, user=self.bot_user_id)
+        # Since 2026-07-13 desktop notifications take their text from a message's blocks first, and phones from
+        # `text`; edits notify no one. https://docs.slack.dev/changelog/2026/07/13/notification-changes
+        self._notifications.append({"channel": chan.id, "ts": msg["ts"], "mobile": msg["text"],
+                                    "desktop": "\n".join(_texts(msg["blocks"])) or msg["text"]})
         # A copy of the top level is enough: later calls set a stored message's keys, never change its values.
         return {"channel": chan.id, "ts": msg["ts"], "message": dict(msg)}
 
     def _update(self, args: dict) -> dict:
         self._check_content(args)
         chan, msg = self._find_message(args)
+        if msg.get("user") != self.bot_user_id:
+            raise SlackError("cant_update_message")  # an app may edit only its own messages
         for key in ("text", "blocks"):
             if key in args:
                 msg[key] = args[key]
@@ -243,6 +250,29 @@ class WebApiMethods:
         root = parent["thread_ts"] or parent["ts"]
         return _message_page([m for m in self._messages[chan.id].values() if root in (m["ts"], m["thread_ts"])], args)
 
+    def _check_scopes(self, method: str) -> None:
+        """A method that needs a scope refuses a token granted none of those it accepts."""
+        scopes: tuple[str, ...] = getattr(self, "scopes", ())
+        accepted = ACCEPTED_SCOPES.get(method)
+        if accepted and not set(accepted) & set(scopes):
+            raise SlackError("missing_scope")
+
+    def _conversations_info(self, args: dict) -> dict:
+        """https://docs.slack.dev/reference/methods/conversations.info: a private channel the app is not in is
+        channel_not_found, as if it did not exist."""
+        chan = self._resolve(args.get("channel"), check_access=False)
+        if chan.is_private and not chan.bot_is_member and chan.im_user is None:
+            raise SlackError("channel_not_found")
+        if chan.im_user is not None:
+            return {"channel": {"id": chan.id, "is_im": True, "user": chan.im_user, "is_user_deleted": False}}
+        info: dict[str, Any] = {"id": chan.id, "name": chan.name, "is_channel": True, "is_group": False,
+                                "is_im": False, "is_mpim": False, "is_private": chan.is_private,
+                                "is_archived": chan.archived, "is_general": False, "is_member": chan.bot_is_member,
+                                "context_team_id": self.team_id}
+        if str(args.get("include_num_members", "")).lower() in ("1", "true"):
+            info["num_members"] = len(self._members(chan))
+        return {"channel": info}
+
     def _users_info(self, args: dict) -> dict:
         user = self._user(args.get("user"))
         try:
@@ -292,12 +322,21 @@ METHODS = {
     "conversations.members": WebApiMethods._conversation_members,
     "conversations.history": WebApiMethods._history,
     "conversations.replies": WebApiMethods._replies,
+    "conversations.info": WebApiMethods._conversations_info,
     "users.info": WebApiMethods._users_info,
     "views.open": WebApiMethods._views_open,
     "views.push": WebApiMethods._views_open,
     "views.update": WebApiMethods._views_update,
     "views.publish": WebApiMethods._views_publish,
     "apps.connections.open": WebApiMethods._apps_connections_open,
+}
+
+
+# The scopes each method accepts (any one will do), from its page on docs.slack.dev; listed only for the methods
+# `joinedup doctor` calls. A token granted none of them is answered missing_scope.
+ACCEPTED_SCOPES: dict[str, tuple[str, ...]] = {
+    "conversations.info": ("channels:read", "groups:read", "im:read", "mpim:read"),
+    "users.info": ("users:read",),
 }
 
 
@@ -319,3 +358,13 @@ def _paginate(items: list, args: dict) -> tuple[list, str]:
 def _message_page(msgs: list[dict], args: dict) -> dict:
     page, cursor = _paginate(msgs, args)
     return {"messages": copy.deepcopy(page), "has_more": bool(cursor), "response_metadata": {"next_cursor": cursor}}
+
+
+def _texts(value: Any) -> list[str]:
+    """Every piece of text in blocks, in order: all that a notification made from them could show."""
+    if isinstance(value, dict):
+        own = [value["text"]] if isinstance(value.get("text"), str) else []
+        return own + [t for key, item in value.items() if key != "text" or not own for t in _texts(item)]
+    if isinstance(value, list):
+        return [t for item in value for t in _texts(item)]
+    return []

@@ -15,6 +15,7 @@ from urllib.parse import quote, urlencode
 from slack_sdk.signature import SignatureVerifier
 
 from bot.blocks.ids import VALUE
+from bot.standin.rules import check_message, check_submission_answer
 
 TEAM = {"id": "T0JOINED", "domain": "anyshire"}
 APP_ID = "A0JOINEDUP"
@@ -34,8 +35,10 @@ class SlackSender:
     """Sends what Slack would send, to one Joined Up server."""
 
     def __init__(self, host: str, port: int, signing_secret: str, response_url: str,
-                 new_trigger: Callable[[str], str]) -> None:
-        self.host, self.port = host, port
+                 new_trigger: Callable[[str], str], *, strict: bool = True) -> None:
+        """`strict` holds Joined Up's answers to Slack's rules, as the stand-in holds its calls: an answer Slack would
+        refuse raises SlackError here."""
+        self.host, self.port, self.strict = host, port, strict
         self.new_trigger = new_trigger  # Slack issues a trigger_id per interaction; the stand-in knows whose
         self.signer = SignatureVerifier(signing_secret)
         self.response_url = response_url
@@ -74,17 +77,35 @@ class SlackSender:
             "command": command, "text": text, "api_app_id": APP_ID, "is_enterprise_install": "false",
             "response_url": self.response_url, "trigger_id": trigger_id or self.new_trigger(user),
         }
-        return self.post(urlencode(fields), "application/x-www-form-urlencoded", **kw)
+        reply = self.post(urlencode(fields), "application/x-www-form-urlencoded", **kw)
+        if self.strict and reply.status == 200 and reply.body.startswith("{"):
+            check_message({k: v for k, v in reply.json().items() if k != "response_type"})
+        return reply
 
     def interaction(self, payload: dict[str, Any], **kw: Any) -> Reply:
         return self.post(f"payload={quote(json.dumps(payload))}", "application/x-www-form-urlencoded", **kw)
 
     def submit(self, view: dict[str, Any], values: dict[str, Any], *, user: str, **kw: Any) -> Reply:
-        return self.interaction(view_submission(view, values, user=user, trigger_id=self.new_trigger(user)), **kw)
+        reply = self.interaction(view_submission(view, values, user=user, trigger_id=self.new_trigger(user)), **kw)
+        if self.strict and reply.status == 200 and reply.body.startswith("{"):
+            check_submission_answer(reply.json(), view)
+        return reply
 
     def click(self, message: dict[str, Any], action: dict[str, Any], *, user: str, channel: str, **kw: Any) -> Reply:
         return self.interaction(block_actions(message, action, user=user, channel=channel,
                                               response_url=self.response_url, trigger_id=self.new_trigger(user)), **kw)
+
+    def shortcut(self, callback_id: str, *, user: str, trigger_id: str | None = None, **kw: Any) -> Reply:
+        """A global shortcut, chosen from the composer's shortcuts menu or from search."""
+        return self.interaction(global_shortcut(callback_id, user=user, trigger_id=trigger_id or self.new_trigger(user)),
+                                **kw)
+
+    def message_shortcut(self, callback_id: str, message: dict[str, Any], *, user: str, channel: str,
+                         trigger_id: str | None = None, **kw: Any) -> Reply:
+        """A message shortcut, chosen from `message`'s "More actions" menu in `channel`."""
+        return self.interaction(message_shortcut(callback_id, message, user=user, channel=channel,
+                                                 response_url=self.response_url,
+                                                 trigger_id=trigger_id or self.new_trigger(user)), **kw)
 
     def event(self, event: dict[str, Any], *, event_id: str | None = None, retry: int | None = None, **kw: Any) -> Reply:
         envelope = {
@@ -109,6 +130,31 @@ def view_submission(view: dict[str, Any], values: dict[str, Any], *, user: str, 
                  "private_metadata": view.get("private_metadata", ""), "hash": view.get("hash", "1.abc"),
                  "previous_view_id": None, "root_view_id": view["id"], "bot_id": "BJOINEDUP"},
         "response_urls": [], "is_enterprise_install": False, "enterprise": None,
+    }
+
+
+def global_shortcut(callback_id: str, *, user: str, trigger_id: str) -> dict[str, Any]:
+    """As Slack sends a global shortcut: no channel, no message, no response_url
+    (https://docs.slack.dev/reference/interaction-payloads/shortcuts-interaction-payload)."""
+    return {
+        "type": "shortcut", "token": "verification-token-unused", "action_ts": f"{time.time():.6f}", "team": TEAM,
+        "user": {"id": user, "username": user.lower(), "team_id": TEAM["id"]},
+        "is_enterprise_install": False, "enterprise": None, "callback_id": callback_id, "trigger_id": trigger_id,
+    }
+
+
+def message_shortcut(callback_id: str, message: dict[str, Any], *, user: str, channel: str, response_url: str,
+                     trigger_id: str) -> dict[str, Any]:
+    """As Slack sends a message shortcut (type `message_action`): the whole message, its channel and a response_url
+    (same page; the message as bolt-python's tests carry it, with `text`, `blocks`, `user` or `bot_id`)."""
+    shown = {"type": "message", "ts": message["ts"], "text": message.get("text", ""), "team": TEAM["id"]}
+    shown.update({k: message[k] for k in ("user", "bot_id", "blocks", "thread_ts", "client_msg_id") if k in message})
+    return {
+        "type": "message_action", "token": "verification-token-unused", "action_ts": f"{time.time():.6f}",
+        "team": TEAM, "user": {"id": user, "name": user.lower(), "team_id": TEAM["id"]},
+        "channel": {"id": channel, "name": "agency"}, "is_enterprise_install": False, "enterprise": None,
+        "callback_id": callback_id, "trigger_id": trigger_id, "message_ts": message["ts"], "message": shown,
+        "response_url": response_url,
     }
 
 

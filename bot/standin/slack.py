@@ -19,11 +19,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote, urlparse
 
+from bot.domain.manifest import read_bot_scopes
 from bot.standin.http import Answer, Handler, Server
-from bot.standin.methods import METHODS, Channel, WebApiMethods
-from bot.standin.rules import SlackError
+from bot.standin.methods import ACCEPTED_SCOPES, METHODS, Channel, WebApiMethods
+from bot.standin.rules import SlackError, check_arguments, check_message
 
 LOOPBACK = "127.0.0.1"
+# What a post to a response_url may say besides the message itself, and the stand-in's note of which URL it was.
+RESPONSE_OPTIONS = ("response_type", "replace_original", "delete_original", "thread_ts", "_name")
 
 
 @dataclass
@@ -58,10 +61,15 @@ class _FailRule:
 
 class SlackStandIn(WebApiMethods):
     def __init__(self, *, host: str = LOOPBACK, port: int = 0, delay_seconds: float = 0.0,
-                 bot_user_id: str = "UJOINEDUP", team_id: str = "T0JOINED") -> None:
+                 bot_user_id: str = "UJOINEDUP", team_id: str = "T0JOINED", strict: bool = True,
+                 scopes: tuple[str, ...] | None = None) -> None:
+        """`strict=False` lets through payloads Slack would refuse: only for a test of Joined Up's bad input.
+        `scopes`: what the bot token was granted (default: app_manifest.yml's bot scopes). Every Web API answer names
+        them in its x-oauth-scopes header, as Slack's do; a test may set `standin.scopes`, and reset() restores them."""
         if host != LOOPBACK:
             raise ValueError(f"the Slack stand-in only listens on {LOOPBACK}, not {host!r}")
         self._port, self._delay = port, max(0.0, delay_seconds)
+        self.strict = strict
         self.bot_user_id, self.team_id, self.bot_id = bot_user_id, team_id, "BJOINEDUP"
         self._lock = threading.RLock()
         self._arrived = threading.Condition(self._lock)
@@ -71,6 +79,7 @@ class SlackStandIn(WebApiMethods):
         self._channels: dict[str, Channel] = {}
         self._last_ts = 0
         self._view_seq = 0
+        self._granted = tuple(scopes) if scopes is not None else _manifest_scopes()
         self.reset()
         self.add_user(bot_user_id, name="joinedup", real_name="Joined Up")
         self._users[bot_user_id]["is_bot"] = True
@@ -183,6 +192,12 @@ class SlackStandIn(WebApiMethods):
             return copy.deepcopy([e for e in self._ephemerals
                                   if e["user"] == user_id and (key is None or e["channel"] == key)])
 
+    def notifications(self, channel: str | None = None) -> list[dict]:
+        """What each post could show in a notification: "desktop" (from its blocks first) and "mobile" (its text)."""
+        with self._lock:
+            key = self._channel_key(channel) if channel else None
+            return [dict(n) for n in self._notifications if key is None or n["channel"] == key]
+
     def views(self, user_id: str | None = None) -> list[dict]:
         with self._lock:
             return copy.deepcopy([v for vid, v in self._views.items()
@@ -198,12 +213,14 @@ class SlackStandIn(WebApiMethods):
             self._calls: list[Call] = []
             self._messages: dict[str, dict[str, dict]] = {}
             self._ephemerals: list[dict] = []
+            self._notifications: list[dict] = []
             self._views: dict[str, dict] = {}
             self._view_users: dict[str, str | None] = {}
             self._home_ids: dict[str, str] = {}
             self._used_triggers: set[str] = set()
             self._trigger_users: dict[str, str | None] = {}
             self._rules: list[_FailRule] = []
+            self.scopes: tuple[str, ...] = self._granted
 
     # -- fault injection ---------------------------------------------------
     def fail(self, method: str, *, error: str | None = None, status: int | None = None,
@@ -254,9 +271,12 @@ class SlackStandIn(WebApiMethods):
                     self._api(method, args, token)
                 answer = self._injected(rule)
             elif method == "response_url":
-                answer = Answer(body="ok")
+                answer = self._respond(args)
             else:
                 answer = self._api(method, args, token)
+            if method != "response_url" and token and not answer.drop:
+                # Slack names the token's granted scopes in this header on every Web API answer.
+                answer.headers = {**(answer.headers or {}), "x-oauth-scopes": ",".join(self.scopes)}
             call.status = 0 if answer.drop else answer.status
             call.response = copy.deepcopy(answer.body) if isinstance(answer.body, dict) else None
             self._arrived.notify_all()
@@ -276,17 +296,40 @@ class SlackStandIn(WebApiMethods):
             headers["Retry-After"] = str(rule.retry_after if rule.retry_after is not None else 1)
         return Answer(status, {"ok": False, "error": error}, headers)
 
+    def _respond(self, args: dict) -> Answer:
+        """A post to a response_url: Slack answers a message it refuses with HTTP 400 and the error's name."""
+        body = {k: v for k, v in args.items() if k not in RESPONSE_OPTIONS}
+        if self.strict and not args.get("delete_original"):
+            try:
+                check_message(body)
+            except SlackError as error:
+                return Answer(400, error.error)
+        return Answer(body="ok")
+
     def _api(self, method: str, args: dict, token: str | None) -> Answer:
         handler = METHODS.get(method)
         try:
             if not token:
                 raise SlackError("not_authed")
+            if self.strict:
+                check_arguments(method, args)
+            self._check_scopes(method)
             result = handler(self, args) if handler else {}
             return Answer(body={"ok": True, **result})
         except SlackError as e:
             body: dict[str, Any] = {"ok": False, "error": e.error}
+            if e.error == "missing_scope":
+                body.update(needed=",".join(ACCEPTED_SCOPES[method]), provided=",".join(self.scopes))
             if e.messages:
                 body["response_metadata"] = {"messages": e.messages}
             return Answer(body=body)
         except Exception as e:  # a bug in the stand-in, or args it cannot make sense of
             return Answer(500, {"ok": False, "error": "standin_error", "detail": f"{type(e).__name__}: {e}"})
+
+
+def _manifest_scopes() -> tuple[str, ...]:
+    """app_manifest.yml's bot scopes; none when it is not beside the code (an installed copy without the manifest)."""
+    try:
+        return read_bot_scopes()
+    except (OSError, ValueError):
+        return ()

@@ -29,7 +29,8 @@ LEASE = timedelta(minutes=2)
 SOON = timedelta(minutes=1)  # a rate-limit wait up to this long is timed; longer ones wait for the schedule
 BATCH = 48  # messages delivered together: one read, one claim, one write of the results
 DUE_LIMIT = 200  # messages read per pass of what is due
-ROUNDS = 4  # a batch, what it made due, and updates for content that changed while it was sent
+ROUNDS = 6  # a batch (first posts carry only their notification line), their content as updates, what it
+# made due (the sharer's status) and its content, and updates for content that changed while it was sent
 
 
 class Content(Protocol):
@@ -237,9 +238,10 @@ class Outbox:
                      acts: list[dict[str, Any]]) -> list[int]:
         """One statement for the batch, without loading a row. Returns those whose content changed while they
         were sent, and the sharers' status messages that first posts made out of date."""
+        # A first post carries only its notification line, so it delivers no version: its content follows as an update.
         changed = self._write_sent(connection, [
-            (plan.id, plan.version, replies[plan.id].ts, replies[plan.id].channel, replies[plan.id].permalink)
-            for plan in plans], now)
+            (plan.id, plan.version if plan.ts else 0, replies[plan.id].ts, replies[plan.id].channel,
+             replies[plan.id].permalink) for plan in plans], now)
         first_posts = [plan for plan in plans if plan.ts is None and plan.kind == "agency_post"]
         for plan in plans:
             log.info("delivered %s message %s (%s)", plan.kind, plan.id, "updated" if plan.ts else "posted")

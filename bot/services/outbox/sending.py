@@ -16,6 +16,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks.text import notice
 from bot.domain.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -113,9 +114,13 @@ class Sender:
         """One channel's messages, in order. Once Slack says the channel is full, nothing more is sent to it
         until Slack's Retry-After has passed, from this batch or any other: they wait, unsent. For a minute
         after that, the channel gets one message a second, Slack's rate for it, rather than a refusal for
-        every other message."""
+        every other message. Updates are not held: the rate for a channel is for posting (chat.update has a
+        method-wide limit of its own, and a 429 on one waits out its own Retry-After)."""
         replies: list[Reply] = []
         for plan in plans:
+            if plan.ts is not None:
+                replies.append(self._send(plan))
+                continue
             now = self.clock.now()
             full_until = self._full_until.get(plan.channel)
             if full_until is not None and full_until > now:
@@ -139,7 +144,7 @@ class Sender:
                 found = self._already_posted(channel, plan.key, plan.thread_ts) if plan.post_started else None
                 if found is None:
                     response = self.client.chat_postMessage(
-                        channel=channel, text=rendered.text, blocks=rendered.blocks, thread_ts=plan.thread_ts,
+                        channel=channel, text=rendered.text, blocks=notice(rendered.text), thread_ts=plan.thread_ts,
                         unfurl_links=False, unfurl_media=False,
                         metadata={"event_type": METADATA_EVENT, "event_payload": {"key": plan.key}})
                     ts, channel = response["ts"], response["channel"]

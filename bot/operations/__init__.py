@@ -1,0 +1,1 @@
+"""What operators run: backup, doctor, checks before a command touches the database."""
