@@ -119,4 +119,4 @@ def notice(text: str) -> list[dict[str, Any]]:
     """A message's first post: its notification line alone, so a desktop notification (which reads a message's
     blocks first) shows no more than a phone's (which reads `text`). The content follows as an edit, which Slack
     does not notify."""
-    return [{"type": "section", "text": plain(text)}]
+    return [section(text)]  # mrkdwn, as `text` is: escaped the same way, shown the same way
