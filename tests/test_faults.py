@@ -304,3 +304,28 @@ def test_a_busy_pooled_connection_is_not_checked_before_each_use(postgres_url):
             assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != before
     finally:
         db.dispose()
+
+
+def test_a_post_whose_answer_was_lost_is_not_doubled_when_its_retry_is_held_back_by_a_full_channel(
+        database, standin, clock):
+    services = build_services(partnership=sample_partnership(), db=database, clock=clock, work=InlineExecutor(),
+                              client=slack_client(BOT_TOKEN, standin.api_url), delay=lambda seconds, action: None)
+    view = record_form(services.partnership, FormDefaults(occurred_at=clock.now(),
+                                                          follow_up_on=clock.now().date() + timedelta(days=14)))
+    form = read_record_form(fill(view, VALID_ANSWERS))
+    services.records.save(form, user_id=SAM.user_id, submission_key="VLOST1")
+    standin.fail("chat.postMessage", drop=True, after_doing_it=True, channel=HEALTH.channel)
+    services.outbox.deliver_due()  # Slack posts JU-000001 to Health, but its answer is lost
+    services.records.save(form, user_id=SAM.user_id, submission_key="VLOST2")
+    standin.fail("chat.postMessage", status=429, retry_after=60, channel=HEALTH.channel)
+    services.outbox.deliver_due()  # JU-000002's post is refused: Health is full for a minute
+    clock.advance(seconds=30)
+    services.outbox.deliver_due()  # JU-000001's retry is due, and held back untried
+    for _ in range(4):
+        clock.advance(seconds=30)
+        services.outbox.deliver_due()
+
+    keys = [m.get("metadata", {}).get("event_payload", {}).get("key") for m in agency_posts(standin, HEALTH.channel)]
+    assert sorted(keys) == ["post:1:health", "post:2:health"], "each record once in Health's channel"
+    with database.read() as session:
+        assert session.query(SlackMessage).filter(SlackMessage.pending.is_(True)).count() == 0

@@ -268,7 +268,7 @@ class Outbox:
         with self._loaded_for(session, [plan.id for plan in plans], content=False) as messages:
             for plan in plans:
                 message, reply = messages[plan.id], replies[plan.id]
-                changed = self._failed(message, reply, now, acts)
+                changed = self._failed(message, reply, now, acts, started_before=plan.post_started)
                 if message.pending and reply.status == 429 and message.next_attempt_at - now <= SOON:
                     retry_at.append(((message.next_attempt_at - now).total_seconds(), message.id))
                 follow += self.content.after_attempt(session, message, self.add, delivery_changed=changed)
@@ -285,9 +285,12 @@ class Outbox:
                                  content=content):
             yield messages
 
-    def _failed(self, message: SlackMessage, reply: Reply, now: datetime, acts: list[dict[str, Any]]) -> bool:
+    def _failed(self, message: SlackMessage, reply: Reply, now: datetime, acts: list[dict[str, Any]], *,
+                started_before: bool) -> bool:
         message.claimed_until = None
-        if reply.refused and message.ts is None:
+        # Slack refused this attempt, so it posted nothing; but a message held back untried keeps the mark of an
+        # earlier attempt that may have reached Slack, so its next attempt still looks in the channel first.
+        if message.ts is None and reply.refused and (reply.tried or not started_before):
             message.post_started_at = None
         if reply.status == 429:
             message.next_attempt_at = now + retry_after(reply.retry_after)
