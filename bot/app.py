@@ -7,6 +7,8 @@ from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
+from slack_sdk.webhook import WebhookClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks.messages import problem_view
 from bot.edge.client import KeepAliveWebClient, KeptRespond
@@ -14,6 +16,9 @@ from bot.services.wiring import Services
 from handlers import actions, commands, events, shortcuts, views
 
 log = logging.getLogger(__name__)
+
+NOT_SAVED = ("Sorry, something went wrong on our side and that was not saved: nothing was changed. "
+             "Please try again in a minute.")
 
 
 def create_app(services: Services, *, signing_secret: str | None, listener_executor: Executor | None = None,
@@ -58,16 +63,30 @@ def create_app(services: Services, *, signing_secret: str | None, listener_execu
     @app.error
     def unexpected(error: Exception, body: dict[str, Any]) -> BoltResponse:
         kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
-        log.error("listener failed on a %s request: %s", kind, type(error).__name__, exc_info=error)
+        # A database error's text carries its statement's parameters, which may be what someone typed: its
+        # traceback stays out of the log.
+        log.error("listener failed on a %s request: %s", kind, type(error).__name__,
+                  exc_info=None if isinstance(error, SQLAlchemyError) else error)
         if kind == "view_submission":
             # Pushed on top of the form, so closing it returns the practitioner to their text, intact.
             return _json(200, {"response_action": "push", "view": problem_view()})
         if kind == "slash_command":
-            return _json(200, {"response_type": "ephemeral",
-                               "text": "Sorry, something went wrong on our side and nothing was changed. Please try again in a minute."})
+            return _json(200, {"response_type": "ephemeral", "text": NOT_SAVED})
+        if kind == "block_actions" and isinstance(body.get("response_url"), str):
+            # A click is answered only through its response_url: without this, nothing stored looks like done.
+            services.later(_tell_not_saved, body["response_url"], services.client)
         return BoltResponse(status=200, body="")
 
     return app
+
+
+def _tell_not_saved(response_url: str, client: Any) -> None:
+    connections = getattr(client, "connections", None)
+    if connections is not None:
+        KeptRespond(response_url=response_url, connections=connections)(
+            text=NOT_SAVED, response_type="ephemeral", replace_original=False)
+    else:
+        WebhookClient(response_url).send(text=NOT_SAVED, response_type="ephemeral", replace_original=False)
 
 
 def _json(status: int, body: dict[str, Any]) -> BoltResponse:

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any, Callable
+
+import pytest
 
 from bot.demo.sample import EDUCATION, HEALTH, LEE, NIA, OUTSIDER, SAM, TIA
 from bot.demo.sample import populate
@@ -176,3 +179,31 @@ def test_a_status_that_changes_while_slack_is_taking_its_update_is_sent_again(da
             assert "2 of 2 acknowledged" in str(status["blocks"])
         finally:
             joinedup._stop()
+
+
+def test_a_click_while_the_database_is_unreachable_is_told_it_was_not_saved_and_works_once_it_is_back(
+        database, standin, clock, tmp_path):
+    if not database.is_sqlite:
+        pytest.skip("a SQLite file can be taken away mid-test; PostgreSQL's outages are in tests/test_faults.py")
+    joinedup = start_joinedup(db=database, standin=standin, clock=clock)
+    try:
+        education, _ = shared_record(joinedup)
+        path = database.engine.url.database
+        away = tmp_path / "away.db"
+        database.engine.dispose()
+        Path(path).rename(away)  # the database is gone: what opens in its place holds no records
+        try:
+            assert click(joinedup, education, EDUCATION.channel, TIA.user_id).status == 200
+        finally:
+            database.engine.dispose()
+            Path(path).unlink(missing_ok=True)
+            away.rename(path)
+        assert any("was not saved" in text for text in ephemeral_replies(joinedup))
+        with joinedup.db.read() as session:
+            assert session.query(Share).filter(Share.acknowledged_at.is_not(None)).count() == 0
+
+        assert click(joinedup, education, EDUCATION.channel, TIA.user_id).status == 200
+        with joinedup.db.read() as session:
+            assert session.query(Share).filter(Share.acknowledged_at.is_not(None)).count() == 1
+    finally:
+        joinedup._stop()
