@@ -178,3 +178,11 @@ def test_the_sharer_gets_one_message_linking_to_each_agencys_post(joinedup):
         [post] = joinedup.posts(channel)
         assert str(status["blocks"]).count(permalink(channel, post)) == 1
     assert "0 of 3 acknowledged" in status["text"]
+
+
+def test_a_nul_typed_into_any_text_field_is_dropped_and_the_record_saved_on_either_database(joinedup):
+    reply = joinedup.record(**{Field.SUMMARY: "Met at school.\x00 All well.", Field.OTHERS_PRESENT: "\x00Aunt"})
+
+    assert reply.json()["response_action"] == "update"
+    (record,) = rows(joinedup, Record)
+    assert (record.summary, record.others_present) == ("Met at school. All well.", "Aunt")

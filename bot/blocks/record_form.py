@@ -193,8 +193,9 @@ class FormState:
         value = self.element(block).get("value")
         if not isinstance(value, str):
             return ""
-        # JSON can carry a lone surrogate, which no database can store: show it as "?" rather than fail.
-        return value.encode("utf-8", "replace").decode("utf-8").strip()
+        # JSON can carry a lone surrogate, and a NUL, which no keyboard types and PostgreSQL cannot store: the
+        # surrogate is shown as "?" and the NUL dropped, rather than a save that could never succeed.
+        return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "").strip()
 
     def chosen(self, block: str, action: str = VALUE) -> str | None:
         selected = self.element(block, action).get("selected_option")
