@@ -1,6 +1,7 @@
 """Shortcuts: "Record a conversation" (global) and "Record from this message" (message) open the /record form."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -10,25 +11,16 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.ids import Shortcut
 from bot.blocks.messages import form_unavailable
 from bot.blocks.record_form import record_form
-from bot.blocks.text import context
 from bot.services.wiring import Services
 
 log = logging.getLogger(__name__)
 
-# The message a shortcut starts from may be about another child, or carry a name, an NHS number or an address:
-# copied into the form it would arrive as if the practitioner had typed and checked it. So nothing is copied.
-MESSAGE_NOT_COPIED = (":information_source: Started from a message: Joined Up has *not* copied it into this form, "
-                      "because it may be about another child or hold details that do not belong in this record. "
-                      "Write what this record needs in your own words.")
-
-
 def register(app: App, services: Services) -> None:
-    def open_form(body: dict[str, Any], *, note: str | None = None) -> str | None:
+    def open_form(body: dict[str, Any], *, from_message: bool = False) -> str | None:
         """Open the record form for whoever used the shortcut; Slack's error, if it would not open."""
         # views.open comes before the ack, as for /record: the trigger_id dies three seconds after the click.
-        view = record_form(services.partnership, services.records.form_defaults(body["user"]["id"]))
-        if note:
-            view["blocks"].insert(1, context(note))  # under the form's opening line, above the first field
+        defaults = services.records.form_defaults(body["user"]["id"])
+        view = record_form(services.partnership, dataclasses.replace(defaults, from_message=from_message))
         try:
             services.client.views_open(trigger_id=body["trigger_id"], view=view)
         except SlackApiError as error:
@@ -40,14 +32,16 @@ def register(app: App, services: Services) -> None:
         refused = open_form(body)
         ack()
         if refused:
-            # A global shortcut carries no response_url and no channel: there is nowhere to say so.
+            # A global shortcut carries no response_url and no channel: the person is told in Joined Up's DM.
             log.warning("the record form did not open from the global shortcut: %s", refused)
+            services.later(services.client.chat_postMessage, channel=body["user"]["id"],
+                           text=form_unavailable(refused, again="use the shortcut again"))
 
     @app.shortcut(Shortcut.RECORD_FROM_MESSAGE)
     def record_from_message(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        # body["message"] is deliberately never read: see MESSAGE_NOT_COPIED.
-        refused = open_form(body, note=MESSAGE_NOT_COPIED)
+        # body["message"] is deliberately never read: see MESSAGE_NOT_COPIED in bot/blocks/record_form.py.
+        refused = open_form(body, from_message=True)
         ack()
         if refused and body.get("response_url"):
-            services.later(respond, text=form_unavailable(refused), response_type="ephemeral",
+            services.later(respond, text=form_unavailable(refused, again="use the shortcut again"), response_type="ephemeral",
                            replace_original=False)

@@ -21,7 +21,7 @@ from bot.blocks.challenge import read_amend_form, read_challenge_form, read_resp
 from bot.blocks.ids import Field
 from bot.blocks.outcome import read_outcome_form
 from bot.blocks.record_post import Delivery
-from bot.blocks.text import CONTINUED, context, notice
+from bot.blocks.text import CONTINUED, notice
 from bot.demo.sample import sample_partnership
 from bot.domain.clock import FixedClock
 from bot.domain.config import Agency, RiskLevel
@@ -32,7 +32,6 @@ from bot.services.outbox.sending import PERMANENT_ERRORS
 from bot.services.outcomes import OutcomeService
 from bot.services.overview import OpenChallenge, OutcomeDue, Overview, RecordHistory, Shared, Waiting
 from bot.services.records import RecordService
-from handlers.shortcuts import MESSAGE_NOT_COPIED
 from storage.models import AuditEvent, Challenge, ChallengeResponse, Outcome, Record, Revision, Share, SlackMessage
 
 NOW = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
@@ -259,9 +258,8 @@ def views() -> Iterator[tuple[str, dict[str, Any]]]:
     yield "record form remembered agency", record_form.record_form(P, remembered)
     yield "record form risk chosen", record_form.record_form(P, dataclasses.replace(remembered, risk_key=RISKS[0].key))
     yield "record form urgent", record_form.record_form(P, dataclasses.replace(remembered, risk_key=RISKS[9].key))
-    from_message = record_form.record_form(P, remembered)  # as handlers/shortcuts.py opens it
-    from_message["blocks"].insert(1, context(MESSAGE_NOT_COPIED))
-    yield "record form from a message shortcut", from_message
+    yield "record form from a message shortcut", record_form.record_form(
+        P, dataclasses.replace(remembered, from_message=True))
     yield "record form unchecked", record_form.record_form(dataclasses.replace(P, check_identifiers=False), defaults)
     yield "record saved", record_form.saved_view(REFERENCE, [a.name for a in AGENCIES])
     yield "record saved not shared", record_form.saved_view(REFERENCE, [])

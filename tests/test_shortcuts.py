@@ -112,11 +112,13 @@ def test_an_expired_trigger_from_the_message_shortcut_tells_the_person_and_saves
     assert joinedup.standin.views(SAM.user_id) == []
 
 
-def test_an_expired_trigger_from_the_global_shortcut_is_still_answered(joinedup):
+def test_an_expired_trigger_from_the_global_shortcut_tells_the_person_in_a_direct_message(joinedup):
     reply = _use(joinedup, Shortcut.RECORD_CONVERSATION, trigger_id="expired.trigger.1")
-    assert reply.status == 200 and reply.body == ""  # a global shortcut has no response_url: nothing more to say
+    assert reply.status == 200 and reply.body == ""
     assert joinedup.standin.views(SAM.user_id) == []
-    assert joinedup.standin.calls("response_url") == []
+    assert joinedup.standin.calls("response_url") == []  # a global shortcut has none: Joined Up's DM instead
+    (told,) = joinedup.standin.messages(SAM.user_id)
+    assert "could not open" in told["text"] and "use the shortcut again" in told["text"]
 
 
 def test_a_shortcut_the_app_does_not_have_is_not_answered(joinedup):

@@ -36,8 +36,8 @@ def problem_view() -> dict[str, Any]:
     }
 
 
-def form_unavailable(reason: str) -> str:
-    return (f"Sorry, the form could not open ({escape(reason)}). Please type the command again: "
+def form_unavailable(reason: str, *, again: str = "type the command again") -> str:
+    return (f"Sorry, the form could not open ({escape(reason)}). Please {again}: "
             "Slack only allows a few seconds to open it.")
 
 

@@ -25,6 +25,14 @@ class FormDefaults:
     case_reference: str = ""
     sharer_agency: str | None = None
     risk_key: str | None = None
+    from_message: bool = False  # opened from a message's shortcut, whose message is not copied in
+
+
+# The message a shortcut starts from may be about another child, or carry a name, an NHS number or an address:
+# copied into the form it would arrive as if the practitioner had typed and checked it. So nothing is copied.
+MESSAGE_NOT_COPIED = (":information_source: Started from a message: Joined Up has *not* copied it into this form, "
+                      "because it may be about another child or hold details that do not belong in this record. "
+                      "Write what this record needs in your own words.")
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,7 @@ def record_form(partnership: Partnership, defaults: FormDefaults) -> dict[str, A
     blocks: list[dict[str, Any]] = [
         section(f"Record a face-to-face conversation about a child for *{escape(partnership.name)}*. "
                 "Use the child's case reference, *never their name*."),
+        *([context(MESSAGE_NOT_COPIED)] if defaults.from_message else []),
         _input(Field.CASE_REFERENCE, "Child's case reference",
                _text_input(f"e.g. {partnership.case_reference_example}", limit=40, initial=defaults.case_reference),
                hint=f"The reference from your case system, like {partnership.case_reference_example}. Never the child's name."),
