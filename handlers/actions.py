@@ -8,18 +8,23 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.services.wiring import Services
-from bot.blocks.messages import acknowledge_note_form, acknowledgement_reply, form_unavailable, info_view
 from bot.blocks.challenge import amend_form, challenge_form, response_form
+from bot.blocks.ids import Action
+from bot.blocks.messages import (
+    acknowledge_note_form,
+    acknowledgement_reply,
+    form_unavailable,
+    info_view,
+)
 from bot.blocks.outcome import outcome_form
-from bot.blocks.text import day as format_day
-from bot.services.audit import Surface
-from bot.services.acts import Done, Subject
 from bot.blocks.record_form import record_form
 from bot.blocks.record_post import agency_name
+from bot.blocks.text import day as format_day
 from bot.services.acknowledgements import Acknowledgement, Outcome
+from bot.services.acts import Done, Subject
+from bot.services.audit import Surface
+from bot.services.wiring import Services
 from handlers.home import publish_home
-from bot.blocks.ids import Action
 from storage.models import parse_id
 
 

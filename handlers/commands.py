@@ -6,15 +6,15 @@ from typing import Any, Callable
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
-from bot.services.wiring import Services
 from bot.blocks.audit import audit_blocks
 from bot.blocks.glossary import glossary_answer, glossary_index, glossary_not_found
+from bot.blocks.ids import Command
 from bot.blocks.messages import form_unavailable, help_blocks, no_access
 from bot.blocks.overview import history_blocks, mine_message
 from bot.blocks.record_form import record_form
 from bot.services.audit import trail
+from bot.services.wiring import Services
 from storage.models import parse_reference
-from bot.blocks.ids import Command
 
 
 def register(app: App, services: Services) -> None:

@@ -5,9 +5,9 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.services.wiring import Services
-from bot.blocks.overview import home_view, parse_more
 from bot.blocks.ids import Action, Event
+from bot.blocks.overview import home_view, parse_more
+from bot.services.wiring import Services
 
 
 def publish_home(services: Services, user_id: str, *, waiting_offset: int = 0, shared_offset: int = 0) -> None:

@@ -6,16 +6,26 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.services.wiring import Services
-from bot.blocks.messages import acknowledgement_reply, info_view
-from bot.blocks.record_form import FormState, offered_agency, read_record_form, record_form, saved_view
-from bot.blocks.record_post import agency_name
-from bot.blocks.challenge import read_amend_form, read_challenge_form, read_response_form
-from bot.blocks.outcome import read_outcome_form
-from bot.services.acts import Done, Result, Subject
-from bot.services.acknowledgements import Acknowledgement, Outcome
-from bot.services.audit import Surface
+from bot.blocks.challenge import (
+    read_amend_form,
+    read_challenge_form,
+    read_response_form,
+)
 from bot.blocks.ids import Callback, Field
+from bot.blocks.messages import acknowledgement_reply, info_view
+from bot.blocks.outcome import read_outcome_form
+from bot.blocks.record_form import (
+    FormState,
+    offered_agency,
+    read_record_form,
+    record_form,
+    saved_view,
+)
+from bot.blocks.record_post import agency_name
+from bot.services.acknowledgements import Acknowledgement, Outcome
+from bot.services.acts import Done, Result, Subject
+from bot.services.audit import Surface
+from bot.services.wiring import Services
 from storage.models import parse_id
 
 

@@ -21,8 +21,8 @@ from bot.services.content import MessageContent
 from bot.services.directory import Directory
 from bot.services.events import EventLog
 from bot.services.outbox import Outbox
-from bot.services.overview import OverviewService
 from bot.services.outcomes import OutcomeService
+from bot.services.overview import OverviewService
 from bot.services.records import RecordService, calendar_for
 from bot.services.reminders import ReminderService
 from bot.services.retention import RetentionService
