@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-EARLIER_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
+EARLIER_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
 T0 = datetime(2026, 3, 2, 9, 30, 15, 250000, tzinfo=timezone.utc)
 CREATED = T0 + timedelta(minutes=5)
 ACKNOWLEDGED = T0 + timedelta(hours=1)
@@ -46,11 +46,12 @@ def rows(revision: str) -> dict[str, list[dict[str, Any]]]:
         "records": [
             {"id": 1, **record, **since("0002", outcome_request_at=T0 + timedelta(days=14), outcome_requests_sent=1),
              **since("0005", identifiers_found=json.dumps(["postcode"]), identifiers_reason="The visit's address",
-                     purged_at=None)},
+                     purged_at=None), **since("0007", last_activity_at=CHALLENGED)},
             {"id": 2, **record, "submission_key": "V0000000002", "case_reference": "CR-67890",
              "not_shared_reason": "Record only: for the file", "first_hand": False,
              **since("0002", outcome_request_at=None, outcome_requests_sent=0),
-             **since("0005", identifiers_found="[]", identifiers_reason=None, purged_at=PURGED)},
+             **since("0005", identifiers_found="[]", identifiers_reason=None, purged_at=PURGED),
+             **since("0007", last_activity_at=None)},
         ],
         "sharer_preferences": [{"user_id": "U0SAM", "agency_key": "social-care"}],
         "shares": [

@@ -225,7 +225,7 @@ def test_a_database_migrated_to_an_older_revision_is_a_problem_naming_both_revis
     status, checks = doctor(capsys)
 
     [line] = problems(checks)
-    assert "is at schema revision 0006; this version of Joined Up needs 0007" in line and "joinedup migrate" in line
+    assert "is at schema revision 0006; this version of Joined Up needs 0008" in line and "joinedup migrate" in line
 
 
 def test_a_missing_database_file_is_a_problem_and_is_not_created(place, standin, capsys, tmp_path, monkeypatch):

@@ -4,12 +4,15 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import signal
+import socket
+import subprocess
 import time
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from bot.edge.client import slack_client
@@ -329,3 +332,72 @@ def test_a_post_whose_answer_was_lost_is_not_doubled_when_its_retry_is_held_back
     assert sorted(keys) == ["post:1:health", "post:2:health"], "each record once in Health's channel"
     with database.read() as session:
         assert session.query(SlackMessage).filter(SlackMessage.pending.is_(True)).count() == 0
+
+
+def dm_copies(standin, user_id) -> Counter:
+    return Counter(m.get("metadata", {}).get("event_payload", {}).get("key") for m in standin.messages(user_id)
+                   if m.get("thread_ts") in (None, m["ts"]))
+
+
+def test_a_direct_message_whose_answer_was_lost_is_found_in_the_dm_not_sent_twice(joinedup):
+    joinedup.standin.fail("chat.postMessage", drop=True, after_doing_it=True, channel=SAM.user_id)
+    joinedup.record()
+    deliver_everything_due(joinedup)
+
+    copies = dm_copies(joinedup.standin, SAM.user_id)
+    assert copies and set(copies.values()) == {1}, copies
+    [status] = joinedup.standin.messages(SAM.user_id)
+    assert f"archives/{HEALTH.channel}/" in str(status["blocks"]) and f"archives/{EDUCATION.channel}/" in str(
+        status["blocks"]), "the one copy shows where the record went"
+
+
+def test_without_the_dm_history_scope_a_cut_off_dm_is_sent_again_and_says_so_in_the_log(joinedup, caplog):
+    joinedup.standin.scopes = tuple(scope for scope in joinedup.standin.scopes if scope != "im:history")
+    joinedup.standin.fail("chat.postMessage", drop=True, after_doing_it=True, channel=SAM.user_id)
+    joinedup.record()
+    deliver_everything_due(joinedup)
+
+    assert list(dm_copies(joinedup.standin, SAM.user_id).values()) == [2], "the documented way a DM can double"
+    assert "(missing_scope): posting it again" in caplog.text
+
+
+def owed_and_claimed_by(database, clock, holder: str) -> list[int]:
+    with database.write() as session:
+        ids = list(session.scalars(select(SlackMessage.id).where(SlackMessage.pending.is_(True))))
+        session.execute(update(SlackMessage).where(SlackMessage.id.in_(ids)).values(
+            claimed_by=holder, claimed_until=clock.now() + timedelta(seconds=30)))
+    return ids
+
+
+def saved_not_sent(database, standin, clock):
+    services = build_services(partnership=sample_partnership(), db=database, clock=clock, work=InlineExecutor(),
+                              client=slack_client(BOT_TOKEN, standin.api_url), delay=lambda seconds, action: None)
+    view = record_form(services.partnership, FormDefaults(occurred_at=clock.now(),
+                                                          follow_up_on=clock.now().date() + timedelta(days=14)))
+    services.records.save(read_record_form(fill(view, VALID_ANSWERS)), user_id=SAM.user_id, submission_key="VHELD")
+    return services
+
+
+def test_messages_claimed_by_a_delivery_process_that_was_killed_are_taken_back_at_once(database, standin, clock):
+    services = saved_not_sent(database, standin, clock)
+    killed = subprocess.Popen(["true"])
+    killed.wait()  # its process ID is now free: a delivery process that died holding claims
+    owed = owed_and_claimed_by(database, clock, f"{socket.gethostname()[:40]}:{killed.pid}:0badcafe")
+
+    services.outbox.deliver_due()
+
+    assert len(agency_posts(standin, HEALTH.channel)) == 1, "not after the claim's 30 seconds, but at once"
+    with database.read() as session:
+        assert session.scalar(select(func.count()).where(SlackMessage.id.in_(owed), SlackMessage.pending)) == 0
+
+
+def test_messages_claimed_by_a_running_process_are_left_to_it_until_its_claim_ends(database, standin, clock):
+    services = saved_not_sent(database, standin, clock)
+    owed_and_claimed_by(database, clock, f"{socket.gethostname()[:40]}:{os.getppid()}:5eedf00d")
+
+    services.outbox.deliver_due()
+    assert agency_posts(standin, HEALTH.channel) == [], "another process is sending them"
+
+    clock.advance(seconds=31)  # it stopped renewing its claim: it is stuck or gone, on this host or another
+    services.outbox.deliver_due()
+    assert len(agency_posts(standin, HEALTH.channel)) == 1

@@ -153,7 +153,7 @@ def _hung_up(sock: socket.socket) -> bool:
     return bool(readable)
 
 
-def slack_client(token: str, api_url: str | None) -> WebClient:
+def slack_client(token: str, api_url: str | None, *, timeout: float = SLACK_TIMEOUT_SECONDS) -> WebClient:
     base_url = api_url or "https://slack.com/api/"
     return KeepAliveWebClient(token=token, base_url=base_url if base_url.endswith("/") else base_url + "/",
-                              timeout=SLACK_TIMEOUT_SECONDS, retry_handlers=[])
+                              timeout=timeout, retry_handlers=[])

@@ -233,7 +233,9 @@ class WebApiMethods:
         return {"members": page, "response_metadata": {"next_cursor": cursor}}
 
     def _history(self, args: dict) -> dict:
+        self._conversation_id(args)
         chan = self._resolve(args.get("channel"))
+        self._check_history_scope(chan)
         if not chan.bot_is_member:
             raise SlackError("not_in_channel")
         inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
@@ -246,9 +248,24 @@ class WebApiMethods:
         return _message_page(msgs, args)
 
     def _replies(self, args: dict) -> dict:
+        self._conversation_id(args)
         chan, parent = self._find_message(args)
+        self._check_history_scope(chan)
         root = parent["thread_ts"] or parent["ts"]
         return _message_page([m for m in self._messages[chan.id].values() if root in (m["ts"], m["thread_ts"])], args)
+
+    @staticmethod
+    def _conversation_id(args: dict) -> None:
+        """Reading a conversation takes its ID: a user's ID, which chat.postMessage accepts for a DM, is not one."""
+        if str(args.get("channel") or "")[:1] in ("U", "W"):
+            raise SlackError("channel_not_found")
+
+    def _check_history_scope(self, chan: Channel) -> None:
+        """Reading a conversation needs the history scope of its kind: channels:, groups:, or im:history for a DM.
+        https://docs.slack.dev/reference/methods/conversations.history"""
+        needed = "im:history" if chan.im_user else "groups:history" if chan.is_private else "channels:history"
+        if needed not in getattr(self, "scopes", ()):
+            raise SlackError("missing_scope")
 
     def _check_scopes(self, method: str) -> None:
         """A method that needs a scope refuses a token granted none of those it accepts."""
@@ -333,8 +350,10 @@ METHODS = {
 
 
 # The scopes each method accepts (any one will do), from its page on docs.slack.dev; listed only for the methods
-# `joinedup doctor` calls. A token granted none of them is answered missing_scope.
+# `joinedup doctor` and delivery's look-ups call. A token granted none of them is answered missing_scope.
 ACCEPTED_SCOPES: dict[str, tuple[str, ...]] = {
+    "conversations.history": ("channels:history", "groups:history", "im:history", "mpim:history"),
+    "conversations.replies": ("channels:history", "groups:history", "im:history", "mpim:history"),
     "conversations.info": ("channels:read", "groups:read", "im:read", "mpim:read"),
     "users.info": ("users:read",),
 }

@@ -12,6 +12,7 @@ It only ever listens on 127.0.0.1.
 from __future__ import annotations
 
 import copy
+import random
 import secrets
 import threading
 import time
@@ -35,7 +36,8 @@ class Call:
     args: dict  # parsed JSON or form body
     at: float  # time.monotonic() when received
     token: str | None
-    failed: bool = False  # answered by a fail() rule
+    failed: bool = False  # answered by a fail() rule or a fault mix
+    fault: str | None = None  # the kind, for a fault mix's
     status: int = 200  # HTTP status sent (0 when the connection was dropped)
     response: dict | None = None  # the JSON answer (None when dropped or not JSON)
 
@@ -57,6 +59,21 @@ class _FailRule:
 
     def matches(self, method: str, args: dict) -> bool:
         return self.method == method and (self.channel is None or args.get("channel") == self.channel)
+
+
+# The ways a call fails in a fault mix: refused at once (429 with Retry-After, a 5xx before or after Slack acted,
+# as its internal_error allows), the connection dropped before or after Slack acted, or the answer held back
+# past the client's timeout after Slack acted.
+FAULT_KINDS = ("429", "5xx", "5xx_after", "drop", "drop_after", "late")
+
+
+@dataclass
+class _FaultMix:
+    rate: float
+    methods: tuple[str, ...]
+    kinds: tuple[str, ...]
+    late_seconds: float
+    dice: random.Random
 
 
 class SlackStandIn(WebApiMethods):
@@ -186,6 +203,18 @@ class SlackStandIn(WebApiMethods):
         with self._lock:
             return copy.deepcopy(self._messages.get(self._channel_key(channel), {}).get(ts))
 
+    def copies(self) -> dict[str, list[tuple[str, str]]]:
+        """Every message Joined Up posted that carries its key, by key: where each copy is (channel, ts). A key
+        with two copies is a message doubled."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        with self._lock:
+            for channel, messages in self._messages.items():
+                for message in messages.values():
+                    key = ((message.get("metadata") or {}).get("event_payload") or {}).get("key")
+                    if key:
+                        found.setdefault(key, []).append((channel, message["ts"]))
+        return found
+
     def ephemerals(self, user_id: str, channel: str | None = None) -> list[dict]:
         with self._lock:
             key = channel and self._channel_key(channel)
@@ -220,6 +249,7 @@ class SlackStandIn(WebApiMethods):
             self._used_triggers: set[str] = set()
             self._trigger_users: dict[str, str | None] = {}
             self._rules: list[_FailRule] = []
+            self._mix: _FaultMix | None = None
             self.scopes: tuple[str, ...] = self._granted
 
     # -- fault injection ---------------------------------------------------
@@ -237,9 +267,21 @@ class SlackStandIn(WebApiMethods):
         with self._lock:
             self._rules.append(_FailRule(method, error, status, retry_after, drop, times, channel, after_doing_it))
 
+    def mix_faults(self, rate: float, *, seed: int, methods: tuple[str, ...] = ("chat.postMessage", "chat.update"),
+                   kinds: tuple[str, ...] = FAULT_KINDS, late_seconds: float = 0.0) -> None:
+        """From now on each call of `methods` fails with probability `rate`, in a kind drawn from `kinds`
+        (FAULT_KINDS), from dice seeded with `seed`. A "late" answer comes after `late_seconds`: make it longer
+        than the client's timeout. Calls that fail are marked in calls() with the kind."""
+        unknown = set(kinds) - set(FAULT_KINDS)
+        if unknown or not 0 <= rate <= 1:
+            raise ValueError(f"rate must be within 0..1 and kinds among {FAULT_KINDS}, not {sorted(unknown)}")
+        with self._lock:
+            self._mix = _FaultMix(rate, tuple(methods), tuple(kinds), late_seconds, random.Random(seed))
+
     def clear_failures(self) -> None:
         with self._lock:
             self._rules.clear()
+            self._mix = None
 
     def set_delay(self, seconds: float) -> None:
         with self._lock:
@@ -265,6 +307,13 @@ class SlackStandIn(WebApiMethods):
             call = Call(method, copy.deepcopy(args), time.monotonic(), token)
             self._calls.append(call)
             rule = next((r for r in self._rules if r.matches(method, args)), None)
+            mix = self._mix
+            if rule is None and mix is not None and method in mix.methods and mix.dice.random() < mix.rate:
+                call.failed, call.fault = True, mix.dice.choice(mix.kinds)
+                answer, delay = self._mixed(call.fault, method, args, token, mix)
+                call.status = 0 if answer.drop else answer.status
+                self._arrived.notify_all()
+                return answer, delay
             if rule is not None:
                 call.failed = True
                 if rule.after_doing_it:
@@ -281,6 +330,17 @@ class SlackStandIn(WebApiMethods):
             call.response = copy.deepcopy(answer.body) if isinstance(answer.body, dict) else None
             self._arrived.notify_all()
             return answer, self._delay
+
+    def _mixed(self, kind: str, method: str, args: dict, token: str | None, mix: _FaultMix) -> tuple[Answer, float]:
+        if kind.endswith("_after") or kind == "late":
+            done = self._api(method, args, token)
+            if kind == "late":
+                return done, mix.late_seconds
+        if kind.startswith("drop"):
+            return Answer(drop=True), 0.0
+        if kind == "429":
+            return Answer(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(mix.dice.randint(1, 3))}), 0.0
+        return Answer(mix.dice.choice((500, 502, 503)), {"ok": False, "error": "internal_error"}), 0.0
 
     def _injected(self, rule: _FailRule) -> Answer:
         if rule.times > 0:

@@ -6,6 +6,7 @@ never send it twice; anything that fails stays pending and is tried again later.
 from __future__ import annotations
 
 import logging
+import os
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -17,7 +18,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from bot.domain.clock import Clock
+from bot.edge.payloads import where
 from bot.services.audit import SYSTEM, Act, Surface, append, entry
+from bot.services.outbox.lease import LEASE, Claimant, release_orphans, renewed
 from bot.services.outbox.sending import PERMANENT_ERRORS, Plan, Rendered, Reply, Sender, backoff, retry_after
 from bot.services.outbox.statements import CLAIM, INSERT_MESSAGES, MESSAGES, SENT_ALL, SENT_COLUMNS, SENT_ONE, STILL_PENDING
 from storage.db import Database
@@ -25,7 +28,6 @@ from storage.models import SlackMessage
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=2)
 SOON = timedelta(minutes=1)  # a rate-limit wait up to this long is timed; longer ones wait for the schedule
 BATCH = 48  # messages delivered together: one read, one claim, one write of the results
 DUE_LIMIT = 200  # messages read per pass of what is due
@@ -71,6 +73,8 @@ class Outbox:
         self.clock = clock
         self.content = content
         self.executor = executor
+        self.claimant = Claimant()
+        self._orphans_released_in: int | None = None
 
     def add(self, session: Session, *, kind: str, key: str, target: str, record_id: int | None = None,
             agency_key: str | None = None, parent_id: int | None = None, outcome_id: int | None = None,
@@ -116,6 +120,9 @@ class Outbox:
 
     def deliver_due(self, *, limit: int = DUE_LIMIT) -> int:
         """Deliver what is due now; called by the sweep and the delivery process. Returns how many were attempted."""
+        if self._orphans_released_in != os.getpid():
+            self._orphans_released_in = os.getpid()
+            release_orphans(self.db, self.clock, self.claimant)
         now = self.clock.now()
         with self.db.read() as session:
             due = list(session.scalars(
@@ -137,8 +144,10 @@ class Outbox:
     def _deliver_logged(self, message_ids: list[int]) -> None:
         try:
             self.deliver(message_ids)
-        except Exception:  # the rows stay pending and the sweep tries again
-            log.exception("delivery of messages %s failed unexpectedly", message_ids)
+        except Exception as error:  # the rows stay pending and the sweep tries again
+            # One line, as for a listener (bot/app.py): a database error's text and traceback carry its parameters.
+            log.error("delivery of messages %s failed unexpectedly: %s at %s", message_ids, type(error).__name__,
+                      where(error))
 
     def deliver(self, message_ids: Iterable[int]) -> None:
         """Deliver these messages together: one read, one claim and one write of the results for all of them,
@@ -148,7 +157,9 @@ class Outbox:
         for _ in range(ROUNDS):
             if not plans:
                 return
-            plans = self._prepare(self._record(plans, self.sender.send_all(plans)))
+            with renewed(self.db, self.clock, self.claimant, [plan.id for plan in plans]):
+                replies = self.sender.send_all(plans)
+            plans = self._prepare(self._record(plans, replies))
 
     def _prepare(self, message_ids: list[int]) -> list[Plan]:
         """Render what is due from one read, then claim it in one short write (on SQLite every other writer
@@ -195,7 +206,8 @@ class Outbox:
         first_posts = [plan.id for plan in plans if plan.ts is None]
         updates = [plan.id for plan in plans if plan.ts is not None]
         claimed = set(session.connection().scalars(CLAIM, {
-            "now": now, "first_posts": first_posts, "updates": updates, "lease_end": now + LEASE}))
+            "now": now, "first_posts": first_posts, "updates": updates, "lease_end": now + LEASE,
+            "claimant": self.claimant.name}))
         return [plan for plan in plans if plan.id in claimed]
 
     def _thread_ts(self, session: Session, message: SlackMessage) -> str | None:

@@ -96,6 +96,7 @@ class Sender:
         self._full_until: dict[str, datetime] = {}  # channels Slack refused with a 429, until it said to wait
         self._paced_until: dict[str, datetime] = {}  # channels refused lately: one message a second to them
         self._workspace_url: str | None = None
+        self._dms: dict[str, str] = {}  # a person's user ID: the ID of the bot's DM with them
 
     def send_all(self, plans: list[Plan]) -> dict[int, Reply]:
         """Each channel's messages in order; different channels at the same time where a pool is given."""
@@ -154,30 +155,30 @@ class Sender:
                 return Reply(ts=ts, channel=channel, permalink=self._permalink(channel, ts))
             self.client.chat_update(channel=channel, ts=ts, text=rendered.text, blocks=rendered.blocks)
             return Reply(ts=ts, channel=channel)
+        except _LookUpFailed as failed:
+            return Reply(error=f"looking for an earlier copy: {failed.reply.error}", status=failed.reply.status,
+                          retry_after=failed.reply.retry_after)  # not refused: the earlier copy may be in Slack
         except SlackApiError as error:
-            # Slack answered, so nothing was posted: the next attempt need not look for a copy first.
-            headers = error.response.headers
-            return Reply(error=error.response.get("error") or "", status=error.response.status_code,
-                          retry_after=headers.get("Retry-After") or headers.get("retry-after"), refused=True)
+            return _answered(error)
         except TRANSIENT as error:
             return Reply(error=type(error).__name__ or "unknown")
 
     def _already_posted(self, channel: str, key: str, thread_ts: str | None) -> str | None:
-        """After an attempt that may have reached Slack (a crash, a lost answer), look before posting again.
+        """After an attempt that may have reached Slack (a crash, a lost answer), look before posting again: in
+        the channel, or in the bot's DM with the person (im:history). Looks through the newest 1,000 messages.
 
-        Channels only: the bot cannot read its DMs without more permissions, so a DM cut off at the wrong
-        instant may arrive twice. Looks through the newest 1,000 messages; an error here means post anyway.
-        """
-        if not channel.startswith(("C", "G")):
-            return None
+        A look-up that fails for a while (a 429, a 5xx, the network) is retried later, without posting. One that
+        Slack refuses for good (a token without the history scope, a public channel the bot posts to without
+        being a member) means post anyway: the one way a copy can be doubled."""
         cursor = None
         try:
+            conversation = self._conversation(channel)
             for _ in range(5):
                 if thread_ts:
-                    page = self.client.conversations_replies(channel=channel, ts=thread_ts, limit=200, cursor=cursor,
-                                                             include_all_metadata=True)
+                    page = self.client.conversations_replies(channel=conversation, ts=thread_ts, limit=200,
+                                                             cursor=cursor, include_all_metadata=True)
                 else:
-                    page = self.client.conversations_history(channel=channel, limit=200, cursor=cursor,
+                    page = self.client.conversations_history(channel=conversation, limit=200, cursor=cursor,
                                                              include_all_metadata=True)
                 for found in page.get("messages") or []:
                     payload = (found.get("metadata") or {}).get("event_payload") or {}
@@ -186,9 +187,23 @@ class Sender:
                 cursor = (page.get("response_metadata") or {}).get("next_cursor")
                 if not cursor:
                     return None
-        except (SlackApiError, *TRANSIENT) as error:
-            log.warning("could not check %s for an earlier copy of a message: %s", channel, type(error).__name__)
+        except SlackApiError as error:
+            reply = _answered(error)
+            if not reply.refused or reply.status == 429:
+                raise _LookUpFailed(reply) from None
+            log.warning("could not check %s for an earlier copy of a message (%s): posting it again", channel,
+                        reply.error)
+        except TRANSIENT as error:
+            raise _LookUpFailed(Reply(error=type(error).__name__ or "unknown")) from None
         return None
+
+    def _conversation(self, channel: str) -> str:
+        """A DM is posted to the person's user ID; reading it back needs the DM's own ID, which never changes."""
+        if not channel.startswith(("U", "W")):
+            return channel
+        if channel not in self._dms:
+            self._dms[channel] = self.client.conversations_open(users=channel)["channel"]["id"]
+        return self._dms[channel]
 
     def _permalink(self, channel: str, ts: str) -> str | None:
         """Slack's permalinks are the workspace URL, the channel and the timestamp without its dot; built here
@@ -201,6 +216,23 @@ class Sender:
         if not self._workspace_url:
             return None
         return f"{self._workspace_url.rstrip('/')}/archives/{channel}/p{ts.replace('.', '')}"
+
+
+class _LookUpFailed(Exception):
+    def __init__(self, reply: Reply) -> None:
+        self.reply = reply
+
+
+def _answered(error: SlackApiError) -> Reply:
+    headers, code, status = error.response.headers, error.response.get("error") or "", error.response.status_code
+    return Reply(error=code, status=status, retry_after=headers.get("Retry-After") or headers.get("retry-after"),
+                 refused=_refused(status, code))
+
+
+def _refused(status: int, error: str) -> bool:
+    """Whether Slack's answer means nothing was done. Slack's internal_error and fatal_error, and any 5xx, may
+    come after some of the work was done (https://docs.slack.dev/reference/methods/chat.postMessage, Errors)."""
+    return status < 500 and error not in ("internal_error", "fatal_error")
 
 
 def retry_after(header: str | None) -> timedelta:

@@ -19,7 +19,7 @@ CLAIM = (
            or_(and_(_messages.id.in_(bindparam("first_posts", expanding=True)), _messages.ts.is_(None)),
                and_(_messages.id.in_(bindparam("updates", expanding=True)), _messages.ts.is_not(None))),
            or_(_messages.claimed_until.is_(None), _messages.claimed_until < bindparam("now")))
-    .values(claimed_until=bindparam("lease_end"),
+    .values(claimed_until=bindparam("lease_end"), claimed_by=bindparam("claimant"),
             post_started_at=case((_messages.ts.is_(None), bindparam("now")), else_=_messages.post_started_at))
     .returning(_messages.id))
 
