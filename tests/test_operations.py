@@ -522,9 +522,11 @@ def test_refused_signatures_are_warnings_by_reason_with_a_count_at_most_once_a_m
         assert secret not in caplog.text
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 @pytest.mark.parametrize("stop", ["SIGTERM", "SIGINT", "SIGTERM to the server alone"])
-def test_serve_starts_quietly_and_stops_on_sigterm_or_ctrl_c_with_exit_0_and_no_traceback(stop, tmp_path, standin):
-    served = serve(environment(tmp_path, f"sqlite:///{tmp_path}/joinedup.db", standin), standin)
+def test_serve_starts_quietly_and_stops_on_sigterm_or_ctrl_c_with_exit_0_and_no_traceback(stop, database, tmp_path,
+                                                                                           standin):
+    served = serve(environment(tmp_path, database.url, standin), standin)
     try:
         view, values = submission(VALID_ANSWERS, 1)
         assert served.sender.submit(view, values, user=SAM.user_id).status == 200

@@ -1,4 +1,8 @@
-"""`joinedup serve`: gunicorn's threaded workers in front of the Bolt app (never Bolt's development server)."""
+"""`joinedup serve`: gunicorn's asyncio workers in front of the Bolt app (never Bolt's development server).
+
+Each worker reads every request whole on its event loop, then runs the WSGI application on a pool of threads
+(bot/edge/asgi.py), so a client that sends slowly or not at all holds a connection, never a thread.
+"""
 from __future__ import annotations
 
 import gc
@@ -12,7 +16,8 @@ from gunicorn.app.base import BaseApplication
 from bot.domain.config import Settings
 from bot.processes.delivery import Deliverer, Nudge
 from bot.processes.runtime import build_runtime
-from bot.edge.web import wsgi_application
+from bot.edge.asgi import WsgiOnAsyncio
+from bot.edge.web import LARGEST_BODY, wsgi_application
 
 
 log = logging.getLogger("joinedup")
@@ -32,8 +37,8 @@ def server_options(settings: Settings, *, host: str, is_sqlite: bool) -> dict[st
     return {
         "bind": f"{host}:{settings.port}",
         "workers": workers,
-        "worker_class": "gthread",
-        "threads": settings.threads,
+        "worker_class": "asgi",
+        "asgi_lifespan": "on",
         "timeout": 30,
         "graceful_timeout": 10,
         "keepalive": 5,
@@ -42,11 +47,13 @@ def server_options(settings: Settings, *, host: str, is_sqlite: bool) -> dict[st
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "joinedup",
+        "control_socket_disable": True,  # gunicorn's runtime control socket, in the service user's home: unused
     }
 
 
 class ConfiguredServer(BaseApplication):  # type: ignore[misc]
-    """gunicorn, configured from our options rather than its command line."""
+    """gunicorn, configured from our options rather than its command line. `load()` returns a WSGI application,
+    served on `settings.threads` threads in each worker."""
 
     def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
         self.settings = settings
@@ -56,6 +63,11 @@ class ConfiguredServer(BaseApplication):  # type: ignore[misc]
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
+
+    def wsgi(self) -> Any:
+        if self.callable is None:
+            self.callable = WsgiOnAsyncio(self.load(), threads=self.settings.threads, largest_body=LARGEST_BODY)
+        return self.callable
 
 
 class JoinedUpServer(ConfiguredServer):
