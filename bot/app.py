@@ -7,23 +7,30 @@ from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk.webhook import WebhookClient
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.blocks.messages import problem_view
+from bot.blocks.messages import NOT_SAVED, problem_view
 from bot.edge.client import KeepAliveWebClient, KeptRespond
+from bot.edge.payloads import SLASH_COMMAND, payload_kind, shape_problem, where
 from bot.services.wiring import Services
 from handlers import actions, commands, events, shortcuts, views
 
 log = logging.getLogger(__name__)
 
-NOT_SAVED = ("Sorry, something went wrong on our side and that was not saved: nothing was changed. "
-             "Please try again in a minute.")
-
 
 def create_app(services: Services, *, signing_secret: str | None, listener_executor: Executor | None = None,
                token_verification: bool = True) -> App:
     """A Bolt app whose listeners answer inside the request and hand slow work to `services.later`."""
+
+    def refuse_misshapen(body: dict[str, Any], next: Any) -> BoltResponse | None:
+        # Before Bolt's own middleware and every listener, which read the fields Slack always sends.
+        problem = shape_problem(body)
+        if problem is None:
+            return next()
+        log.warning("%s request refused, not shaped as Slack sends it: %s", payload_kind(body), problem)
+        return BoltResponse(status=400, body="")
+
     app = App(
         client=services.client,
         signing_secret=signing_secret or "",
@@ -33,7 +40,10 @@ def create_app(services: Services, *, signing_secret: str | None, listener_execu
         # bot/edge/web.py checks every request's signature before Bolt parses it; a second check here would only cost.
         request_verification_enabled=False,
         listener_executor=listener_executor,
-        raise_error_for_unhandled_request=False,
+        before_authorize=refuse_misshapen,
+        # A request no listener takes comes to `unexpected` below rather than to Bolt's warning, which is
+        # several lines long and quotes parts of the body.
+        raise_error_for_unhandled_request=True,
     )
     if isinstance(services.client, KeepAliveWebClient):
         connections = services.client.connections
@@ -62,19 +72,30 @@ def create_app(services: Services, *, signing_secret: str | None, listener_execu
 
     @app.error
     def unexpected(error: Exception, body: dict[str, Any]) -> BoltResponse:
-        kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
-        # A database error's text carries its statement's parameters, which may be what someone typed: its
-        # traceback stays out of the log.
-        log.error("listener failed on a %s request: %s", kind, type(error).__name__,
-                  exc_info=None if isinstance(error, SQLAlchemyError) else error)
+        """One line in the log for each failure, naming the exception's type and where it was raised: never its
+        message or traceback, which may carry a database statement's parameters or what someone typed."""
+        kind = payload_kind(body)
+        if isinstance(error, BoltUnhandledRequestError):
+            # A retired button, a form closed, an event Joined Up does not use: nothing to do, and nothing wrong.
+            log.info("%s request with no listener for it: nothing to do", kind)
+            return BoltResponse(status=200, body="")
+        problem = shape_problem(body)
+        if problem is not None:  # Bolt's own middleware stumbled on it before refuse_misshapen could refuse it
+            log.warning("%s request refused, not shaped as Slack sends it: %s (%s at %s)", kind, problem,
+                        type(error).__name__, where(error))
+            return BoltResponse(status=400, body="")
+        log.error("%s request failed in its listener: %s at %s", kind, type(error).__name__, where(error))
         if kind == "view_submission":
             # Pushed on top of the form, so closing it returns the practitioner to their text, intact.
             return _json(200, {"response_action": "push", "view": problem_view()})
-        if kind == "slash_command":
+        if kind == SLASH_COMMAND:
             return _json(200, {"response_type": "ephemeral", "text": NOT_SAVED})
-        if kind == "block_actions" and isinstance(body.get("response_url"), str):
+        if kind in ("block_actions", "message_action") and isinstance(body.get("response_url"), str):
             # A click is answered only through its response_url: without this, nothing stored looks like done.
             services.later(_tell_not_saved, body["response_url"], services.client)
+        elif kind in ("block_actions", "shortcut") and (body.get("view") or {}).get("type") != "modal":
+            # App Home and the global shortcut give no response_url: the person is told in Joined Up's DM.
+            services.later(services.client.chat_postMessage, channel=body["user"]["id"], text=NOT_SAVED)
         return BoltResponse(status=200, body="")
 
     return app

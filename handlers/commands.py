@@ -5,6 +5,7 @@ from typing import Any, Callable
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks.audit import audit_blocks
 from bot.blocks.glossary import glossary_answer, glossary_index, glossary_not_found
@@ -43,7 +44,8 @@ def register(app: App, services: Services) -> None:
     def glossary(argument: str, body: dict[str, Any], ack: Ack, respond: Respond) -> None:
         query = argument.strip()
         if not query:
-            text, blocks = glossary_index(services.glossary, services.partnership.name)
+            text, blocks = glossary_index(services.glossary, services.partnership.name,
+                                          services.partnership.risk_levels)
         elif term := services.glossary.lookup(query):
             text, blocks = glossary_answer(term)
         else:
@@ -81,13 +83,27 @@ def register(app: App, services: Services) -> None:
 MINE_PAGE = 5  # a message holds 50 blocks, App Home 100: five of each kind fit with room to spare
 
 
+# After the ack the command has no answer of its own: one that fails on our side must still say so.
+UNREACHABLE = ("Sorry, Joined Up could not reach its records just now, so there is nothing to show. "
+               "Please try again in a minute.")
+
+
 def _respond_with_overview(services: Services, user_id: str, respond: Respond) -> None:
-    text, blocks = mine_message(services.overview.overview(user_id, page=MINE_PAGE))
+    try:
+        overview = services.overview.overview(user_id, page=MINE_PAGE)
+    except SQLAlchemyError:
+        respond(text=UNREACHABLE, response_type="ephemeral")
+        raise
+    text, blocks = mine_message(overview)
     respond(text=text, blocks=blocks, response_type="ephemeral")
 
 
 def _respond_with_record(services: Services, user_id: str, reference: str, respond: Respond) -> None:
-    history = services.overview.history(user_id, reference)
+    try:
+        history = services.overview.history(user_id, reference)  # and the audit trail's note that it was seen
+    except SQLAlchemyError:
+        respond(text=UNREACHABLE, response_type="ephemeral")
+        raise
     if history is None:
         respond(text=no_access(reference), response_type="ephemeral")
         return

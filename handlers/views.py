@@ -2,16 +2,21 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+import functools
+import logging
+from typing import Any, Callable
 
 from slack_bolt import Ack, App
+from sqlalchemy.exc import DataError, IntegrityError
 
+from bot.blocks import refusals
 from bot.blocks.challenge import (
     read_amend_form,
     read_challenge_form,
     read_response_form,
 )
 from bot.blocks.ids import Callback, Field
+from bot.blocks.limits import Unstorable
 from bot.blocks.messages import acknowledgement_reply, info_view
 from bot.blocks.outcome import read_outcome_form
 from bot.blocks.record_form import (
@@ -22,19 +27,27 @@ from bot.blocks.record_form import (
     saved_view,
 )
 from bot.blocks.record_post import agency_name
-from bot.services.acknowledgements import Acknowledgement, Outcome
+from bot.services.acknowledgements import Outcome
 from bot.services.acts import Done, Result, Subject
 from bot.services.audit import Surface
 from bot.services.wiring import Services
 from storage.models import parse_id
 
+log = logging.getLogger(__name__)
+
+# Sending a form the database refused again, unchanged, would be refused again: so this never says "try again".
+CANNOT_STORE = ("Joined Up could not store this form as it was sent, so nothing was saved. Sending it again "
+                "unchanged will not help: close this, check your answers, and send it; or open the form again from "
+                "the start. If it still cannot be saved, tell your Joined Up administrator.")
+
 
 def register(app: App, services: Services) -> None:
     @app.view(Callback.RECORD_FORM)
+    @_stored_or_told
     def submit_record(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         form = read_record_form(_values(view))
         problems, identifiers_found = services.records.check(form)
-        shown = {block.get("block_id") for block in view.get("blocks", [])}
+        shown = {block.get("block_id") for block in view.get("blocks") or []}
         if Field.URGENT_CONFIRMED in problems and Field.URGENT_CONFIRMED not in shown:
             # The emergency instructions are not on the form yet: show them before anything is saved.
             defaults = services.records.form_defaults(body["user"]["id"])
@@ -49,91 +62,100 @@ def register(app: App, services: Services) -> None:
         ack(response_action="update", view=saved_view(saved.reference, saved.agency_names))
         services.outbox.deliver_soon(saved.message_ids)
 
+    # Every form below checks the submitter's right before anything else, with the same button's check, and
+    # refuses alike whether the record exists or not and whatever was typed: see bot/blocks/refusals.py.
+
     @app.view(Callback.ACKNOWLEDGE_NOTE_FORM)
+    @_stored_or_told
     def submit_acknowledgement_note(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        metadata = str(view.get("private_metadata") or "")
+        user_id = body["user"]["id"]
+        found = services.acknowledgements.share(parse_id(view.get("private_metadata")) or 0)
+        if found is None or not services.directory.is_member(user_id, found[0].agency_key):
+            _not_allowed(ack, refusals.ACKNOWLEDGE)
+            return
         text = FormState(_values(view)).text(Field.NOTE)
         if not text:
             _refuse(ack, view, {Field.NOTE: "Write a note, or use Acknowledge receipt without one."})
             return
-        share = parse_id(metadata)
-        result = (services.acknowledgements.acknowledge(share, body["user"]["id"], text, surface=Surface.FORM) if share
-                  else Acknowledgement(Outcome.NOT_FOUND))
+        if problems := services.acknowledgements.note_problems(text):
+            _refuse(ack, view, problems)
+            return
+        result = services.acknowledgements.acknowledge(found[0].id, user_id, text, surface=Surface.FORM)
+        if result.outcome in (Outcome.NOT_MEMBER, Outcome.NOT_FOUND):  # changed since the check above
+            _not_allowed(ack, refusals.ACKNOWLEDGE)
+            return
         reply = acknowledgement_reply(result.outcome, reference=result.reference, by=result.by, at=result.at,
                                       agency=agency_name(services.partnership, result.agency_key))
-        if result.outcome == Outcome.NOT_MEMBER:
-            _refuse(ack, view, {Field.NOTE: reply})
-            return
         ack(response_action="update", view=info_view("Acknowledgement", reply))
         services.outbox.deliver_soon(result.message_ids)
 
     @app.view(Callback.OUTCOME_FORM)
+    @_stored_or_told
     def submit_outcome(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        form = read_outcome_form(_values(view))
         subject = Subject.decode(str(view.get("private_metadata") or ""))
+        if subject is None or services.outcomes.reportable(subject, body["user"]["id"]) is None:
+            _not_allowed(ack, refusals.REPORT_OUTCOME)
+            return
+        form = read_outcome_form(_values(view))
         problems = services.outcomes.problems(form, subject)
         if problems:
             _refuse(ack, view, problems)
             return
-        report = (services.outcomes.report(subject, body["user"]["id"], form, submission_key=view["id"])
-                  if subject else Result(Done.NOT_FOUND))
-        if report.done == Done.NOT_ALLOWED:
-            who = (f"members of {agency_name(services.partnership, subject.agency_key)}"
-                   if subject and subject.agency_key else "the person who shared it")
-            _refuse(ack, view, {Field.WHAT_HAPPENED: f"Only {who} can report this outcome."})
-            return
-        if report.done == Done.NOT_FOUND:
-            ack(response_action="update", view=info_view("What came of it", "This record is no longer available."))
-            return
-        ack(response_action="update", view=info_view(
-            "Outcome sent", f"Thank you. The outcome of {report.reference} is on its way to every agency that received it."))
+        report = services.outcomes.report(subject, body["user"]["id"], form, submission_key=view["id"])
+        _finish(ack, report, refusals.REPORT_OUTCOME, "Outcome sent",
+                f"Thank you. The outcome of {report.reference} is on its way to every agency that received it.")
         services.outbox.deliver_soon(report.message_ids)
 
     @app.view(Callback.CHALLENGE_FORM)
+    @_stored_or_told
     def submit_challenge(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        form = read_challenge_form(_values(view))
         subject = Subject.decode(str(view.get("private_metadata") or ""))
-        problems = services.challenges.challenge_problems(form, subject.record_id if subject else None)
+        if subject is None or services.challenges.raisable(subject, body["user"]["id"]) is None:
+            _not_allowed(ack, refusals.CHALLENGE)
+            return
+        form = read_challenge_form(_values(view))
+        problems = services.challenges.challenge_problems(form, subject.record_id)
         if problems:
             _refuse(ack, view, problems)
             return
-        result = (services.challenges.raise_challenge(subject, body["user"]["id"], form, submission_key=view["id"])
-                  if subject else Result(Done.NOT_FOUND))
-        who = f"members of {agency_name(services.partnership, subject.agency_key or '')}" if subject else ""
-        _finish(ack, view, result, Field.CHALLENGE_TEXT, f"Only {who} can ask or challenge from this post.",
-                "Sent", f"Your question about {result.reference} has gone to every agency that received it, and "
-                        "the sharer has been asked to answer.")
+        result = services.challenges.raise_challenge(subject, body["user"]["id"], form, submission_key=view["id"])
+        _finish(ack, result, refusals.CHALLENGE, "Sent",
+                f"Your question about {result.reference} has gone to every agency that received it, and the sharer "
+                "has been asked to answer.")
         services.outbox.deliver_soon(result.message_ids)
 
     @app.view(Callback.RESPONSE_FORM)
+    @_stored_or_told
     def submit_response(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        challenge_id = parse_id(view.get("private_metadata"))
+        if challenge_id is None or services.challenges.answerable(challenge_id, body["user"]["id"]) is None:
+            _not_allowed(ack, refusals.ANSWER)
+            return
         form = read_response_form(_values(view))
         problems = services.challenges.response_problems(form)
         if problems:
             _refuse(ack, view, problems)
             return
-        metadata = str(view.get("private_metadata") or "")
-        challenge_id = parse_id(metadata)
-        result = (services.challenges.respond(challenge_id, body["user"]["id"], form, submission_key=view["id"])
-                  if challenge_id else Result(Done.NOT_FOUND))
-        _finish(ack, view, result, Field.RESPONSE_TEXT,
-                "Only the sharer or a member of an agency that received the record can answer.",
-                "Answer sent", f"Your answer about {result.reference} has gone to every agency that received it.")
+        result = services.challenges.respond(challenge_id, body["user"]["id"], form, submission_key=view["id"])
+        _finish(ack, result, refusals.ANSWER, "Answer sent",
+                f"Your answer about {result.reference} has gone to every agency that received it.")
         services.outbox.deliver_soon(result.message_ids)
 
     @app.view(Callback.AMEND_FORM)
+    @_stored_or_told
     def submit_amendment(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        record_id = parse_id(view.get("private_metadata"))
+        if record_id is None or services.challenges.amendable(record_id, body["user"]["id"]) is None:
+            _not_allowed(ack, refusals.AMEND)
+            return
         form = read_amend_form(_values(view))
-        metadata = str(view.get("private_metadata") or "")
-        record_id = parse_id(metadata)
         problems = services.challenges.amend_problems(form, record_id)
         if problems:
             _refuse(ack, view, problems)
             return
-        result = (services.challenges.amend(record_id, body["user"]["id"], form, submission_key=view["id"])
-                  if record_id else Result(Done.NOT_FOUND))
-        _finish(ack, view, result, Field.AMEND_REASON, "Only the person who shared a record can amend it.",
-                "Amendment sent", f"{result.reference} is amended, and every agency that received it is being told.")
+        result = services.challenges.amend(record_id, body["user"]["id"], form, submission_key=view["id"])
+        _finish(ack, result, refusals.AMEND, "Amendment sent",
+                f"{result.reference} is amended, and every agency that received it is being told.")
         services.outbox.deliver_soon(result.message_ids)
 
 
@@ -146,7 +168,7 @@ def _values(view: dict[str, Any]) -> dict[str, Any]:
 def _refuse(ack: Ack, view: dict[str, Any], errors: dict[str, str]) -> None:
     """Slack takes errors only for input blocks in the submitted view; a form without the field at fault (an old or
     forged copy) gets the reasons on a view pushed over it, so closing that returns to the text as typed."""
-    inputs = {block.get("block_id") for block in view.get("blocks", [])
+    inputs = {block.get("block_id") for block in view.get("blocks") or []
               if isinstance(block, dict) and block.get("type") == "input"}
     shown = {key: message for key, message in errors.items() if key in inputs}
     if shown:
@@ -155,10 +177,31 @@ def _refuse(ack: Ack, view: dict[str, Any], errors: dict[str, str]) -> None:
         ack(response_action="push", view=info_view("Not saved", " ".join(errors.values())))
 
 
-def _finish(ack: Ack, view: dict[str, Any], result: Result, field: str, refusal: str, title: str, done: str) -> None:
-    if result.done == Done.NOT_ALLOWED:
-        _refuse(ack, view, {field: refusal})
-    elif result.done == Done.NOT_FOUND:
-        ack(response_action="update", view=info_view(title, "This record is no longer available."))
+def _not_allowed(ack: Ack, refusal: str) -> None:
+    """The same answer, byte for byte, to everyone refused a form, whatever the form pointed at: pushed over the
+    form, so closing it returns to the text as typed."""
+    ack(response_action="push", view=info_view(refusals.NOT_SAVED_TITLE, refusal))
+
+
+def _finish(ack: Ack, result: Result, refusal: str, title: str, done: str) -> None:
+    if result.done in (Done.NOT_ALLOWED, Done.NOT_FOUND):  # changed since the form's first check
+        _not_allowed(ack, refusal)
     else:
         ack(response_action="update", view=info_view(title, done))
+
+
+def _stored_or_told(listener: Callable[..., None]) -> Callable[..., None]:
+    """A form the database cannot store as it was sent (a value its column cannot hold, from a damaged or altered
+    submission) is told so on a view pushed over the form, never "try again": sending it again unchanged would
+    be refused again. One line in the log names the form and the error's type, never the value."""
+
+    @functools.wraps(listener)
+    def stored_or_told(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        try:
+            listener(ack, body, view)
+        except (Unstorable, DataError, IntegrityError) as error:
+            log.warning("a %s submission could not be stored as sent: %s", view.get("callback_id"),
+                        type(error).__name__)
+            ack(response_action="push", view=info_view("Not saved", CANNOT_STORE))
+
+    return stored_or_told

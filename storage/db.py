@@ -51,6 +51,9 @@ def normalise_url(url: str) -> str:
 
 
 PING_IDLE_AFTER = 1.0  # seconds a pooled PostgreSQL connection may sit unused before it is checked
+# Seconds to wait for PostgreSQL to accept a connection (libpq's shortest), unless the URL says: a database that does
+# not answer fails the request in time to tell the person, rather than holding it for ever (libpq's default).
+CONNECT_TIMEOUT = 2
 
 
 def _ping_when_idle(engine: Engine, after: float) -> Engine:
@@ -84,8 +87,9 @@ class Database:
         self.url = normalise_url(url)
         self.is_sqlite = make_url(self.url).get_backend_name() == "sqlite"
         self.checkpoints = checkpoints
+        waits = {} if "connect_timeout" in make_url(self.url).query else {"connect_timeout": CONNECT_TIMEOUT}
         self.engine = self._sqlite_engine() if self.is_sqlite else _ping_when_idle(create_engine(
-            self.url, pool_size=pool_size, max_overflow=pool_size), ping_idle_after)
+            self.url, pool_size=pool_size, max_overflow=pool_size, connect_args=waits), ping_idle_after)
         # On SQLite a pool of writers fights over one file lock; one writer at a time keeps tails short.
         self._write_lock: ContextManager[Any] = WriterLock(make_url(self.url).database) if self.is_sqlite \
             else nullcontext()

@@ -5,10 +5,12 @@ import logging
 
 import pytest
 
+from bot.blocks.ids import Action, Callback
 from bot.demo.sample import ADMIN, EDUCATION, HEALTH, LEE, NIA, OUTSIDER, SAM, TIA
 from bot.services.acts import Subject
 from bot.standin.signed_requests import find_action
-from storage.models import Record
+from storage.models import Record, Share
+from tests.test_challenges import challenge
 
 SHARER, MEMBER, LEAD, ADMINISTRATOR, ANYONE_ELSE = SAM.user_id, NIA.user_id, LEE.user_id, ADMIN.user_id, OUTSIDER.user_id
 # role → may they …? for a record Sam shared with Education and Health, seen from Health's post
@@ -46,6 +48,40 @@ def test_each_cell_of_the_access_matrix_holds(joinedup, what):
     decided = {user: allowed(joinedup.services, record, what, user) for user in MATRIX[what]}
 
     assert decided == MATRIX[what]
+
+
+# the button that opens each cell's form, its value for Sam's record (and Health's share), and the form
+FORM_FOR = {
+    "acknowledge for Health": (Action.ACKNOWLEDGE_WITH_NOTE, "{health_share}", Callback.ACKNOWLEDGE_NOTE_FORM),
+    "report Health's result": (Action.REPORT_OUTCOME, "1:health", Callback.OUTCOME_FORM),
+    "report the sharer's outcome": (Action.REPORT_OUTCOME, "1:", Callback.OUTCOME_FORM),
+    "challenge from Health's post": (Action.ASK_OR_CHALLENGE, "1:health", Callback.CHALLENGE_FORM),
+    "answer a challenge": (Action.RESPOND_CHALLENGE, "1", Callback.RESPONSE_FORM),
+    "amend the record": (Action.AMEND_RECORD, "1", Callback.AMEND_FORM),
+}
+
+
+@pytest.mark.parametrize("what", FORM_FOR)
+def test_each_button_opens_its_form_for_exactly_those_its_cell_allows(joinedup, what):
+    """A button checks the matrix's cell before it opens a form, as the form's submission does: no one is shown
+    a form they could not send."""
+    joinedup.record()
+    challenge(joinedup)  # Tia's question, for "answer a challenge"
+    with joinedup.db.read() as session:
+        health_share = session.query(Share).filter(Share.agency_key == "health").one().id
+    action_id, value, form = FORM_FOR[what]
+    button = {"action_id": action_id, "block_id": "b", "type": "button", "value": value.format(health_share=health_share),
+              "text": {"type": "plain_text", "text": "x"}}
+
+    opened = {}
+    for user in MATRIX[what]:
+        before = len(joinedup.standin.views(user))
+        assert joinedup.slack.click({"ts": "1795514400.000100", "blocks": []}, button, user=user,
+                                    channel=HEALTH.channel).status == 200
+        views = joinedup.standin.views(user)
+        opened[user] = len(views) > before and views[-1].get("callback_id") == form
+
+    assert opened == MATRIX[what]
 
 
 def test_no_surface_shows_an_outsider_any_content(joinedup):

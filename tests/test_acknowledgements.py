@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 import pytest
 
+from bot.blocks import refusals
 from bot.demo.sample import EDUCATION, HEALTH, LEE, NIA, OUTSIDER, SAM, TIA
 from bot.demo.sample import populate
 from bot.standin.signed_requests import find_action, fill
@@ -50,7 +51,7 @@ def test_someone_outside_the_agency_is_told_why_and_nothing_changes(joinedup):
 
     click(joinedup, health, HEALTH.channel, OUTSIDER.user_id)
 
-    assert any("Only members of Health can acknowledge" in t for t in ephemeral_replies(joinedup))
+    assert ephemeral_replies(joinedup)[-1] == refusals.ACKNOWLEDGE
     assert joinedup.standin.count("chat.update") == updates_before
     with joinedup.db.read() as session:
         assert all(s.acknowledged_at is None for s in session.query(Share).all())
@@ -107,7 +108,9 @@ def test_a_click_on_a_record_that_no_longer_exists_gets_a_clear_answer(joinedup)
 
     joinedup.slack.click(health, gone, user=NIA.user_id, channel=HEALTH.channel)
 
-    assert "no longer available" in ephemeral_replies(joinedup)[-1]
+    # the words anyone refused gets, so that a made-up id cannot be told from a record one may not act on
+    assert ephemeral_replies(joinedup)[-1] == refusals.ACKNOWLEDGE
+    assert "may no longer be in Joined Up" in refusals.ACKNOWLEDGE
 
 
 def test_acknowledging_with_a_note_opens_a_form_and_the_note_reaches_the_post(joinedup):
@@ -127,12 +130,17 @@ def test_acknowledging_with_a_note_opens_a_form_and_the_note_reaches_the_post(jo
 def test_an_outsider_cannot_acknowledge_with_a_note_either(joinedup):
     education, _ = shared_record(joinedup)
     click(joinedup, education, EDUCATION.channel, OUTSIDER.user_id, Action.ACKNOWLEDGE_WITH_NOTE)
-    form = joinedup.standin.views(OUTSIDER.user_id)[-1]
 
+    assert joinedup.standin.views(OUTSIDER.user_id) == [], "the form is not opened for someone it would refuse"
+    assert ephemeral_replies(joinedup)[-1] == refusals.ACKNOWLEDGE
+    click(joinedup, education, EDUCATION.channel, TIA.user_id, Action.ACKNOWLEDGE_WITH_NOTE)
+    form = joinedup.standin.views(TIA.user_id)[-1]  # a real form, submitted by someone else
     reply = joinedup.slack.submit(form, fill(form, {Field.NOTE: "seen"}), user=OUTSIDER.user_id)
 
-    assert reply.json()["response_action"] == "errors"
-    assert "Only members of Education" in reply.json()["errors"][Field.NOTE]
+    assert reply.json()["response_action"] == "push"
+    assert refusals.ACKNOWLEDGE in str(reply.json()["view"]["blocks"])
+    with joinedup.db.read() as session:
+        assert all(s.acknowledged_at is None for s in session.query(Share).all())
 
 
 def test_buttons_keep_working_after_a_restart(joinedup, standin, clock):

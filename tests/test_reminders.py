@@ -214,8 +214,9 @@ def test_an_outsider_cannot_report_a_result_for_an_agency(joinedup):
     joinedup.slack.click(post, find_action(post["blocks"], Action.REPORT_OUTCOME), user=OUTSIDER.user_id,
                          channel=HEALTH.channel)
 
-    refusal = joinedup.standin.views(OUTSIDER.user_id)[-1]
-    assert "callback_id" not in refusal and "CR-12345" not in str(refusal)
+    assert joinedup.standin.views(OUTSIDER.user_id) == [], "no form for someone who may not send it"
+    refusal = joinedup.standin.calls("response_url")[-1].args
+    assert refusal["response_type"] == "ephemeral" and "CR-12345" not in str(refusal)
     assert replies(joinedup, HEALTH.channel) == []
 
 

@@ -8,6 +8,7 @@ from bot.blocks.record_form import FormState, identifiers_reason_input, option
 from bot.blocks.text import button, context, escape, long_text_sections, mention, plain, section, slack_date
 from bot.domain.config import Partnership
 from bot.blocks.ids import Action, Callback, Field, VALUE
+from bot.blocks.limits import longest
 from storage.models import Challenge, ChallengeResponse, Record, Revision
 
 KINDS = {
@@ -42,8 +43,8 @@ class AmendForm:
     identifiers_reason: str = ""
 
 
-def _text_input(block: Field, label: str, *, placeholder: str, initial: str = "", optional: bool = False,
-                limit: int = 3000) -> dict[str, Any]:
+def _text_input(block: Field, label: str, *, placeholder: str, initial: str = "", optional: bool = False) -> dict[str, Any]:
+    limit = longest(block)
     element: dict[str, Any] = {"type": "plain_text_input", "action_id": VALUE, "multiline": True, "max_length": limit,
                                "placeholder": plain(placeholder, 150)}
     if initial:
@@ -95,8 +96,7 @@ def amend_form(record: Record, *, check_identifiers: bool = True) -> dict[str, A
         _text_input(Field.SUMMARY, "Summary", placeholder="The corrected summary", initial=record.summary),
         _text_input(Field.ACTIONS, "Actions agreed", placeholder="The corrected actions", initial=record.actions,
                     optional=True),
-        _text_input(Field.AMEND_REASON, "Why are you amending it?", placeholder="e.g. The date of the visit was wrong",
-                    limit=500),
+        _text_input(Field.AMEND_REASON, "Why are you amending it?", placeholder="e.g. The date of the visit was wrong"),
         *([identifiers_reason_input()] if check_identifiers else []),
     ])
 

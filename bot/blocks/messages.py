@@ -25,6 +25,11 @@ def help_blocks(unknown: str | None = None) -> tuple[str, list[dict[str, Any]]]:
     return "Joined Up: how to use it", blocks
 
 
+# What a click or command that failed on our side is told (the database unreachable, say): nothing counts as done.
+NOT_SAVED = ("Sorry, something went wrong on our side and that was not saved: nothing was changed. "
+             "Please try again in a minute.")
+
+
 def problem_view() -> dict[str, Any]:
     return {
         "type": "modal",
@@ -64,6 +69,7 @@ def no_access(reference: str) -> str:
 
 def acknowledge_note_form(share_id: int, reference: str, agency: str) -> dict[str, Any]:
     from bot.blocks.ids import Callback, Field, VALUE
+    from bot.blocks.limits import longest
 
     return {
         "type": "modal", "callback_id": Callback.ACKNOWLEDGE_NOTE_FORM, "private_metadata": str(share_id),
@@ -71,7 +77,8 @@ def acknowledge_note_form(share_id: int, reference: str, agency: str) -> dict[st
         "blocks": [
             section(f"Acknowledge *{reference}* for *{escape(agency)}*, with a note for the sharer."),
             {"type": "input", "block_id": Field.NOTE, "label": plain("Note"),
-             "element": {"type": "plain_text_input", "action_id": VALUE, "multiline": True, "max_length": 500,
+             "element": {"type": "plain_text_input", "action_id": VALUE, "multiline": True,
+                         "max_length": longest(Field.NOTE),
                          "placeholder": plain("e.g. Passed to our duty nurse, who will visit on Thursday")}},
         ],
     }

@@ -10,6 +10,7 @@ from typing import Any
 from bot.blocks.record_form import FormState, identifiers_reason_input
 from bot.blocks.text import button, context, escape, long_text_sections, mention, plain, section, slack_date
 from bot.blocks.ids import Action, Callback, Field, VALUE
+from bot.blocks.limits import longest
 from storage.models import Outcome, Record
 
 NEXT_STEPS = {
@@ -29,7 +30,6 @@ class OutcomeForm:
 
 def outcome_form(record: Record, subject: str, agency_name: str | None, *, check_identifiers: bool = True) -> dict[str, Any]:
     who = f"for *{escape(agency_name)}*" if agency_name else "as its sharer"
-    text_input = {"type": "plain_text_input", "action_id": VALUE, "multiline": True, "max_length": 3000}
     return {
         "type": "modal", "callback_id": Callback.OUTCOME_FORM, "private_metadata": subject,
         "title": plain("What came of it", 24), "submit": plain("Send to everyone", 24), "close": plain("Cancel", 24),
@@ -37,15 +37,20 @@ def outcome_form(record: Record, subject: str, agency_name: str | None, *, check
             section(f"Report what came of *{record.reference}* (case {escape(record.case_reference)}) {who}. "
                     "It goes to every agency that received the record."),
             {"type": "input", "block_id": Field.WHAT_HAPPENED, "label": plain("What happened"),
-             "element": {**text_input, "placeholder": plain("e.g. Early help assessment started on 2 December")}},
+             "element": _text_input(Field.WHAT_HAPPENED, "e.g. Early help assessment started on 2 December")},
             {"type": "input", "block_id": Field.WHAT_CHANGED, "label": plain("What changed for the child"),
-             "optional": True, "element": {**text_input, "placeholder": plain("e.g. Breakfast club place arranged")}},
+             "optional": True, "element": _text_input(Field.WHAT_CHANGED, "e.g. Breakfast club place arranged")},
             {"type": "input", "block_id": Field.NEXT_STEP, "label": plain("Is anything more needed?"),
              "element": {"type": "radio_buttons", "action_id": VALUE, "options": [
                  {"text": plain(label), "value": key} for key, label in NEXT_STEPS.items()]}},
             *([identifiers_reason_input()] if check_identifiers else []),
         ],
     }
+
+
+def _text_input(field: Field, placeholder: str) -> dict[str, Any]:
+    return {"type": "plain_text_input", "action_id": VALUE, "multiline": True, "max_length": longest(field),
+            "placeholder": plain(placeholder)}
 
 
 def read_outcome_form(values: dict[str, Any]) -> OutcomeForm:

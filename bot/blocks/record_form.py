@@ -8,13 +8,12 @@ from typing import Any
 from bot.blocks.text import clip, context, escape, plain, section, sections
 from bot.domain.config import USER_ID, Partnership
 from bot.blocks.ids import Action, Callback, Field, VALUE
+from bot.blocks.limits import longest
 
 INFORMATION_ONLY = "information"
 ACTION_REQUESTED = "action"
 FIRST_HAND = "first_hand"
 REPORTED = "reported"
-SUMMARY_LIMIT = 3000
-SHORT_TEXT_LIMIT = 500
 OPTION_LIMIT = 75
 
 
@@ -63,7 +62,8 @@ class RecordForm:
 def identifiers_reason_input() -> dict[str, Any]:
     """Always on the form, so a practitioner never loses their text to a form that changes shape."""
     return _input(Field.IDENTIFIERS_REASON, "Identifiers: only if they are necessary",
-                  _text_input("Why an NHS number, address, phone number or date of birth must be in this record"),
+                  _text_input("Why an NHS number, address, phone number or date of birth must be in this record",
+                              limit=longest(Field.IDENTIFIERS_REASON)),
                   optional=True, hint="Joined Up checks the text for NHS and National Insurance numbers, postcodes, "
                                       "phone numbers, email addresses, dates of birth and other children's case "
                                       "references. Remove them, or say here why they are needed.")
@@ -88,8 +88,7 @@ def _input(block_id: Field, label: str, element: dict[str, Any], *, hint: str | 
     return block
 
 
-def _text_input(placeholder: str, *, multiline: bool = False, limit: int = SHORT_TEXT_LIMIT,
-                initial: str = "") -> dict[str, Any]:
+def _text_input(placeholder: str, *, limit: int, multiline: bool = False, initial: str = "") -> dict[str, Any]:
     element: dict[str, Any] = {"type": "plain_text_input", "multiline": multiline, "max_length": limit,
                                "placeholder": plain(placeholder, 150)}
     if initial:
@@ -112,31 +111,36 @@ def record_form(partnership: Partnership, defaults: FormDefaults) -> dict[str, A
                 "Use the child's case reference, *never their name*."),
         *([context(MESSAGE_NOT_COPIED)] if defaults.from_message else []),
         _input(Field.CASE_REFERENCE, "Child's case reference",
-               _text_input(f"e.g. {partnership.case_reference_example}", limit=40, initial=defaults.case_reference),
+               _text_input(f"e.g. {partnership.case_reference_example}", limit=longest(Field.CASE_REFERENCE),
+                           initial=defaults.case_reference),
                hint=f"The reference from your case system, like {partnership.case_reference_example}. Never the child's name."),
         _input(Field.OCCURRED_AT, "When did the conversation take place?",
                {"type": "datetimepicker", "initial_date_time": int(defaults.occurred_at.timestamp())}),
         _input(Field.PARTICIPANTS, "Who was there (on Slack)?",
                {"type": "multi_users_select", "placeholder": plain("Choose people")}, optional=True),
         _input(Field.OTHERS_PRESENT, "Others who were there",
-               _text_input("e.g. foster carer, grandparent (roles, not names, where you can)"), optional=True),
+               _text_input("e.g. foster carer, grandparent (roles, not names, where you can)",
+                           limit=longest(Field.OTHERS_PRESENT)), optional=True),
         _input(Field.SHARER_AGENCY, "Your agency", sharer_agency_select),
         _input(Field.SHARE_WITH, "Share with these agencies",
                {"type": "multi_static_select", "options": agencies, "placeholder": plain("Choose agencies")},
                optional=True, hint="Leave empty to record only, without sharing, and give the reason below."),
         _input(Field.NOT_SHARED_REASON, "If you are not sharing: why not?",
-               _text_input("The reason for the decision not to share", multiline=True), optional=True),
+               _text_input("The reason for the decision not to share", multiline=True,
+                           limit=longest(Field.NOT_SHARED_REASON)), optional=True),
         _input(Field.PURPOSES, "Why are you sharing this?",
                {"type": "multi_static_select", "options": [option(p, p) for p in partnership.purposes],
                 "placeholder": plain("Choose standard purposes")}, optional=True),
         _input(Field.PURPOSE_DETAIL, "Why, in your own words",
-               _text_input("Anything the standard purposes don't say", multiline=True), optional=True,
+               _text_input("Anything the standard purposes don't say", multiline=True,
+                           limit=longest(Field.PURPOSE_DETAIL)), optional=True,
                hint="Choose a standard purpose, write your own, or both."),
         _input(Field.REQUEST, "What is each agency asked to do?",
                {"type": "radio_buttons", "initial_option": information_only,
                 "options": [information_only, option("A specific action (describe it below)", ACTION_REQUESTED)]}),
         _input(Field.REQUESTED_ACTION, "The action you are asking for",
-               _text_input("e.g. Please check attendance this week and tell me of any absence", multiline=True),
+               _text_input("e.g. Please check attendance this week and tell me of any absence", multiline=True,
+                           limit=longest(Field.REQUESTED_ACTION)),
                optional=True),
         _input(Field.SOURCE, "How do you know what you are recording?",
                {"type": "radio_buttons", "options": [
@@ -147,11 +151,11 @@ def record_form(partnership: Partnership, defaults: FormDefaults) -> dict[str, A
                 "options": [option(b, b) for b in partnership.lawful_bases]},
                hint="Record the basis for your decision, whether you share or not."),
         _input(Field.SUMMARY, "Summary of what was discussed",
-               _text_input("Facts first; say which parts are opinion", multiline=True, limit=SUMMARY_LIMIT),
-               hint=f"Up to {SUMMARY_LIMIT:,} characters."),
+               _text_input("Facts first; say which parts are opinion", multiline=True, limit=longest(Field.SUMMARY)),
+               hint=f"Up to {longest(Field.SUMMARY):,} characters."),
         *risk_blocks(partnership, chosen_risk),
         _input(Field.ACTIONS, "Actions agreed",
-               _text_input("Who will do what, by when", multiline=True, limit=SUMMARY_LIMIT), optional=True),
+               _text_input("Who will do what, by when", multiline=True, limit=longest(Field.ACTIONS)), optional=True),
         _input(Field.FOLLOW_UP_ON, "Follow up on the outcome by",
                {"type": "datepicker", "initial_date": defaults.follow_up_on.isoformat()},
                hint="You will be asked what came of this on that day."),

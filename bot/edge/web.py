@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from bot.domain.clock import Clock, SystemClock
 from bot.edge.form_body import slack_body
+from bot.edge.payloads import where
 from bot.edge.refusals import RefusalLog, SignatureCheck
 from storage.db import Database
 
@@ -59,7 +60,7 @@ def wsgi_application(app: App, db: Database, *, signing_secret: str,
         try:
             return slack(environ, start_response)
         except Exception as error:  # a signed body Bolt cannot read: refuse it, never crash on it
-            log.warning("refused a signed request Bolt could not read: %s", type(error).__name__)
+            log.warning("refused a signed request Bolt could not read: %s at %s", type(error).__name__, where(error))
             return _answer(start_response, 400, b"bad request")
 
     return application

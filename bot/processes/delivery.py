@@ -20,6 +20,7 @@ import time
 from typing import Any
 
 from bot.domain.config import Settings
+from bot.edge.payloads import where
 from bot.services.outbox import DUE_LIMIT
 
 log = logging.getLogger("joinedup.delivery")
@@ -140,5 +141,6 @@ def deliver_forever(settings: Settings, nudge: Nudge, parent: int) -> None:
             if time.monotonic() - checkpointed >= LOOK_EVERY_SECONDS:
                 services.db.checkpoint()  # the web workers leave SQLite's checkpoints to us
                 checkpointed = time.monotonic()
-        except Exception:  # the messages stay owed; the next pass tries again
-            log.exception("a delivery pass failed")
+        except Exception as error:  # the messages stay owed; the next pass tries again
+            # One line, as for a listener (bot/app.py): a database error's text and traceback carry its parameters.
+            log.error("a delivery pass failed: %s at %s", type(error).__name__, where(error))

@@ -5,10 +5,16 @@ Several processes may each run this: every message and reminder is claimed befor
 """
 from __future__ import annotations
 
+import functools
+import logging
 from datetime import timezone
 from typing import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.edge.payloads import where
+
+log = logging.getLogger(__name__)
 
 OUTBOX_SECONDS = 15
 SWEEP_SECONDS = 60
@@ -20,7 +26,21 @@ def start_scheduler(*, sweep: Callable[[], object],
     scheduler = BackgroundScheduler(timezone=timezone.utc)
     job_defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": SWEEP_SECONDS, "replace_existing": True}
     if deliver_due is not None:
-        scheduler.add_job(deliver_due, "interval", seconds=OUTBOX_SECONDS, id="deliver-outbox", **job_defaults)
-    scheduler.add_job(sweep, "interval", seconds=SWEEP_SECONDS, id="sweep", **job_defaults)
+        scheduler.add_job(_logged(deliver_due), "interval", seconds=OUTBOX_SECONDS, id="deliver-outbox", **job_defaults)
+    scheduler.add_job(_logged(sweep), "interval", seconds=SWEEP_SECONDS, id="sweep", **job_defaults)
     scheduler.start()
     return scheduler
+
+
+def _logged(job: Callable[[], object]) -> Callable[[], None]:
+    """A failed run is one line in the log, as for a listener (bot/app.py), rather than APScheduler's traceback,
+    which for a database error carries the statement's parameters. The next run tries again."""
+    @functools.wraps(job)
+    def run() -> None:
+        try:
+            job()
+        except Exception as error:
+            log.error("scheduled %s failed: %s at %s", getattr(job, "__name__", "work"), type(error).__name__,
+                      where(error))
+
+    return run

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from sqlalchemy import bindparam, select, update
 
+from bot.blocks.ids import Field
+from bot.blocks.limits import too_long
 from bot.domain.clock import Clock
 from bot.services.audit import Act, Surface, audit
 from bot.services.content import AGENCY_POST, SHARER_STATUS
@@ -15,7 +17,6 @@ from bot.services.outbox import Outbox
 from storage.db import Database
 from storage.models import Record, Share, SlackMessage, format_reference
 
-NOTE_LIMIT = 500
 _shares = Share.__table__.c
 _SHARE = select(_shares.record_id, _shares.agency_key, _shares.acknowledged_at, _shares.acknowledged_by).where(
     _shares.id == bindparam("share"))
@@ -50,23 +51,28 @@ class AcknowledgementService:
             share = session.get(Share, share_id)
             return (share, share.record) if share else None
 
+    def note_problems(self, note: str) -> dict[str, str]:
+        """A note to go with an acknowledgement is checked like any form's text, before anything is saved."""
+        return dict(too_long({Field.NOTE: note.strip()}))
+
     def acknowledge(self, share_id: int, user_id: str, note: str = "", *,
                     surface: Surface = Surface.BUTTON) -> Acknowledgement:
         share = self.db.first(_SHARE, {"share": share_id})
         if share is None:
             return Acknowledgement(Outcome.NOT_FOUND)
         reference = format_reference(share.record_id)
+        # Membership first: who acknowledged, and when, is told only to those who may acknowledge.
+        if not self.directory.is_member(user_id, share.agency_key):
+            return Acknowledgement(Outcome.NOT_MEMBER, reference, share.agency_key)
         if share.acknowledged_at is not None:  # the usual answer to a burst of clicks: no write needed
             return Acknowledgement(Outcome.ALREADY, reference, share.agency_key, share.acknowledged_by,
                                    share.acknowledged_at)
-        if not self.directory.is_member(user_id, share.agency_key):
-            return Acknowledgement(Outcome.NOT_MEMBER, reference, share.agency_key)
         now = self.clock.now()
         with self.db.write() as session:
             # The condition is the guard: of any number of clicks, one changes the row.
             won = session.execute(
                 update(Share).where(Share.id == share_id, Share.acknowledged_at.is_(None))
-                .values(acknowledged_by=user_id, acknowledged_at=now, acknowledgement_note=note.strip()[:NOTE_LIMIT] or None)
+                .values(acknowledged_by=user_id, acknowledged_at=now, acknowledgement_note=note.strip() or None)
             ).rowcount == 1  # type: ignore[attr-defined]
             if won:
                 audit(session, at=now, actor=user_id, act=Act.ACKNOWLEDGED, surface=surface, record_id=share.record_id,

@@ -6,13 +6,14 @@ and when the sharer revises their own record the earlier version is kept as a Re
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.blocks.challenge import KINDS, AmendForm, ChallengeForm, ResponseForm
-from bot.blocks.record_form import SUMMARY_LIMIT
+from bot.blocks.limits import require_fit, too_long
 from bot.domain.clock import Clock
 from bot.domain.config import Partnership
 from bot.services.acts import Done, Result, Subject
@@ -28,9 +29,6 @@ from bot.domain.workcalendar import WorkingCalendar
 from bot.blocks.ids import Field
 from storage.db import Database
 from storage.models import Challenge, ChallengeResponse, Record, Revision, SlackMessage
-
-TEXT_LIMIT = 3000
-REASON_LIMIT = 500
 
 
 class ChallengeService:
@@ -63,16 +61,32 @@ class ChallengeService:
     def may_respond(self, user_id: str, record: Record) -> bool:
         return user_id == record.sharer_id or any(self.directory.is_member(user_id, s.agency_key) for s in record.shares)
 
+    # Each of these is None alike when the record or challenge does not exist and when this person may not act
+    # on it, so that a refusal never tells the two apart.
+
+    def raisable(self, subject: Subject | None, user_id: str) -> Record | None:
+        record = self.record(subject.record_id) if subject else None
+        if record is None or subject is None or not self.may_raise(user_id, record, subject.agency_key):
+            return None
+        return record
+
+    def answerable(self, challenge_id: int | None, user_id: str) -> tuple[Challenge, Record] | None:
+        found = self.challenge(challenge_id) if challenge_id else None
+        return found if found is not None and self.may_respond(user_id, found[1]) else None
+
+    def amendable(self, record_id: int | None, user_id: str) -> Record | None:
+        record = self.record(record_id) if record_id else None
+        return record if record is not None and record.sharer_id == user_id else None
+
     # --- validation --------------------------------------------------------------------------------
 
     def challenge_problems(self, form: ChallengeForm, record_id: int | None) -> dict[str, str]:
         errors = self._identifiers({Field.CHALLENGE_TEXT: form.text}, form.identifiers_reason, record_id)
+        errors |= too_long({Field.CHALLENGE_TEXT: form.text, Field.IDENTIFIERS_REASON: form.identifiers_reason})
         if form.kind not in KINDS:
             errors[Field.CHALLENGE_KIND] = "Say whether this is a question or a challenge, and of what."
         if not form.text:
             errors[Field.CHALLENGE_TEXT] = "Write your question or challenge."
-        elif len(form.text) > TEXT_LIMIT:
-            errors[Field.CHALLENGE_TEXT] = f"Keep this within {TEXT_LIMIT:,} characters."
         if form.kind == "risk_level" and not self.partnership.risk_level(form.proposed_risk_key or ""):
             errors[Field.PROPOSED_RISK] = "Choose the risk level you think fits, by its definition."
         return errors
@@ -80,8 +94,8 @@ class ChallengeService:
     def response_problems(self, form: ResponseForm) -> dict[str, str]:
         if not form.text:
             return {Field.RESPONSE_TEXT: "Write your answer."}
-        if len(form.text) > TEXT_LIMIT:
-            return {Field.RESPONSE_TEXT: f"Keep this within {TEXT_LIMIT:,} characters."}
+        if overlong := too_long({Field.RESPONSE_TEXT: form.text}):
+            return overlong
         if form.revised_risk_key and not self.partnership.risk_level(form.revised_risk_key):
             return {Field.REVISED_RISK: "That risk level is no longer configured. Choose again."}
         return {}
@@ -89,16 +103,12 @@ class ChallengeService:
     def amend_problems(self, form: AmendForm, record_id: int | None) -> dict[str, str]:
         errors = self._identifiers({Field.SUMMARY: form.summary, Field.ACTIONS: form.actions},
                                    form.identifiers_reason, record_id)
+        errors |= too_long({Field.SUMMARY: form.summary, Field.ACTIONS: form.actions, Field.AMEND_REASON: form.reason,
+                            Field.IDENTIFIERS_REASON: form.identifiers_reason})
         if not form.summary:
             errors[Field.SUMMARY] = "The summary cannot be empty."
-        elif len(form.summary) > SUMMARY_LIMIT:
-            errors[Field.SUMMARY] = f"Keep the summary within {SUMMARY_LIMIT:,} characters."
-        if len(form.actions) > SUMMARY_LIMIT:
-            errors[Field.ACTIONS] = f"Keep the actions within {SUMMARY_LIMIT:,} characters."
         if not form.reason:
             errors[Field.AMEND_REASON] = "Say why you are amending the record: every agency will be told."
-        elif len(form.reason) > REASON_LIMIT:
-            errors[Field.AMEND_REASON] = f"Keep the reason within {REASON_LIMIT} characters."
         return errors
 
     def _identifiers(self, texts: dict[str, str], reason: str, record_id: int | None) -> dict[str, str]:
@@ -116,6 +126,7 @@ class ChallengeService:
             return Result(Done.NOT_FOUND)
         if not self.may_raise(user_id, record, subject.agency_key):
             return Result(Done.NOT_ALLOWED, record.reference)
+        require_fit((Challenge.submission_key, submission_key))
         now = self.clock.now()
         proposed = self.partnership.risk_level(form.proposed_risk_key or "") if form.kind == "risk_level" else None
         try:
@@ -136,6 +147,8 @@ class ChallengeService:
                                            target=record.sharer_id, record_id=record.id,
                                            agency_key=subject.agency_key, subject_id=challenge.id))
         except IntegrityError:
+            if not self._stored(Challenge.submission_key, submission_key):
+                raise
             return Result(Done.ALREADY, record.reference)  # this form was already submitted
         return Result(Done.DONE, record.reference, ids)
 
@@ -146,6 +159,8 @@ class ChallengeService:
         challenge, record = found
         if not self.may_respond(user_id, record):
             return Result(Done.NOT_ALLOWED, record.reference)
+        require_fit((ChallengeResponse.submission_key, submission_key),
+                    (Revision.submission_key, revision_key(submission_key)))
         now = self.clock.now()
         new_level = self.partnership.risk_level(form.revised_risk_key or "") if user_id == record.sharer_id else None
         try:
@@ -169,6 +184,8 @@ class ChallengeService:
                                                target=challenge.raised_by, record_id=record.id,
                                                agency_key=challenge.agency_key, subject_id=response.id))
         except IntegrityError:
+            if not self._stored(ChallengeResponse.submission_key, submission_key):
+                raise
             return Result(Done.ALREADY, record.reference)
         return Result(Done.DONE, record.reference, ids)
 
@@ -204,6 +221,7 @@ class ChallengeService:
             return Result(Done.NOT_FOUND)
         if user_id != record.sharer_id:
             return Result(Done.NOT_ALLOWED, record.reference)
+        require_fit((Revision.submission_key, revision_key(submission_key)))
         now = self.clock.now()
         try:
             with self.db.write() as session:
@@ -213,6 +231,8 @@ class ChallengeService:
                 ids = self._revise(session, record.id, user_id, now, submission_key, "amendment", form.reason,
                                    changes, None)
         except IntegrityError:
+            if not self._stored(Revision.submission_key, revision_key(submission_key)):
+                raise
             return Result(Done.ALREADY, record.reference)
         return Result(Done.DONE, record.reference, ids)
 
@@ -254,6 +274,11 @@ class ChallengeService:
 
     # --- shared steps ------------------------------------------------------------------------------
 
+    def _stored(self, column: Any, submission_key: str) -> bool:
+        """Whether this submission is stored already. An IntegrityError is the same form sent twice only if it is:
+        otherwise the database refused something else, nothing was saved, and it must not be answered as done."""
+        return self.db.first(select(column).where(column == submission_key), {}) is not None
+
     def _zone(self, user_id: str):  # type: ignore[no-untyped-def]
         from zoneinfo import ZoneInfo
 
@@ -279,7 +304,7 @@ class ChallengeService:
         previous = {name: getattr(record, name) for name in changes}
         for name, value in changes.items():
             setattr(record, name, value)
-        revision = Revision(record_id=record_id, submission_key=f"revision:{submission_key}", kind=kind,
+        revision = Revision(record_id=record_id, submission_key=revision_key(submission_key), kind=kind,
                             revised_by=user_id, revised_at=now, reason=reason, challenge_id=challenge_id,
                             previous=previous, current=dict(changes))
         session.add(revision)
@@ -291,3 +316,8 @@ class ChallengeService:
         if kind == "amendment":
             ids += self._to_threads(session, record_id, AMENDMENT_REPLY, f"amendment:{revision.id}", revision.id)
         return ids
+
+
+def revision_key(submission_key: str) -> str:
+    """A revision made by a form is stored once, under the form's submission."""
+    return f"revision:{submission_key}"

@@ -7,8 +7,9 @@ from datetime import date
 from bot.domain.config import Partnership
 from bot.domain.identifiers import describe, find_identifiers
 from bot.blocks.ids import Field
+from bot.blocks.limits import longest
 
-REASON_LIMIT = 500
+REASON_LIMIT = longest(Field.IDENTIFIERS_REASON)
 
 
 def identifier_problems(texts: dict[str, str], *, reason: str, partnership: Partnership, own_case_reference: str,

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
+from bot.blocks.limits import require_fit, too_long
 from bot.blocks.outcome import NEXT_STEPS, OutcomeForm
 from bot.domain.clock import Clock
 from bot.services.acts import Done, Result, Subject
@@ -18,8 +19,6 @@ from bot.services.records import load_record
 from bot.blocks.ids import Field
 from storage.db import Database
 from storage.models import Outcome, Record, Share, SlackMessage
-
-TEXT_LIMIT = 3000
 
 
 class OutcomeService:
@@ -40,14 +39,20 @@ class OutcomeService:
     def record(self, subject: Subject) -> Record | None:
         return load_record(self.db, subject.record_id)
 
+    def reportable(self, subject: Subject | None, user_id: str) -> Record | None:
+        """The record, if this person may report on it for the subject; None alike when it does not exist and
+        when they may not, so that a refusal never tells the two apart."""
+        record = self.record(subject) if subject else None
+        if record is None or subject is None or not self.may_report(user_id, record, subject.agency_key):
+            return None
+        return record
+
     def problems(self, form: OutcomeForm, subject: Subject | None) -> dict[str, str]:
         errors = self.identifiers(form, subject)
+        errors |= too_long({Field.WHAT_HAPPENED: form.what_happened, Field.WHAT_CHANGED: form.what_changed,
+                            Field.IDENTIFIERS_REASON: form.identifiers_reason})
         if not form.what_happened:
             errors[Field.WHAT_HAPPENED] = "Say what happened after the information was shared."
-        elif len(form.what_happened) > TEXT_LIMIT:
-            errors[Field.WHAT_HAPPENED] = f"Keep this within {TEXT_LIMIT:,} characters."
-        if len(form.what_changed) > TEXT_LIMIT:
-            errors[Field.WHAT_CHANGED] = f"Keep this within {TEXT_LIMIT:,} characters."
         if form.next_step not in NEXT_STEPS:
             errors[Field.NEXT_STEP] = "Say whether anything more is needed."
         return errors
@@ -67,9 +72,12 @@ class OutcomeService:
             return Result(Done.NOT_FOUND)
         if not self.may_report(user_id, record, subject.agency_key):
             return Result(Done.NOT_ALLOWED, record.reference)
+        require_fit((Outcome.submission_key, submission_key))
         try:
             return self._save(record, subject, user_id, form, submission_key)
         except IntegrityError:
+            if not self.db.first(_SUBMITTED, {"key": submission_key}):
+                raise  # not a second copy of this form: the database refused something else, and nothing was saved
             return Result(Done.ALREADY, record.reference)  # this form was already submitted
 
     def _save(self, record: Record, subject: Subject, user_id: str, form: OutcomeForm, submission_key: str) -> Result:
@@ -101,3 +109,6 @@ class OutcomeService:
             ids += self.outbox.touch(session, SlackMessage.record_id == record.id,
                                      SlackMessage.kind.in_([AGENCY_POST, SHARER_STATUS, OUTCOME_REQUEST]))
             return Result(Done.DONE, record.reference, ids)
+
+
+_SUBMITTED = select(Outcome.__table__.c.id).where(Outcome.__table__.c.submission_key == bindparam("key"))

@@ -12,8 +12,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from bot.blocks.record_form import ACTION_REQUESTED, FIRST_HAND, REPORTED, FormDefaults, RecordForm, \
-    INFORMATION_ONLY, SHORT_TEXT_LIMIT, SUMMARY_LIMIT
+from bot.blocks.limits import longest, require_fit, too_long
+from bot.blocks.record_form import ACTION_REQUESTED, FIRST_HAND, REPORTED, FormDefaults, RecordForm, INFORMATION_ONLY
 from bot.domain.clock import Clock
 from bot.domain.config import Partnership
 from bot.services.audit import Act, Surface, audit
@@ -69,7 +69,7 @@ class RecordService:
         return FormDefaults(
             occurred_at=now,
             follow_up_on=self._follow_up_after(now.astimezone(self.partnership.zone).date()),
-            case_reference=case_reference.strip()[:40],
+            case_reference=case_reference.strip()[:longest(Field.CASE_REFERENCE)],
             sharer_agency=remembered,
         )
 
@@ -87,9 +87,12 @@ class RecordService:
         reference = normalise_case_reference(form.case_reference)
         if not reference:
             errors[Field.CASE_REFERENCE] = f"Enter the child's case reference, like {p.case_reference_example}."
+        elif overlong := too_long({Field.CASE_REFERENCE: reference}):  # as stored: without spaces, in capitals
+            errors |= overlong
         elif not p.case_reference_regex.fullmatch(reference):
-            errors[Field.CASE_REFERENCE] = (f"“{form.case_reference[:40]}” doesn't look like a case reference. "
-                                            f"Use one like {p.case_reference_example}, never the child's name.")
+            errors[Field.CASE_REFERENCE] = (f"“{form.case_reference[:longest(Field.CASE_REFERENCE)]}” doesn't look "
+                                            f"like a case reference. Use one like {p.case_reference_example}, never "
+                                            "the child's name.")
         occurred = _moment(form.occurred_at)
         if occurred is None:
             errors[Field.OCCURRED_AT] = "Choose the date and time of the conversation."
@@ -120,8 +123,6 @@ class RecordService:
             errors[Field.LAWFUL_BASIS] = "Choose the lawful basis or consent position."
         if not form.summary:
             errors[Field.SUMMARY] = "Write a summary of what was discussed."
-        elif len(form.summary) > SUMMARY_LIMIT:
-            errors[Field.SUMMARY] = f"Keep the summary within {SUMMARY_LIMIT:,} characters."
         risk = p.risk_level(form.risk_key or "")
         if not risk:
             errors[Field.RISK_LEVEL] = "Choose the risk level whose definition fits."
@@ -135,24 +136,14 @@ class RecordService:
             errors[Field.FOLLOW_UP_ON] = "Choose a date after today."
         elif follow_up > today + LONGEST_FOLLOW_UP:
             errors[Field.FOLLOW_UP_ON] = "Choose a date within the next year."
-        for field, value in ((Field.OTHERS_PRESENT, form.others_present),
-                             (Field.NOT_SHARED_REASON, form.not_shared_reason),
-                             (Field.PURPOSE_DETAIL, form.purpose_detail),
-                             (Field.REQUESTED_ACTION, form.requested_action)):
-            if len(value) > SHORT_TEXT_LIMIT:
-                errors.setdefault(field, f"Keep this within {SHORT_TEXT_LIMIT} characters.")
-        if len(form.actions) > SUMMARY_LIMIT:
-            errors[Field.ACTIONS] = f"Keep the actions within {SUMMARY_LIMIT:,} characters."
         found, kinds = self.identifiers(form)
-        for field, message in found.items():
+        for field, message in {**found, **too_long(texts(form))}.items():
             errors.setdefault(field, message)
         return errors, kinds
 
     def identifiers(self, form: RecordForm) -> tuple[dict[str, str], list[str]]:
         return identifier_problems(
-            {Field.SUMMARY: form.summary, Field.ACTIONS: form.actions, Field.OTHERS_PRESENT: form.others_present,
-             Field.PURPOSE_DETAIL: form.purpose_detail, Field.REQUESTED_ACTION: form.requested_action,
-             Field.NOT_SHARED_REASON: form.not_shared_reason},
+            {field: text for field, text in texts(form).items() if field != Field.IDENTIFIERS_REASON},
             reason=form.identifiers_reason, partnership=self.partnership,
             own_case_reference=normalise_case_reference(form.case_reference),
             today=self.clock.now().astimezone(self.partnership.zone).date())
@@ -161,6 +152,7 @@ class RecordService:
              identifiers_found: list[str] | None = None, offered_agency: str | None = None) -> Saved:
         """Store a valid record once per submission, with every post and message it owes; and remember the
         sharer's agency for their next form, unless it is the one the form already offered."""
+        require_fit((Record.submission_key, submission_key), (Record.sharer_id, user_id))
         try:
             return self._save(form, user_id=user_id, submission_key=submission_key,
                               identifiers_found=identifiers_found or [],
@@ -267,6 +259,13 @@ def load_record(db: Database, record_id: int) -> Record | None:
 def follow_up_default(partnership: Partnership, now: datetime) -> date:
     today = now.astimezone(partnership.zone).date()
     return calendar_for(partnership).add_working_days(today, partnership.follow_up_working_days)
+
+
+def texts(form: RecordForm) -> dict[Field, str]:
+    """The form's free text, by field: each is checked for length and for identifiers before anything is saved."""
+    return {Field.SUMMARY: form.summary, Field.ACTIONS: form.actions, Field.OTHERS_PRESENT: form.others_present,
+            Field.PURPOSE_DETAIL: form.purpose_detail, Field.REQUESTED_ACTION: form.requested_action,
+            Field.NOT_SHARED_REASON: form.not_shared_reason, Field.IDENTIFIERS_REASON: form.identifiers_reason}
 
 
 def normalise_case_reference(text: str) -> str:

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from bot.domain.clock import Clock
 from bot.domain.config import Partnership, Problem, RiskLevel
 from bot.domain.glossary import Glossary, Term, load_default_terms
+from bot.edge.payloads import where
 from bot.services.acknowledgements import AcknowledgementService
 from bot.services.challenges import ChallengeService
 from bot.services.content import MessageContent
@@ -61,8 +62,10 @@ class Services:
         def logged() -> None:
             try:
                 function(*args, **kwargs)
-            except Exception:
-                log.exception("background work %s failed", getattr(function, "__name__", function))
+            except Exception as error:
+                # One line, as for a listener (bot/app.py): an error's message or traceback may carry what was typed.
+                log.error("background work %s failed: %s at %s", getattr(function, "__name__", "(unnamed)"),
+                          type(error).__name__, where(error))
         self.work.submit(logged)
 
 
