@@ -2,19 +2,107 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 
-from bot.services.wiring import build_glossary
+from bot.blocks.glossary import ABRIDGED, INDEX_TEXT, glossary_index
+from bot.blocks.text import SECTION_LIMIT
 from bot.cli import main
 from bot.demo.sample import ADMIN, EDUCATION, SAM, sample_partnership
 from bot.blocks.ids import Field
+from bot.domain.config import RiskLevel
+from bot.domain.glossary import Term
+from bot.services.wiring import build_glossary
+from tests.conftest import start_joinedup
 from tests.test_config import example_text
 
 
 def glossary_reply(joinedup, text):
+    """The answer as Slack took it: the stand-in refuses one that breaks Block Kit's rules."""
     reply = joinedup.slack.command("/joinedup", f"glossary {text}".strip(), user=SAM.user_id)
     assert reply.status == 200
     return reply.json()
+
+
+def shown(blocks):
+    return "\n".join(b["text"]["text"] if "text" in b else b["elements"][0]["text"] for b in blocks)
+
+
+def index_of(partnership):
+    glossary, _ = build_glossary(partnership)
+    return glossary_index(glossary, partnership.name, partnership.risk_levels)
+
+
+# A scale whose order is not the alphabet's, as a RAG-style partnership might have it.
+LOW_MEDIUM_HIGH = (RiskLevel("low", "Low", "Needs met by universal services."),
+                   RiskLevel("medium", "Medium", "Needs met by early help with the family's agreement."),
+                   RiskLevel("high", "High", "Reasonable cause to suspect significant harm: act now.", urgent=True))
+A_FEW_TERMS = (Term("Strategy discussion", "Agencies decide together whether to start enquiries.", category="process"),
+               Term("Care order", "The court places the child in the council's care.", category="legal status"),
+               Term("Consent", "Freely given, specific, informed agreement.", category="process"),
+               Term("Corporate parent", "The council as parent to the children it looks after.", category="service"))
+
+
+def test_the_glossary_index_leads_with_the_risk_scale_in_its_own_order_then_the_categories():
+    partnership = dataclasses.replace(sample_partnership(), risk_levels=LOW_MEDIUM_HIGH, glossary=A_FEW_TERMS,
+                                      use_default_glossary=False)
+
+    text, blocks = index_of(partnership)
+
+    answer = shown(blocks)
+    order = ["*Low*: Needs met by universal services.", "*Medium*: Needs met by early help",
+             ":rotating_light: *High* _(urgent)_: Reasonable cause to suspect significant harm",
+             "*Legal status*\n*Care order*: The court places", "*Service*\n*Corporate parent*",
+             "*Process*\n*Consent*: Freely given", "*Strategy discussion*: Agencies decide"]
+    positions = [answer.find(part) for part in order]
+    assert -1 not in positions and positions == sorted(positions), answer
+    assert answer.count("*Medium*") == 1, "a risk level is defined once, on the scale"
+    assert "risk levels first" in text
+
+
+def test_the_glossary_index_shows_the_start_of_a_long_definition_cut_at_a_word():
+    long = "Harm means ill-treatment or damage to a child's health or development. " * 10
+    partnership = dataclasses.replace(sample_partnership(), use_default_glossary=False,
+                                      glossary=(Term("Significant harm", long.strip(), category="risk level"),))
+
+    _, blocks = index_of(partnership)
+
+    line = next(line for line in shown(blocks).splitlines() if line.startswith("*Significant harm*"))
+    assert line.endswith(ABRIDGED) and len(line) < 250, "visibly shortened"
+    start = line.removeprefix("*Significant harm*: ").removesuffix(ABRIDGED)
+    assert long.startswith(start) and long[len(start)] in " .", "cut between words, not inside one"
+
+
+def test_slack_takes_a_glossary_index_that_shows_early_help_with_its_meaning_before_other_terms(joinedup):
+    early_help = joinedup.partnership.risk_level("early-help")
+
+    answer = shown(glossary_reply(joinedup, "")["blocks"])
+
+    assert f"*{early_help.label}*: {early_help.definition}" in answer
+    assert answer.index(early_help.definition) < answer.index("*Other agreed terms*")
+    assert answer.index(early_help.definition) < answer.index("*Low-level concern*")
+
+
+def test_a_glossary_of_two_hundred_long_terms_stays_within_slacks_limits_and_says_how_to_find_the_rest(
+        database, standin, clock):
+    terms = tuple(Term(f"Term {i:03d} " + "long name " * 20, "A long & <careful> definition. " * 120,
+                       aliases=tuple(f"alias {i}.{j} " * 6 for j in range(10)), category=f"kind {i % 9}")
+                  for i in range(200))
+    partnership = dataclasses.replace(sample_partnership(), glossary=terms)
+    joinedup = start_joinedup(db=database, standin=standin, clock=clock, partnership=partnership)
+    try:
+        blocks = glossary_reply(joinedup, "")["blocks"]  # the strict stand-in took it
+    finally:
+        joinedup._stop()
+
+    answer = shown(blocks)
+    assert len(blocks) <= 50
+    assert all(len(b["text"]["text"]) <= SECTION_LIMIT for b in blocks if "text" in b)
+    assert len(answer) <= INDEX_TEXT + 1000
+    assert all(level.definition in answer for level in partnership.risk_levels), "the risk scale is shown in full"
+    assert "more terms are not listed here" in blocks[-1]["elements"][0]["text"]
+    assert "`/joinedup glossary TERM`" in blocks[-1]["elements"][0]["text"]
+    assert "&amp; &lt;careful&gt;" in answer and "<careful>" not in answer
 
 
 def test_a_summary_using_another_agencys_word_is_posted_with_the_agreed_term_and_its_definition(joinedup):
@@ -53,7 +141,8 @@ def test_glossary_lists_the_terms_by_category(joinedup):
     answer = glossary_reply(joinedup, "")
 
     text = str(answer["blocks"])
-    assert "*Risk level*" in text and "*Need level*" in text and "Low-level concern (niggle, worry)" in text
+    assert "*Risk level*" in text and "*Need level*" in text
+    assert "*Low-level concern* (niggle, worry): Something a practitioner has noticed" in text
     assert len(answer["blocks"]) <= 50
 
 
