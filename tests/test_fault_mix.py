@@ -4,6 +4,9 @@ The stand-in fails a share of the calls delivery makes (posts, updates and the l
 with Retry-After, 5xx before or after Slack acted, connections dropped before or after, answers after the
 client's timeout. Then the suite counts, in the stand-in, the copies of every message Joined Up owed: none lost,
 none doubled, and every message in Slack showing what Joined Up would render now (converged). Both databases.
+
+`scripts/reliability` runs the same tests larger (JOINEDUP_FAULT_RECORDS records, JOINEDUP_FAULT_KILLS kills) and
+collects the figures each writes to JOINEDUP_FAULT_REPORT; docs/reliability.md has a run's.
 """
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ from sqlalchemy import func, select
 
 from bot.blocks.record_form import FormDefaults, read_record_form, record_form
 from bot.blocks.text import notice
-from bot.demo.sample import EDUCATION, HEALTH, NIA, SAM, TIA, sample_partnership
+from bot.blocks.ids import Field
+from bot.demo.sample import EDUCATION, HEALTH, NIA, PAT, POLICE, SAM, TIA, sample_partnership
 from bot.edge.client import slack_client
 from bot.domain.clock import SystemClock
 from bot.processes.delivery import PROCESS_NAME
@@ -40,6 +44,11 @@ DELIVERY_CALLS = ("chat.postMessage", "chat.update", "conversations.history", "c
 TIMEOUT_SECONDS = 0.2  # the client's, in these tests; a "late" answer comes after it
 LATE_SECONDS = 0.4
 SETTLE_PASSES = 80
+RECORDS = int(os.environ.get("JOINEDUP_FAULT_RECORDS") or 24)
+KILLS = int(os.environ.get("JOINEDUP_FAULT_KILLS") or 4)
+SHARE_WITH = (EDUCATION, HEALTH, POLICE)
+ANSWERS = {**VALID_ANSWERS, Field.SHARE_WITH: [agency.key for agency in SHARE_WITH]}
+ACKNOWLEDGERS = {EDUCATION.key: TIA.user_id, HEALTH.key: NIA.user_id, POLICE.key: PAT.user_id}
 
 
 @dataclass
@@ -50,6 +59,29 @@ class Tally:
     stale: list[str]
     unsettled: int
     faults: dict[str, int]
+    content_in_logs: int = 0
+    tracebacks: int = 0
+
+    def figures(self) -> dict[str, object]:
+        return {"owed": self.owed, "lost": len(self.lost), "doubled": len(self.doubled), "stale": len(self.stale),
+                "unsettled": self.unsettled, "content in logs": self.content_in_logs,
+                "tracebacks": self.tracebacks, "faults": self.faults}
+
+
+def with_logs(result: Tally, logs: str) -> Tally:
+    """The log scanned for anything typed into a record and for tracebacks."""
+    typed = [str(value) for value in ANSWERS.values() if isinstance(value, str) and len(value) > 10]
+    result.content_in_logs = sum(logs.count(text) for text in [ANSWERS[Field.CASE_REFERENCE], *typed])
+    result.tracebacks = logs.count("Traceback")
+    return result
+
+
+def report(request, result: Tally, **more: object) -> None:
+    """Write this run's figures where scripts/reliability collects them, if it asked."""
+    path = os.environ.get("JOINEDUP_FAULT_REPORT")
+    if path:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(json.dumps({"test": request.node.name, **result.figures(), **more}) + "\n")
 
 
 def start(database, standin: SlackStandIn, clock) -> Services:
@@ -59,12 +91,11 @@ def start(database, standin: SlackStandIn, clock) -> Services:
 
 
 def share_and_acknowledge(services: Services, clock, *, records: int, tag: str) -> None:
-    """`records` records to Education and Health, delivered in batches as they come, with every other share
+    """`records` records to three agencies, delivered in batches as they come, with every other share
     acknowledged (a change to two posts and the sharer's status) while delivery is under way."""
     view = record_form(services.partnership, FormDefaults(occurred_at=clock.now(),
                                                           follow_up_on=clock.now().date() + timedelta(days=14)))
-    form = read_record_form(fill(view, VALID_ANSWERS))
-    acknowledgers = {EDUCATION.key: TIA.user_id, HEALTH.key: NIA.user_id}
+    form = read_record_form(fill(view, ANSWERS))
     for number in range(records):
         saved = services.records.save(form, user_id=SAM.user_id, submission_key=f"V{tag}{number}")
         if number % 4 == 3:
@@ -72,7 +103,7 @@ def share_and_acknowledge(services: Services, clock, *, records: int, tag: str) 
         with services.db.read() as session:
             shares = session.execute(select(Share.id, Share.agency_key).where(Share.record_id == saved.record_id)).all()
         for share_id, agency in shares[number % 2::2]:
-            services.acknowledgements.acknowledge(share_id, acknowledgers[agency])
+            services.acknowledgements.acknowledge(share_id, ACKNOWLEDGERS[agency])
         clock.advance(seconds=7)
 
 
@@ -113,33 +144,38 @@ def tally(services: Services, standin: SlackStandIn, owed_unsettled: int) -> Tal
 
 
 def assert_exactly_once(result: Tally) -> None:
-    assert (result.lost, result.doubled, result.stale, result.unsettled) == ([], {}, [], 0), result
+    assert (result.lost, result.doubled, result.stale, result.unsettled, result.content_in_logs,
+            result.tracebacks) == ([], {}, [], 0, 0, 0), result
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("rate,seed", [(0.03, 1), (0.15, 2)])
 def test_under_a_mix_of_every_fault_each_message_reaches_slack_once_and_shows_the_truth(
-        database, standin, clock, seed, caplog):
-    caplog.set_level(logging.INFO)
+        database, standin, clock, rate, seed, caplog, request):
+    caplog.set_level(logging.INFO)  # as `joinedup` logs
     services = start(database, standin, clock)
-    standin.mix_faults(0.15, seed=seed, methods=DELIVERY_CALLS, late_seconds=LATE_SECONDS)
+    standin.mix_faults(rate, seed=seed, methods=DELIVERY_CALLS, late_seconds=LATE_SECONDS)
 
-    share_and_acknowledge(services, clock, records=24, tag=f"MIX{seed}")
-    result = tally(services, standin, settle(services, clock))
+    share_and_acknowledge(services, clock, records=RECORDS, tag=f"MIX{seed}")
+    result = with_logs(tally(services, standin, settle(services, clock)), caplog.text)
+    report(request, result, records=RECORDS, agencies=len(SHARE_WITH))
 
-    assert set(result.faults) == set(FAULT_KINDS), f"every kind of fault was met: {result.faults}"
-    assert result.owed >= 24 * 3
+    if rate >= 0.1:
+        assert set(result.faults) == set(FAULT_KINDS), f"every kind of fault was met: {result.faults}"
+    assert result.owed == RECORDS * (len(SHARE_WITH) + 1)
     assert_exactly_once(result)
-    assert "Traceback" not in caplog.text and "CR-" not in caplog.text
 
 
 @pytest.mark.parametrize("kind", FAULT_KINDS)
-def test_each_kind_of_fault_on_every_call_in_turn_loses_and_doubles_nothing(database, standin, clock, kind):
-    """By schedule rather than chance: every delivery call fails once in this way, one after another."""
+def test_each_kind_of_fault_on_half_the_calls_loses_and_doubles_nothing(database, standin, clock, kind, caplog,
+                                                                        request):
+    """One kind at a time, on every other call: each fault's own path, many times over."""
+    caplog.set_level(logging.INFO)  # as `joinedup` logs
     services = start(database, standin, clock)
     standin.mix_faults(0.5, seed=len(kind), methods=DELIVERY_CALLS, kinds=(kind,), late_seconds=LATE_SECONDS)
 
-    share_and_acknowledge(services, clock, records=6, tag=f"ONE{kind}")
-    result = tally(services, standin, settle(services, clock))
+    share_and_acknowledge(services, clock, records=max(6, RECORDS // 4), tag=f"ONE{kind}")
+    result = with_logs(tally(services, standin, settle(services, clock)), caplog.text)
+    report(request, result, records=max(6, RECORDS // 4), agencies=len(SHARE_WITH))
 
     assert result.faults.get(kind, 0) >= 5, result.faults
     assert_exactly_once(result)
@@ -150,45 +186,44 @@ def deliverer_of(served) -> int:
     return pid
 
 
-@pytest.mark.parametrize("kills", [4])
 def test_delivery_processes_killed_mid_batch_under_faults_lose_and_double_nothing_and_recover_at_once(
-        database, standin, tmp_path, kills):
+        database, standin, tmp_path, request):
     env = environment(tmp_path, database.url, standin)
     served = serve(env, standin)
     services = start(database, standin, SystemClock())  # reads what was owed, and renders it, from outside
     # 429s only besides the kills: other faults back off for 15 s and more, which would hide how long a kill costs
     standin.mix_faults(0.05, seed=7, methods=DELIVERY_CALLS, kinds=("429",))
     standin.set_delay(0.02)  # each call takes a moment, so a kill lands mid-batch
-    records, killed, kill_times = 30, [], []
+    records, kills, killed, kill_times = max(30, RECORDS), KILLS, [], []
     try:
-        sent = [served.sender.submit(*submission(VALID_ANSWERS, number), user=SAM.user_id)
-                for number in range(records // 2)]
+        sent = [served.sender.submit(*submission(ANSWERS, number), user=SAM.user_id)
+                for number in range(records - kills)]
+        every = records * (len(SHARE_WITH) + 1) // (kills + 2)  # posts between kills, so they spread over the run
         for round_ in range(kills):
-            assert standin.wait_for("chat.postMessage", 8 * (round_ + 1), timeout=30)
+            assert standin.wait_for("chat.postMessage", every * (round_ + 1), timeout=60)
             killed.append(deliverer_of(served))
             os.kill(killed[-1], signal.SIGKILL)
             kill_times.append(time.monotonic())
-            sent.append(served.sender.submit(*submission(VALID_ANSWERS, 100 + round_), user=SAM.user_id))
-        sent += [served.sender.submit(*submission(VALID_ANSWERS, 200 + n), user=SAM.user_id)
-                 for n in range(records - len(sent))]
+            sent.append(served.sender.submit(*submission(ANSWERS, 1000 + round_), user=SAM.user_id))
         assert [reply.status for reply in sent] == [200] * records
 
-        assert eventually(lambda: settled(services), within=90), "delivery settles"
+        # a channel refused with a 429 gets a message a second for a minute: a large run takes that long
+        assert eventually(lambda: settled(services), within=max(90, records * 3)), "delivery settles"
         assert deliverer_of(served) not in killed
     finally:
         served.stop()
     standin.clear_failures()
     standin.set_delay(0)
 
-    result = tally(services, standin, 0)
-    assert_exactly_once(result)
-    assert result.owed == records * 3
+    result = with_logs(tally(services, standin, 0), "".join(served.output))
+    assert result.owed == records * (len(SHARE_WITH) + 1)
     delivered_at = [call.at for call in standin.calls() if call.ok and call.method.startswith("chat.")]
     resumed_after = [min(at for at in delivered_at if at > killed_at) - killed_at for killed_at in kill_times]
+    report(request, result, records=records, agencies=len(SHARE_WITH), kills=kills,
+           longest_pause_after_a_kill=round(max(resumed_after), 2))
+    assert_exactly_once(result)
     assert max(resumed_after) < 5, f"the new deliverer takes back the killed one's claims at once: {resumed_after}"
-    output = "".join(served.output)
-    assert "claimed by a delivery process that stopped" in output, "what the killed ones held was taken back"
-    assert "Traceback" not in output
+    assert "claimed by a delivery process that stopped" in "".join(served.output), "the killed ones' claims taken back"
 
 
 def eventually(condition, *, within: float) -> bool:
