@@ -1,8 +1,12 @@
+import re
 import time
-from datetime import date
+import tomllib
+from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
+from bot.demo.sample import sample_partnership
 from bot.domain.identifiers import (
     DATE_OF_BIRTH,
     EMAIL_ADDRESS,
@@ -28,11 +32,17 @@ def found(text: str, **options) -> list[tuple[str, str]]:
 # ------------------------------------------------------------------ NHS numbers
 
 @pytest.mark.parametrize("number", [
-    "9434765919", "943 476 5919", "943-476-5919", "94 34 76 59 19", "401 023 2137", "4010232137",
+    "9434765919", "943 476 5919", "943-476-5919", "401 023 2137", "4010232137",
     "400 000 0020",  # the check digit works out as 11, which is written 0
 ])
-def test_a_valid_nhs_number_is_found_in_any_spacing(number):
+def test_a_valid_nhs_number_is_found_written_3_3_4_or_unbroken(number):
     assert found(f"Her NHS number is {number}.") == [(NHS_NUMBER, number)]
+
+
+@pytest.mark.parametrize("text", ["94 34 76 59 19", "Attendance by half-term: 95 92 88 90 90", "9 4 3 4 7 6 5 9 1 9"])
+def test_ten_digits_grouped_otherwise_are_figures_not_an_nhs_number(text):
+    # Each of these would pass the check digit.
+    assert found(text) == []
 
 
 @pytest.mark.parametrize("number", [
@@ -93,6 +103,17 @@ def test_an_outward_code_alone_or_an_impossible_postcode_is_not_found(text):
     assert found(text) == []
 
 
+@pytest.mark.parametrize("text", ["Y7 1st set for science", "In KS2 2nd term", "SE1 7th floor office",
+                                  "M6 3rd junction"])
+def test_an_ordinal_in_lower_case_after_a_year_stage_or_road_is_not_an_inward_code(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize("postcode", ["LS1 1ST", "b33 8th", "ls1 1st"])
+def test_an_ordinal_shaped_inward_code_all_in_capitals_or_all_in_lower_case_is_still_a_postcode(postcode):
+    assert found(f"Moved to {postcode}") == [(POSTCODE, postcode)]
+
+
 def test_a_postcode_in_slack_italics_is_found():
     assert found("_SW1A 1AA_") == [(POSTCODE, "SW1A 1AA")]
 
@@ -102,7 +123,7 @@ def test_a_postcode_in_slack_italics_is_found():
 @pytest.mark.parametrize("number", [
     "07700 900123", "07700900123", "07700 900 123", "07700-900-123", "(01632) 960000", "(020) 7946 0018",
     "020 7946 0018", "0161 496 0000", "+44 20 7946 0018", "+442079460018", "+44 7700 900123",
-    "+44 (0)20 7946 0018", "01632 96000",
+    "+44 (0)20 7946 0018", "01632 96000", "0044 7700 900123", "00 44 20 7946 0018",
 ])
 def test_a_uk_phone_number_is_found_in_several_formats(number):
     assert found(f"Call {number} after 3") == [(PHONE_NUMBER, number)]
@@ -111,6 +132,12 @@ def test_a_uk_phone_number_is_found_in_several_formats(number):
 @pytest.mark.parametrize("text", ["0770 0900", "07700 9001", "01632 9600", "+44 1234 5678", "077009001234567"])
 def test_a_run_of_too_few_or_too_many_digits_is_not_a_phone_number(text):
     assert found(f"Call {text}") == []
+
+
+@pytest.mark.parametrize("number", ["0808 800 5000", "0800 111 1111", "+44 800 111 1111", "(0800) 111 1111",
+                                    "0500 123 456"])
+def test_a_freephone_number_belongs_to_a_service_and_is_not_found(number):
+    assert found(f"Gave mum the helpline, {number}.") == []
 
 
 def test_a_valid_nhs_number_that_starts_with_zero_is_reported_once_as_an_nhs_number():
@@ -171,8 +198,22 @@ def test_a_cue_more_than_about_25_characters_before_the_date_does_not_count():
     assert found("Born in Leeds, moved around a lot before we met on 12/03/2024") == []
 
 
-def test_a_cue_in_an_earlier_sentence_does_not_count():
+def test_a_cue_in_an_earlier_sentence_or_clause_does_not_count():
     assert found("She was born in Leeds. We met on 12/03/2024") == []
+    assert found("Born in Leeds; seen 12/03/2024") == []
+    assert found("Born early and seen 12/03/2024") == []
+
+
+@pytest.mark.parametrize("text", ["Contact with birth mum on 14/03/2025", "Birth family contact on 21/06/2025",
+                                  "Her birthday party on 14/06/2025 was at the bowling alley"])
+def test_birth_family_and_birthday_events_are_not_dates_of_birth(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize("cue", ["birthday", "Birthday:", "birthday is", "birthday was on the", "Birthdate",
+                                 "birth date"])
+def test_a_birthday_or_birth_date_right_before_the_date_is_a_date_of_birth(cue):
+    assert found(f"Her {cue} 14/06/2015") == [(DATE_OF_BIRTH, "14/06/2015")]
 
 
 @pytest.mark.parametrize("text", [
@@ -228,6 +269,57 @@ def test_case_references_are_matched_case_insensitively_and_inside_text():
         (OTHER_CASE_REFERENCE, "ab-998877")]
 
 
+@pytest.mark.parametrize("written", ["CR-54321", "CR 54321", "cr54321", "CR54321", "cr-54321", "cr 54321", "Cr 54321",
+                                     "LA-54321", "LA 54321", "la54321", "ab-998877", "CR-1234567890"])
+def test_another_reference_with_its_letters_is_found_however_it_is_spaced(written):
+    assert found(f"Sibling {written} is placed out of area", case_reference_pattern=PATTERN,
+                 own_case_reference="CR-12345") == [(OTHER_CASE_REFERENCE, written)]
+
+
+@pytest.mark.parametrize("text", ["_CR-54321_", "*cr 54321*", "(CR54321)", "“CR 54321”"])
+def test_a_reference_in_slack_formatting_or_brackets_is_found(text):
+    assert found(text, case_reference_pattern=PATTERN, own_case_reference="CR-12345") == [
+        (OTHER_CASE_REFERENCE, text[1:-1])]
+
+
+@pytest.mark.parametrize("cue", ["case", "Case", "case ref", "case ref:", "Case reference", "case number",
+                                 "case no.", "case no", "Case #", "case:", "ref", "Ref.", "ref:", "ref no.",
+                                 "reference", "reference number", "reference is", "child's ref", "case ID",
+                                 "file ref", "case number is"])
+def test_a_bare_number_right_after_words_that_say_it_is_a_reference_is_found(cue):
+    assert found(f"Sibling's {cue} 54321.", case_reference_pattern=PATTERN, own_case_reference="CR-12345") == [
+        (OTHER_CASE_REFERENCE, "54321")]
+
+
+def test_a_reference_cue_written_onto_the_number_is_found_with_it():
+    assert found("Cousin is ref54321", case_reference_pattern=PATTERN, own_case_reference="CR-12345") == [
+        (OTHER_CASE_REFERENCE, "ref54321")]
+    assert found("ref12345 and case12345", case_reference_pattern=PATTERN, own_case_reference="CR-12345") == []
+
+
+@pytest.mark.parametrize("text", [
+    "extension 1234", "ext 4471", "Ext. 4471", "x2290", "at 1530", "by 0330", "from 0930 to 1530", "£2500",
+    "2500 pounds", "GBP 2500", "Room 1204", "Flat 1204", "Rm 1107", "room B12", "1234 words", "over 5000 children",
+    "10000 steps", "PC 4471", "DC 2290", "CAD 1123", "FY2024", "mid-2024", "GCSE 2026", "EHCP 2023", "A6010",
+    "B1234 lay-by", "M62", "Form 7B", "Year 10", "s47", "Children Act 1989 s17", "Sibling 54321",
+    "la 54321", "in case 1 of 3", "case load 18", "Ref to the 2019 plan",
+])
+def test_an_ordinary_number_is_not_another_case_reference(text):
+    assert found(text, case_reference_pattern=PATTERN, own_case_reference="CR-12345") == []
+
+
+def test_with_a_fixed_prefix_a_bare_number_after_a_cue_and_any_spacing_of_the_prefix_are_found():
+    pattern = r"^CR-?[0-9]{4,10}$"
+    assert found("case 54321, cr 65432, at 1530, LA 76543", case_reference_pattern=pattern,
+                 own_case_reference="CR-12345") == [(OTHER_CASE_REFERENCE, "54321"), (OTHER_CASE_REFERENCE, "cr 65432")]
+
+
+def test_with_a_digits_only_pattern_a_number_is_a_reference_only_after_a_cue():
+    pattern = r"^[0-9]{6,8}$"
+    assert found("ref: 654321; room 765432, 876543 people, case 123456", case_reference_pattern=pattern,
+                 own_case_reference="123456") == [(OTHER_CASE_REFERENCE, "654321")]
+
+
 def test_no_case_references_are_looked_for_without_a_pattern():
     assert found("CR-54321", own_case_reference="CR-12345") == []
 
@@ -267,6 +359,10 @@ def test_findings_are_sorted_by_where_they_start_and_never_overlap():
                                      "cr-54321@example.org"])
 def test_an_email_address_wins_over_anything_inside_it(address):
     assert found(address, case_reference_pattern=PATTERN) == [(EMAIL_ADDRESS, address)]
+
+
+def test_a_reference_already_reported_as_an_nhs_number_is_not_also_a_case_reference():
+    assert found("NHS no 9434765919", case_reference_pattern=PATTERN) == [(NHS_NUMBER, "9434765919")]
 
 
 def test_nothing_is_found_in_ordinary_text():
@@ -339,6 +435,107 @@ def test_a_3000_character_text_is_checked_quickly():
 
 
 @pytest.mark.parametrize("text", ["1" * 3000, "a" * 2999 + "@", "a." * 1499 + "@", "1 " * 1500, "0-" * 1500,
-                                  ("DOB " * 750), "x@" + "a-" * 1499])
+                                  ("DOB " * 750), "x@" + "a-" * 1499, "case 1234 " * 300, "a 1234 " * 430])
 def test_pathological_3000_character_texts_are_checked_quickly(text):
     assert best_time(text, case_reference_pattern=PATTERN) < 0.05
+
+
+# ------------------------------------------------------------------ the corpus of practitioners' notes
+
+CORPUS = tomllib.loads((Path(__file__).parent / "data" / "identifier_corpus.toml").read_text(encoding="utf-8"))
+MARKED = re.compile(r"\{([^{}]*)\}")
+
+
+def corpus_findings(note: str) -> list[tuple[str, str]]:
+    return found(note, case_reference_pattern=sample_partnership().case_reference_pattern,
+                 own_case_reference=CORPUS["own_case_reference"], today=CORPUS["today"])
+
+
+def identified_notes() -> list[tuple[str, str]]:
+    return [(group["kind"], note) for group in CORPUS["identified"] for note in group["notes"]]
+
+
+def test_the_corpus_has_at_least_200_notes_each_way_and_every_kind():
+    assert len(CORPUS["clean"]) >= 200 and len(set(CORPUS["clean"])) == len(CORPUS["clean"])
+    assert len(identified_notes()) >= 200
+    assert {kind for kind, _ in identified_notes()} == {
+        OTHER_CASE_REFERENCE, NHS_NUMBER, NI_NUMBER, POSTCODE, PHONE_NUMBER, EMAIL_ADDRESS, DATE_OF_BIRTH}
+    assert all(MARKED.search(note) for _, note in identified_notes())
+
+
+def test_no_note_without_identifiers_raises_a_false_alarm():
+    alarms = {note: corpus_findings(note) for note in CORPUS["clean"]}
+    assert {note: findings for note, findings in alarms.items() if findings} == {}
+
+
+def test_every_identifier_in_the_corpus_is_caught_as_its_kind_and_nothing_else():
+    missed = {}
+    for kind, note in identified_notes():
+        expected = [(kind, text) for text in MARKED.findall(note)]
+        if (findings := corpus_findings(MARKED.sub(r"\1", note))) != expected:
+            missed[note] = findings
+    assert missed == {}
+
+
+def test_every_identifier_in_the_corpus_is_caught_in_the_other_ways_it_is_written():
+    missed, tried = {}, 0
+    for kind, note in identified_notes():
+        [first, *_] = MARKED.finditer(note)
+        for variant in written_otherwise(kind, first.group(1)):
+            rewritten = note[:first.start()] + "{" + variant + "}" + note[first.end():]
+            expected = [(kind, text) for text in MARKED.findall(rewritten)]
+            tried += 1
+            if (findings := corpus_findings(MARKED.sub(r"\1", rewritten))) != expected:
+                missed[rewritten] = findings
+    assert missed == {}
+    assert tried >= 600
+
+
+def written_otherwise(kind: str, text: str) -> list[str]:
+    """The same identifier as people also write it: other spacing, hyphens, letter case or date forms."""
+    digits = re.sub(r"\D", "", text)
+    if kind == NHS_NUMBER:
+        return [f"{digits[:3]} {digits[3:6]} {digits[6:]}", f"{digits[:3]}-{digits[3:6]}-{digits[6:]}", digits]
+    if kind == NI_NUMBER:
+        compact = re.sub(r"\s", "", text).upper()
+        letters, pairs, suffix = compact[:2], re.findall(r"\d\d", compact), compact[-1]
+        return [compact, f"{letters} {' '.join(pairs)} {suffix}", compact.lower(), f"{letters} {digits} {suffix}"]
+    if kind == POSTCODE:
+        compact = re.sub(r"\s", "", text).upper()
+        spaced = f"{compact[:-3]} {compact[3 if compact == 'GIR0AA' else -3:]}"
+        return [spaced, compact, spaced.lower()]
+    if kind == PHONE_NUMBER:
+        national = digits.removeprefix("0044").removeprefix("44").removeprefix("0")
+        if text.startswith(("+44 (0)", "0")):
+            written = re.sub(r"^(\+44 \(0\) ?|0044 |0)", "", text).replace("(", "").replace(")", "")
+        else:
+            written = national
+        return ["0" + national, "+44" + national, "+44 " + written, f"+44 (0){written}", "0" + written]
+    if kind == EMAIL_ADDRESS:
+        return [text.upper(), text.lower()]
+    if kind == DATE_OF_BIRTH:
+        born = parsed_date(text)
+        ordinal = {1: "st", 2: "nd", 3: "rd", 21: "st", 22: "nd", 23: "rd", 31: "st"}.get(born.day, "th")
+        return [f"{born:%d/%m/%Y}", f"{born.day}/{born.month}/{born:%Y}", f"{born:%d.%m.%y}", f"{born:%Y-%m-%d}",
+                f"{born.day} {born:%B %Y}", f"{born.day}{ordinal} {born:%b %Y}", f"{born:%B} {born.day}, {born:%Y}"]
+    if (match := re.fullmatch(r"([A-Za-z]+)[ -]?(\d+)", text)) and match[1].upper() not in ("REF", "CASE"):
+        letters, number = match.groups()
+        upper, lower = letters.upper(), letters.lower()
+        variants = [f"{upper}-{number}", f"{upper} {number}", f"{upper}{number}", f"{lower}-{number}",
+                    f"{lower}{number}"]
+        if upper == "CR":  # the child's own prefix is known in any letter case
+            variants.append(f"{lower} {number}")
+        return variants
+    return []  # a number after its cue ("case 54321", "ref54321") is written one way
+
+
+def parsed_date(text: str) -> date:
+    cleaned = re.sub(r"(?<=\d)(st|nd|rd|th)\b|\bof\b|,|\.(?=\s)", "", text).replace("Sept", "Sep")
+    cleaned = " ".join(cleaned.split())
+    for form in ("%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d", "%Y/%m/%d", "%d-%m-%Y",
+                 "%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y"):
+        try:
+            return datetime.strptime(cleaned, form).date()
+        except ValueError:
+            continue
+    raise ValueError(f"no date form for {text!r}")

@@ -2,6 +2,10 @@
 
 Before a record, an outcome or a challenge is saved its free text is checked here. The sharer sees
 what was found, inline on the form, and either removes it or confirms with a reason that it is needed.
+
+A check that cries wolf teaches people to type a reason by reflex, so each kind is looked for in the shape people
+actually write it: ordinary numbers (times, money, extensions, room numbers, years) are left alone.
+tests/data/identifier_corpus.toml holds the notes that keep it honest both ways.
 """
 from __future__ import annotations
 
@@ -44,32 +48,38 @@ class Finding:
     end: int
 
 
-# Ten digits, any two neighbours optionally split by one space or hyphen, and not a piece of a longer run of
-# digits (with or without separators). "+44 (0)" introduces a phone number, never an NHS number.
-_NHS = re.compile(r"(?<!\d)(?<!\d[ \-])(?<!\(0\))(?<!\(0\) )\d(?:[ \-]?\d){9}(?![ \-]?\d)")
+# Ten digits as the NHS writes them (3-3-4, split by spaces or hyphens) or unbroken, and not a piece of a longer
+# run of digits. Other groupings are left alone: "attendance 95 92 88 90 90" is five figures, not a number.
+# "+44 (0)" introduces a phone number, never an NHS number.
+_NHS = re.compile(r"(?<!\d)(?<!\d[ \-])(?<!\(0\))(?<!\(0\) )\d{3}[ \-]?\d{3}[ \-]?\d{4}(?![ \-]?\d)")
 
 # HMRC: first letter not D F I Q U V; second not D F I O Q U V; suffix A-D.
 _NI = re.compile(
     r"(?<![A-Z0-9])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?\d\d ?\d\d ?\d\d ?[A-D](?![A-Z0-9])", re.IGNORECASE)
 _NI_UNALLOCATED = frozenset({"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"})
 
-# Royal Mail's letter rules per position keep ordinary words and ordinals out ("Y7 1st" still gets through).
+# Royal Mail's letter rules per position keep ordinary words out. An ordinal in lower case after a capitalised
+# school year, key stage or road ("Y7 1st set", "KS2 2nd term", "SE1 7th floor") is not an inward code; a postcode
+# written all in lower case ("b33 8th") or all in capitals ("B33 8TH") still is.
 _POSTCODE = re.compile(
     r"(?<![A-Z0-9])"
     r"(?:GIR ?0AA"
     r"|[A-PR-UWYZ](?:\d[A-HJKPSTUW\d]?|[A-HK-Y]\d[ABEHMNPRVWXY\d]?) ?\d[ABD-HJLNP-UW-Z]{2})"
     r"(?![A-Z0-9])", re.IGNORECASE)
+_ORDINAL_INWARD = re.compile(r"1st|2nd|3rd|[04-9]th")
 
-# A UK number is 9 or 10 digits after +44 or the trunk 0. A bracketed area code is checked after matching.
+# A UK number is 9 or 10 digits after +44 (or 0044) or the trunk 0. A bracketed area code is checked after
+# matching. Freephone numbers (0800, 0808, 0500) belong to helplines and services, never to a person.
 _PHONE = re.compile(r"""
     (?<![\w+])
     (?:
-        \+44[ ]?(?:\(0\)[ ]?)? (?P<intl>0?\d(?:[ \-]?\d){8,9})
+        (?:\+|00[ ]?)44[ ]?(?:\(0\)[ ]?)? (?P<intl>0?\d(?:[ \-]?\d){8,9})
       | 0 (?P<national>\d(?:[ \-]?\d){8,9})
       | \(0(?P<area>\d{2,5})\)[ ]? (?P<local>\d(?:[ \-]?\d){3,7})
     )
     (?!\d)
     """, re.VERBOSE)
+_FREEPHONE = ("800", "808", "500")
 
 _EMAIL = re.compile(
     r"(?<![\w.%+'\-])[A-Za-z0-9_](?:[\w.%+'\-]*[A-Za-z0-9_])?"
@@ -92,11 +102,17 @@ _DATE_FORMS = (
 )
 _MONTH_NUMBERS = {name: number for number, name in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
-_DOB_CUE = re.compile(r"\bborn\b|\bbirth|\bd\.?o\.?b\b", re.IGNORECASE)
+# "Birth" alone is not a cue: "contact with birth mum on 14/03/2025" is a contact date.
+_DOB_CUE = re.compile(r"\bborn\b|\bdate\s+of\s+birth\b|\bbirth\s*date\b|\bd\.?o\.?b\b|\b(?P<birthday>birthday)\b",
+                      re.IGNORECASE)
+# A birthday names the date only when nothing else comes between: "birthday is 1 January 2012", not
+# "birthday party on 14/06/2025".
+_BIRTHDAY_GAP = re.compile(r"\s*(?:(?:is|was)(?:\s+on)?\s+)?(?:the\s+)?[:\-–=]?\s*", re.IGNORECASE)
 _CUE_REACH = 25
 _EARLIEST_BIRTH_YEAR = 1900
-# "She was born in Leeds. We met on 12/03/2024": a cue in an earlier sentence is not about this date.
-_SENTENCE_BREAK = re.compile(r"[.!?]\s+(?=[A-Z])")
+# "She was born in Leeds. We met on 12/03/2024": a cue in an earlier sentence or clause is not about this date.
+_SENTENCE_BREAK = re.compile(
+    r"[.!?]\s+(?=[A-Z])|;|\b(?:and|but|then|seen|met|visited|when|since|until|after|before)\b", re.IGNORECASE)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
@@ -159,12 +175,17 @@ def _ni_numbers(text: str) -> Iterator[Finding]:
 
 def _postcodes(text: str) -> Iterator[Finding]:
     for match in _POSTCODE.finditer(text):
-        yield _finding(POSTCODE, text, match)
+        outward, inward = match.group()[:-3], match.group()[-3:]
+        if not (_ORDINAL_INWARD.fullmatch(inward) and not outward.islower()):
+            yield _finding(POSTCODE, text, match)
 
 
 def _phone_numbers(text: str) -> Iterator[Finding]:
     for match in _PHONE.finditer(text):
         if match["area"] and len(match["area"]) + _digit_count(match["local"]) not in (9, 10):
+            continue
+        digits = re.sub(r"\D", "", match["intl"] or match["national"] or match["area"]).removeprefix("0")
+        if digits.startswith(_FREEPHONE):
             continue
         yield _finding(PHONE_NUMBER, text, match)
 
@@ -216,27 +237,104 @@ def _dates_of_birth(text: str, dates: list[tuple[re.Match[str], date | None]], t
         breaks = list(_SENTENCE_BREAK.finditer(before))
         if breaks:
             before = before[breaks[-1].end():]
-        if _DOB_CUE.search(before):
+        cues = list(_DOB_CUE.finditer(before))
+        if cues and not (cues[-1]["birthday"] and not _BIRTHDAY_GAP.fullmatch(before, cues[-1].end())):
             yield _finding(DATE_OF_BIRTH, text, match)
+
+
+# Another child's case reference is recognised by the partnership's own shape in context, never as any number
+# the pattern happens to allow: with its letters ("CR-54321", "CR 54321", "cr54321"), or as a bare number only
+# right after words that say it is one ("case 54321", "case ref: 54321", "ref no. 54321", "reference 54321").
+_REFERENCE_CUE = re.compile(
+    r"(?:\b(?:case|file)\b|\bref(?:erence)?\b|\b(?:child|client|person)(?:'s)?[ ]+(?=ref|id\b|num|no\b))"
+    r"(?:\.?[ ]*\b(?:ref(?:erence)?|id|number|num|no|nos)\b)*\.?[ ]*(?:(?:is|was)[ ]+|[:#=][ ]*|[\-–][ ]*)?$",
+    re.IGNORECASE)
+_REFERENCE_CUE_REACH = 40
+_CUE_WORDS = frozenset({"CASE", "FILE", "REF", "ID"})  # the cue may be written straight onto the number: "ref54321"
+# Letters written before a number that are not a reference's: "at 1530", "ext 4471", "x2290", "room 1204",
+# "FY2024", an officer's collar number ("PC 4471") or a police log ("CAD 1123").
+_NOT_PREFIXES = frozenset("""
+    ABT ALL ALSO AM AND APPX AT AY BAY BED BUS BY C CA CAD CH COST D DAY DC DCI DI DS DUE EST EUR EXT EXTN FEE
+    FLAT FOR FROM FY GATE GBP H HMP HR HRS I IN ITEM JUST KS MIN MINS MOB NHS NI NO NOS NR NUM OF OK ON ONLY OR
+    OVER OWES P PAGE PAID PARA PC PCSO PG PH PIN PM PP PS Q RENT RM ROOM S SEC SGT SS TEL TERM THE TO UNIT UP
+    URN USD V VS W WARD WK WEEK X Y YR YRS
+    JAN FEB MAR APR MAY JUN JUNE JUL JULY AUG SEP SEPT OCT NOV DEC MON TUE TUES WED THU THUR THURS FRI SAT SUN
+""".split())
+_ROADS = frozenset({"A", "B", "M"})  # "A6010", "B1234", "M62": a road when four digits or fewer follow
+_WORDS = ("AT", "NO", "X")  # if the pattern allows these as a prefix, any letters could be one
+# Not a fragment of a longer word, number or amount ("943 476 5918", "£2500", "CR-12345-2"); Slack's _italics_
+# and *bold* are not part of it.
+_ALONE_BEFORE = r"(?<![^\W_])(?<![\-£$€])(?<!\d )"
+_ALONE_AFTER = r"(?![^\W_])(?!-)(?! \d)"
+_SPACED = re.compile(rf"{_ALONE_BEFORE}([A-Za-z]{{1,10}}) (\d[A-Za-z\d]*){_ALONE_AFTER}")
+_NUMBER = re.compile(rf"{_ALONE_BEFORE}\d+{_ALONE_AFTER}")
+_LETTERS = re.compile(r"[A-Za-z]*")
 
 
 def _other_case_references(text: str, pattern: str, own: str,
                            dates: list[tuple[re.Match[str], date | None]]) -> Iterator[Finding]:
+    in_text, whole = _case_reference_regex(pattern), _whole_reference_regex(pattern)
     own_key = _reference_key(own)
+    own_prefix = _LETTERS.match(own_key).group()
     # "CR 12345" is written often; the pattern may only see "12345", the child's own number.
     own_number = "".join(character for character in own_key if character.isdigit())
     dated = bytearray(len(text))  # 1 for each character of a date, whether or not it is a date of birth
     for match, _ in dates:
         dated[match.start():match.end()] = b"\x01" * (match.end() - match.start())
-    for match in _case_reference_regex(pattern).finditer(text):
+    for start, end, letters, separator, rest in _reference_candidates(text, in_text, whole, own_prefix):
+        # Part of a date is not a reference, whatever the pattern allows.
+        if not text[start:end] or dated.find(1, start, end) != -1:
+            continue
+        if not letters or letters.upper() in _CUE_WORDS:
+            if separator == " " or (not letters and not _cued(text, start)):
+                continue  # "ref 54321" is found as the number after its cue
+            if _YEAR.fullmatch(rest) or _reference_key(rest) == own_number:
+                continue
+        elif _reference_key(text[start:end]) == own_key or not _is_prefix(letters, separator, rest, own_prefix,
+                                                                            whole):
+            continue
+        yield Finding(OTHER_CASE_REFERENCE, text[start:end], start, end)
+
+
+def _reference_candidates(text: str, in_text: re.Pattern[str], whole: re.Pattern[str],
+                          own_prefix: str) -> Iterator[tuple[int, int, str, str, str]]:
+    """Where a reference may be written: start, end, its letters, what separates them from the rest, the rest."""
+    for match in in_text.finditer(text):
         token = match.group()
-        key = _reference_key(token)
-        if not token or key == own_key or (key.isdigit() and key == own_number):
-            continue
-        # A bare year ("since 2019") or part of a date is not a reference, whatever the pattern allows.
-        if _YEAR.fullmatch(token) or dated.find(1, match.start(), match.end()) != -1:
-            continue
-        yield _finding(OTHER_CASE_REFERENCE, text, match)
+        letters = _LETTERS.match(token).group()
+        separator = "-" if token[len(letters):].startswith("-") and letters else ""
+        yield match.start(), match.end(), letters, separator, token[len(letters) + len(separator):]
+    for match in _SPACED.finditer(text):  # "CR 54321": a space the pattern does not allow
+        letters, rest = match.groups()
+        if whole.fullmatch(letters + rest) or whole.fullmatch(f"{letters}-{rest}"):
+            yield match.start(), match.end(), letters, " ", rest
+    if own_prefix:  # "case 54321" where the pattern needs letters: the child's own prefix is understood
+        for match in _NUMBER.finditer(text):
+            number = match.group()
+            if not whole.fullmatch(number) and (whole.fullmatch(own_prefix + number)
+                                                or whole.fullmatch(f"{own_prefix}-{number}")):
+                yield match.start(), match.end(), "", "", number
+
+
+def _cued(text: str, start: int) -> bool:
+    return _REFERENCE_CUE.search(text[max(0, start - _REFERENCE_CUE_REACH):start]) is not None
+
+
+def _is_prefix(letters: str, separator: str, rest: str, own_prefix: str, whole: re.Pattern[str]) -> bool:
+    """Whether letters written before a number make it a case reference rather than an ordinary number."""
+    upper = letters.upper()
+    if upper == own_prefix:
+        return True
+    if upper in _NOT_PREFIXES or (upper in _ROADS and rest.isdigit() and len(rest) <= 4):
+        return False
+    # "mid-2024", "GCSE 2026": a year after a word; a reference that looks like a year is written in capitals.
+    if _YEAR.fullmatch(rest):
+        return letters.isupper() and separator != " "
+    if separator == " ":
+        # "CR 54321" is a reference; "at 1530" and "Room 1204" are not, unless the pattern allows no other words.
+        return letters.isupper() or not any(whole.fullmatch(word + rest) or whole.fullmatch(f"{word}-{rest}")
+                                            for word in _WORDS)
+    return True
 
 
 def _reference_key(reference: str) -> str:
@@ -247,9 +345,8 @@ def _reference_key(reference: str) -> str:
 _LEADING_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
 
 
-@functools.lru_cache(maxsize=16)
-def _case_reference_regex(pattern: str) -> re.Pattern[str]:
-    """The organisation's whole-value pattern, turned into one that finds references inside text."""
+def _pattern_body(pattern: str) -> tuple[str, str]:
+    """The organisation's whole-value pattern without its anchors, and its leading flags."""
     flags_match = _LEADING_FLAGS.match(pattern)
     flags = flags_match.group() if flags_match else ""
     body = pattern[len(flags):]
@@ -258,8 +355,21 @@ def _case_reference_regex(pattern: str) -> re.Pattern[str]:
         body = body[:-2]
     elif body.endswith("$") and not body.endswith(r"\$"):
         body = body[:-1]
-    # Not a fragment of a longer word, number or amount ("943 476 5918", "£2500", "CR-12345-2").
-    return re.compile(rf"{flags}(?<![\w\-£$€])(?<!\d )(?:{body})(?![\w\-])(?! \d)", re.IGNORECASE)
+    return flags, body
+
+
+@functools.lru_cache(maxsize=16)
+def _case_reference_regex(pattern: str) -> re.Pattern[str]:
+    """The organisation's whole-value pattern, turned into one that finds references inside text."""
+    flags, body = _pattern_body(pattern)
+    return re.compile(rf"{flags}{_ALONE_BEFORE}(?:{body}){_ALONE_AFTER}", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=16)
+def _whole_reference_regex(pattern: str) -> re.Pattern[str]:
+    """The organisation's pattern for a whole value, in any letter case: to try a reference written with a space."""
+    flags, body = _pattern_body(pattern)
+    return re.compile(rf"{flags}(?:{body})", re.IGNORECASE)
 
 
 def _without_overlaps(candidates: list[Finding]) -> list[Finding]:
