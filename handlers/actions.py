@@ -11,7 +11,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks import refusals
 from bot.blocks.challenge import amend_form, challenge_form, response_form
-from bot.blocks.ids import Action
+from bot.blocks.ids import Action, Callback
+from bot.blocks.menu import chosen
 from bot.blocks.messages import (
     NOT_SAVED,
     acknowledge_note_form,
@@ -20,7 +21,7 @@ from bot.blocks.messages import (
     info_view,
 )
 from bot.blocks.outcome import outcome_form
-from bot.blocks.record_form import record_form
+from bot.blocks.record_form import read_record_form, record_form
 from bot.blocks.record_post import agency_name
 from bot.blocks.text import day as format_day
 from bot.services.acknowledgements import Acknowledgement, Outcome
@@ -34,18 +35,19 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App, services: Services) -> None:
-    @app.action(Action.RISK_LEVEL)
-    def risk_level_chosen(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
-        """Show the chosen level's definition, and any emergency instructions, before the form is saved."""
+    def record_form_changed(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """A choice that changes what the record form needs (the risk level's definition and any emergency
+        instructions; the reason for not sharing; the box for another reason or for the action asked for), or
+        its button for the details: the form is rebuilt from everything in it so far."""
         ack()
-        view = body.get("view") or {}
-        selected = action.get("selected_option")
-        chosen = selected.get("value") if isinstance(selected, dict) else None
-        if not view.get("id"):
-            return  # a choice made outside a form: there is no form to show the definition on
-        defaults = dataclasses.replace(services.records.form_defaults(body["user"]["id"]), risk_key=chosen)
-        services.later(services.client.views_update, view_id=view["id"], hash=view.get("hash"),
-                       view=record_form(services.partnership, defaults))
+        view = body.get("view")
+        if not isinstance(view, dict) or not view.get("id") or view.get("callback_id") != Callback.RECORD_FORM:
+            return  # a choice made outside the form: there is no form to change
+        services.later(_reshape, services, body["user"]["id"], view, action)
+
+    for changes_the_form in (Action.RISK_LEVEL, Action.SHARE_WITH_CHOSEN, Action.PURPOSES_CHOSEN,
+                             Action.REQUEST_CHOSEN, Action.RECORD_DETAILS):
+        app.action(changes_the_form)(record_form_changed)
 
     @app.action(Action.OPEN_RECORD_FORM)
     def open_record_form(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
@@ -88,6 +90,7 @@ def register(app: App, services: Services) -> None:
         subject = Subject.decode(str(action.get("value") or ""))
         record = services.outcomes.reportable(subject, body["user"]["id"])
         if record is None or subject is None:
+            # One title whatever the value names: a refusal must not tell one kind of value from another.
             _answer(services, body, refusals.REPORT_OUTCOME, ack, respond, title="What came of it")
             return
         name = agency_name(services.partnership, subject.agency_key) if subject.agency_key else None
@@ -146,6 +149,44 @@ def register(app: App, services: Services) -> None:
     @app.action(Action.ESCALATE_CHALLENGE)
     def escalate_challenge(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         _close_challenge(services, ack, body, action, respond, "escalated")
+
+    # The ⋯ menu on an agency's post: Slack sends the choice as `selected_option.value`, which names the button it
+    # stands for and carries that button's value (bot/blocks/menu.py). The button's own listener answers it, with
+    # the same check of the clicker's right before any form opens.
+    by_menu = {Action.ACKNOWLEDGE_WITH_NOTE: acknowledge_with_note, Action.REPORT_OUTCOME: report_outcome,
+               Action.ASK_OR_CHALLENGE: ask_or_challenge, Action.RESPOND_CHALLENGE: respond_to_challenge}
+
+    @app.action(Action.POST_MENU)
+    def post_menu(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        name, value = chosen(action)
+        listener = by_menu.get(name)  # type: ignore[call-overload]
+        if listener is None:  # not one of the menu's options: nothing to do
+            ack()
+            return
+        listener(ack=ack, body=body, action={**action, "action_id": name, "value": value}, respond=respond)
+
+
+def _reshape(services: Services, user_id: str, view: dict[str, Any], action: dict[str, Any]) -> None:
+    """Rebuild the record form for the answers in it, with views.update and the view's hash: if the form changed
+    again meanwhile, the newer one stands (whatever it lacks is shown when it is sent). Every block_id and
+    action_id stays as it was and every answer is carried over as its field's initial value, so nothing typed is
+    lost."""
+    defaults = services.records.reopened(user_id, view.get("private_metadata"))
+    if action.get("action_id") == Action.RECORD_DETAILS:
+        defaults = dataclasses.replace(defaults, details=True)
+    state = view.get("state") if isinstance(view.get("state"), dict) else {}
+    values = dict(state.get("values") or {}) if isinstance(state.get("values"), dict) else {}
+    block, element = action.get("block_id"), action.get("action_id")
+    if action.get("type") != "button" and isinstance(block, str) and isinstance(element, str):
+        values[block] = {element: action}  # the choice itself, as the state also carries it
+    form = read_record_form(values, defaults)
+    changed = record_form(services.partnership, defaults, form, found=services.records.findings(form))
+    try:
+        services.client.views_update(view_id=view["id"], hash=view.get("hash"), view=changed)
+    except SlackApiError as error:
+        if error.response.get("error") != "hash_conflict":
+            raise
+        log.info("the record form changed again before it was rebuilt: the newer version stands")
 
 
 def _number(action: dict[str, Any]) -> int:

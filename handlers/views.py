@@ -1,7 +1,6 @@
 """Form submissions."""
 from __future__ import annotations
 
-import dataclasses
 import functools
 import logging
 from typing import Any, Callable
@@ -20,13 +19,14 @@ from bot.blocks.limits import Unstorable
 from bot.blocks.messages import acknowledgement_reply, info_view
 from bot.blocks.outcome import read_outcome_form
 from bot.blocks.record_form import (
+    CONDITIONAL,
     FormState,
-    offered_agency,
     read_record_form,
     record_form,
     saved_view,
 )
 from bot.blocks.record_post import agency_name
+from bot.blocks.text import escape
 from bot.services.acknowledgements import Outcome
 from bot.services.acts import Done, Result, Subject
 from bot.services.audit import Surface
@@ -45,20 +45,26 @@ def register(app: App, services: Services) -> None:
     @app.view(Callback.RECORD_FORM)
     @_stored_or_told
     def submit_record(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        form = read_record_form(_values(view))
+        defaults = services.records.reopened(body["user"]["id"], view.get("private_metadata"))
+        form = read_record_form(_values(view), defaults)
         problems, identifiers_found = services.records.check(form)
-        shown = {block.get("block_id") for block in view.get("blocks") or []}
-        if Field.URGENT_CONFIRMED in problems and Field.URGENT_CONFIRMED not in shown:
-            # The emergency instructions are not on the form yet: show them before anything is saved.
-            defaults = services.records.form_defaults(body["user"]["id"])
-            ack(response_action="update", view=record_form(
-                services.partnership, dataclasses.replace(defaults, risk_key=form.risk_key)))
+        found = services.records.findings(form)
+        needed = _inputs(record_form(services.partnership, defaults, form, found=found)) - _inputs(view)
+        if needed and needed <= CONDITIONAL:
+            # The answers call for a field the form does not show yet (the identifiers' reason, the emergency
+            # confirmation, or one a choice opens whose update never arrived): show it, with every answer kept
+            # and the other problems under their fields, before anything is saved.
+            notes = {key: message for key, message in problems.items() if key not in found and key not in needed
+                     and key != Field.IDENTIFIERS_REASON and not (key == Field.RISK_LEVEL and
+                                                                  Field.URGENT_CONFIRMED in needed)}
+            ack(response_action="update", view=record_form(services.partnership, defaults, form, found=found,
+                                                           notes=notes))
             return
         if problems:
             _refuse(ack, view, problems)
             return
         saved = services.records.save(form, user_id=body["user"]["id"], submission_key=view["id"],
-                                      identifiers_found=identifiers_found, offered_agency=offered_agency(view))
+                                      identifiers_found=identifiers_found, offered_agency=defaults.sharer_agency)
         ack(response_action="update", view=saved_view(saved.reference, saved.agency_names))
         services.outbox.deliver_soon(saved.message_ids)
 
@@ -102,8 +108,15 @@ def register(app: App, services: Services) -> None:
             _refuse(ack, view, problems)
             return
         report = services.outcomes.report(subject, body["user"]["id"], form, submission_key=view["id"])
-        _finish(ack, report, refusals.REPORT_OUTCOME, "Outcome sent",
-                f"Thank you. The outcome of {report.reference} is on its way to every agency that received it.")
+        if subject.agency_key:  # a receiving agency's result, for the sharer
+            agency = escape(agency_name(services.partnership, subject.agency_key))
+            _finish(ack, report, refusals.REPORT_OUTCOME, "Sent to the sharer",
+                    f"Thank you. What {agency} did about {report.reference} is on its way to the sharer and to "
+                    f"the record's thread in {agency}'s channel.")
+        else:
+            _finish(ack, report, refusals.REPORT_OUTCOME, "Outcome sent",
+                    f"Thank you. The outcome for the child of {report.reference} is on its way to every agency "
+                    "that received it.")
         services.outbox.deliver_soon(report.message_ids)
 
     @app.view(Callback.CHALLENGE_FORM)
@@ -163,6 +176,12 @@ def _values(view: dict[str, Any]) -> dict[str, Any]:
     state = view.get("state") if isinstance(view.get("state"), dict) else {}
     values = state.get("values") if isinstance(state, dict) else None
     return values if isinstance(values, dict) else {}
+
+
+def _inputs(view: dict[str, Any]) -> set[str]:
+    blocks = view.get("blocks")
+    return {block["block_id"] for block in blocks if isinstance(block, dict) and block.get("type") == "input"
+            and isinstance(block.get("block_id"), str)} if isinstance(blocks, list) else set()
 
 
 def _refuse(ack: Ack, view: dict[str, Any], errors: dict[str, str]) -> None:

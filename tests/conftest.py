@@ -27,7 +27,8 @@ from bot.standin.slack import SlackStandIn
 from bot.edge.web import wsgi_application
 from storage.db import Database, normalise_url
 from storage.models import Base
-from bot.standin.signed_requests import Reply, SlackSender, fill
+from bot.standin.filling import FormFiller
+from bot.standin.signed_requests import Reply, SlackSender
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-token"
@@ -124,9 +125,19 @@ class JoinedUp:
         return self.standin.views(user)[-1]
 
     def record(self, user: str = SAM.user_id, **answers: Any) -> Reply:
-        """Open the form, fill it in validly (with any answers changed) and submit it."""
-        view = self.open_form(user)
-        return self.slack.submit(view, fill(view, {**VALID_ANSWERS, **answers}), user=user)
+        """Open the form, fill it in validly (with any answers changed) and submit it. An answer for a field the
+        form shows only on a choice or a click is given as a person gives it: see bot/standin/filling.py."""
+        return self.filler.submit(self.open_form(user), {**VALID_ANSWERS, **answers}, user=user)
+
+    @property
+    def filler(self) -> FormFiller:
+        return FormFiller(self.slack, lambda view_id: next(v for v in self.standin.views() if v["id"] == view_id))
+
+    def fill_form(self, view: dict[str, Any], answers: dict[str, Any], user: str = SAM.user_id,
+                  every_choice: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The form as a person leaves it after giving these answers (choices sent to Joined Up as they are made),
+        and its state, ready to submit."""
+        return self.filler.fill_in(view, answers, user=user, every_choice=every_choice)
 
     def posts(self, channel: str) -> list[dict[str, Any]]:
         return [m for m in self.standin.messages(channel) if not m.get("thread_ts") or m["thread_ts"] == m["ts"]]

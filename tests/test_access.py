@@ -1,4 +1,4 @@
-"""The access matrix in README.md, checked cell by cell, and nothing sensitive in logs."""
+"""The access matrix in docs/admin-guide.md, checked cell by cell, and nothing sensitive in logs."""
 from __future__ import annotations
 
 import logging
@@ -17,8 +17,8 @@ SHARER, MEMBER, LEAD, ADMINISTRATOR, ANYONE_ELSE = SAM.user_id, NIA.user_id, LEE
 MATRIX = {
     "see the record's details": {SHARER: True, MEMBER: True, LEAD: True, ADMINISTRATOR: True, ANYONE_ELSE: False},
     "acknowledge for Health": {SHARER: False, MEMBER: True, LEAD: True, ADMINISTRATOR: False, ANYONE_ELSE: False},
-    "report Health's result": {SHARER: False, MEMBER: True, LEAD: True, ADMINISTRATOR: False, ANYONE_ELSE: False},
-    "report the sharer's outcome": {SHARER: True, MEMBER: False, LEAD: False, ADMINISTRATOR: False, ANYONE_ELSE: False},
+    "tell the sharer what Health did": {SHARER: False, MEMBER: True, LEAD: True, ADMINISTRATOR: False, ANYONE_ELSE: False},
+    "report the outcome for the child": {SHARER: True, MEMBER: False, LEAD: False, ADMINISTRATOR: False, ANYONE_ELSE: False},
     "challenge from Health's post": {SHARER: False, MEMBER: True, LEAD: True, ADMINISTRATOR: False, ANYONE_ELSE: False},
     "answer a challenge": {SHARER: True, MEMBER: True, LEAD: True, ADMINISTRATOR: False, ANYONE_ELSE: False},
     "amend the record": {SHARER: True, MEMBER: False, LEAD: False, ADMINISTRATOR: False, ANYONE_ELSE: False},
@@ -30,8 +30,8 @@ def allowed(services, record: Record, what: str, user: str) -> bool:
     checks = {
         "see the record's details": lambda: services.overview.may_see(user, record),
         "acknowledge for Health": lambda: services.directory.is_member(user, "health"),
-        "report Health's result": lambda: services.outcomes.may_report(user, record, "health"),
-        "report the sharer's outcome": lambda: services.outcomes.may_report(user, record, None),
+        "tell the sharer what Health did": lambda: services.outcomes.may_report(user, record, "health"),
+        "report the outcome for the child": lambda: services.outcomes.may_report(user, record, None),
         "challenge from Health's post": lambda: services.challenges.may_raise(user, record, "health"),
         "answer a challenge": lambda: services.challenges.may_respond(user, record),
         "amend the record": lambda: user == record.sharer_id,
@@ -53,8 +53,8 @@ def test_each_cell_of_the_access_matrix_holds(joinedup, what):
 # the button that opens each cell's form, its value for Sam's record (and Health's share), and the form
 FORM_FOR = {
     "acknowledge for Health": (Action.ACKNOWLEDGE_WITH_NOTE, "{health_share}", Callback.ACKNOWLEDGE_NOTE_FORM),
-    "report Health's result": (Action.REPORT_OUTCOME, "1:health", Callback.OUTCOME_FORM),
-    "report the sharer's outcome": (Action.REPORT_OUTCOME, "1:", Callback.OUTCOME_FORM),
+    "tell the sharer what Health did": (Action.REPORT_OUTCOME, "1:health", Callback.OUTCOME_FORM),
+    "report the outcome for the child": (Action.REPORT_OUTCOME, "1:", Callback.OUTCOME_FORM),
     "challenge from Health's post": (Action.ASK_OR_CHALLENGE, "1:health", Callback.CHALLENGE_FORM),
     "answer a challenge": (Action.RESPOND_CHALLENGE, "1", Callback.RESPONSE_FORM),
     "amend the record": (Action.AMEND_RECORD, "1", Callback.AMEND_FORM),
@@ -86,9 +86,16 @@ def test_each_button_opens_its_form_for_exactly_those_its_cell_allows(joinedup, 
 
 def test_no_surface_shows_an_outsider_any_content(joinedup):
     joinedup.record()
+    challenge(joinedup)  # Tia's question, in Health's thread too
     health = joinedup.posts(HEALTH.channel)[0]
-    for action in ("acknowledge", "report_outcome", "ask_or_challenge"):
+    for action in (Action.ACKNOWLEDGE, Action.ACKNOWLEDGE_WITH_NOTE, Action.ASK_OR_CHALLENGE):
         joinedup.slack.click(health, find_action(health["blocks"], action), user=ANYONE_ELSE, channel=HEALTH.channel)
+    joinedup.slack.click(health, find_action(health["blocks"], Action.ACKNOWLEDGE), user=MEMBER, channel=HEALTH.channel)
+    health = joinedup.posts(HEALTH.channel)[0]  # acknowledged: it now offers to tell the sharer what Health did
+    question = next(m for m in joinedup.standin.messages(HEALTH.channel) if m.get("thread_ts") not in (None, m["ts"]))
+    for message, action in ((health, Action.REPORT_OUTCOME), (health, Action.ASK_OR_CHALLENGE),
+                            (question, Action.RESPOND_CHALLENGE)):
+        joinedup.slack.click(message, find_action(message["blocks"], action), user=ANYONE_ELSE, channel=HEALTH.channel)
     for text in ("show JU-000001", "mine", "audit JU-000001"):
         joinedup.slack.command("/joinedup", text, user=ANYONE_ELSE)
     joinedup.slack.event({"type": "app_home_opened", "user": ANYONE_ELSE, "tab": "home", "channel": "D1",

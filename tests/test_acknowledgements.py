@@ -13,7 +13,7 @@ from bot.demo.sample import populate
 from bot.standin.signed_requests import find_action, fill
 from bot.standin.slack import SlackStandIn
 from bot.blocks.ids import Action, Callback, Field
-from storage.models import Share
+from storage.models import Share, SlackMessage
 from tests.conftest import start_joinedup
 
 
@@ -125,6 +125,72 @@ def test_acknowledging_with_a_note_opens_a_form_and_the_note_reaches_the_post(jo
     assert reply.json()["response_action"] == "update"
     blocks = str(joinedup.standin.message(EDUCATION.channel, education["ts"])["blocks"])
     assert "Class teacher will watch for this at lunch &lt;!here&gt;" in blocks
+
+
+def acknowledge_with_a_note(joinedup, post, channel, user, note):
+    click(joinedup, post, channel, user, Action.ACKNOWLEDGE_WITH_NOTE)
+    form = joinedup.standin.views(user)[-1]
+    return form, joinedup.slack.submit(form, fill(form, {Field.NOTE: note}), user=user)
+
+
+def test_the_note_reaches_the_sharer_on_their_status_and_in_a_reply_under_it_that_mentions_them(joinedup):
+    education, _ = shared_record(joinedup)
+
+    acknowledge_with_a_note(joinedup, education, EDUCATION.channel, TIA.user_id, "Class teacher will watch at lunch.")
+
+    status, note = joinedup.standin.messages(SAM.user_id)
+    assert "_Their note:_ Class teacher will watch at lunch." in str(status["blocks"])
+    assert note["thread_ts"] == status["ts"], "a reply in the thread of the sharer's status message"
+    assert note["text"].startswith(f"<@{SAM.user_id}> Education"), "the mention brings it to the sharer's notice"
+    assert "Class teacher will watch at lunch." in str(note["blocks"]) and f"<@{TIA.user_id}>" in str(note["blocks"])
+    assert "Class teacher" not in note["text"], "the notification names the record and the agency only"
+
+
+def test_the_note_is_owed_once_however_often_the_form_is_sent(joinedup):
+    education, _ = shared_record(joinedup)
+    form, _ = acknowledge_with_a_note(joinedup, education, EDUCATION.channel, TIA.user_id, "First note.")
+
+    again = joinedup.slack.submit(form, fill(form, {Field.NOTE: "First note."}), user=TIA.user_id)  # a double submit
+    click(joinedup, education, EDUCATION.channel, TIA.user_id)  # and the stale copy's button
+    joinedup.services.outbox.deliver_due()
+
+    assert "already acknowledged" in str(again.json()["view"]["blocks"])
+    with joinedup.db.read() as session:
+        assert session.query(SlackMessage).filter(SlackMessage.kind == "note_to_sharer").count() == 1
+    assert sum("First note." in str(m["blocks"]) for m in joinedup.standin.messages(SAM.user_id)) == 2, \
+        "on the status message, and once in its thread"
+
+
+def test_an_acknowledgement_without_a_note_sends_the_sharer_no_message(joinedup):
+    education, _ = shared_record(joinedup)
+
+    click(joinedup, education, EDUCATION.channel, TIA.user_id)
+
+    assert len(joinedup.standin.messages(SAM.user_id)) == 1, "the status message, updated in place"
+
+
+def test_when_the_status_message_never_reached_the_sharer_the_note_goes_on_its_own(joinedup):
+    joinedup.standin.fail("chat.postMessage", error="restricted_action", channel=SAM.user_id)
+    education, _ = shared_record(joinedup)
+    assert joinedup.standin.messages(SAM.user_id) == []
+
+    acknowledge_with_a_note(joinedup, education, EDUCATION.channel, TIA.user_id, "Seen; we will keep an eye out.")
+
+    [note] = joinedup.standin.messages(SAM.user_id)
+    assert "Seen; we will keep an eye out." in str(note["blocks"]) and not note.get("thread_ts")
+
+
+def test_app_home_and_show_say_an_agency_left_a_note(joinedup):
+    education, _ = shared_record(joinedup)
+    acknowledge_with_a_note(joinedup, education, EDUCATION.channel, TIA.user_id, "Passed to the class teacher.")
+
+    joinedup.slack.event({"type": "app_home_opened", "user": SAM.user_id, "tab": "home", "channel": "D1",
+                          "event_ts": "1.1"})
+    joinedup.slack.command("/joinedup", "show JU-000001", user=SAM.user_id)
+
+    assert "with a note" in str(joinedup.standin.home_views[SAM.user_id]["blocks"])
+    shown = str(joinedup.standin.calls("response_url")[-1].args)
+    assert "note from *Education (Oakfield Primary)* for the sharer: Passed to the class teacher." in shown
 
 
 def test_an_outsider_cannot_acknowledge_with_a_note_either(joinedup):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bot.blocks import refusals
 from bot.demo.sample import EDUCATION, HEALTH, LEE, NIA, OUTSIDER, SAM, TIA
-from bot.standin.signed_requests import find_action, fill
+from bot.standin.signed_requests import block_actions, find_action, fill
 from bot.processes.sweep import Sweeper
 from bot.blocks.ids import Action, Callback, Field
 from storage.models import Challenge, Record, Revision
@@ -187,5 +187,73 @@ def test_app_home_lists_challenges_for_the_sharer_and_the_challenger(joinedup):
     for user in (SAM.user_id, TIA.user_id):
         joinedup.slack.event({"type": "app_home_opened", "user": user, "tab": "home", "channel": "D1", "event_ts": "1.1"})
 
-    assert "Questions waiting for your answer* (1)" in str(joinedup.standin.home_views[SAM.user_id]["blocks"])
+    assert "Questions waiting for an answer* (1)" in str(joinedup.standin.home_views[SAM.user_id]["blocks"])
     assert "Your questions and challenges* (1)" in str(joinedup.standin.home_views[TIA.user_id]["blocks"])
+    assert "Questions waiting for an answer" not in str(joinedup.standin.home_views[TIA.user_id]["blocks"]), \
+        "not their own question to answer"
+
+
+def test_any_member_of_a_receiving_agency_answers_from_the_thread_and_the_challenger_hears(joinedup):
+    joinedup.record()
+    challenge(joinedup)  # Tia, for Education; it is in Health's thread too
+    [question] = replies(joinedup, HEALTH.channel)
+    assert "can answer" in str(question["blocks"])
+
+    click(joinedup, question, Action.RESPOND_CHALLENGE, NIA.user_id, HEALTH.channel)
+    form = joinedup.standin.views(NIA.user_id)[-1]
+    assert form["callback_id"] == Callback.RESPONSE_FORM
+    assert Field.REVISED_RISK not in str(form["blocks"]), "only the sharer may revise the risk level"
+    reply = submit_latest_form(joinedup, NIA.user_id, {Field.RESPONSE_TEXT: "Health saw her last week: no concerns."})
+
+    assert reply.json()["response_action"] == "update"
+    for channel in (EDUCATION.channel, HEALTH.channel):
+        assert "no concerns" in str(replies(joinedup, channel)[-1]["blocks"])
+    assert any("no concerns" in str(m["blocks"]) for m in joinedup.standin.messages(TIA.user_id))
+    with joinedup.db.read() as session:
+        assert session.get(Challenge, 1).state == "answered"
+
+
+def test_a_respond_button_in_a_thread_refuses_anyone_else_clearly_and_opens_nothing(joinedup):
+    joinedup.record()
+    challenge(joinedup)
+    [question] = replies(joinedup, HEALTH.channel)
+
+    click(joinedup, question, Action.RESPOND_CHALLENGE, OUTSIDER.user_id, HEALTH.channel)
+
+    assert joinedup.standin.views(OUTSIDER.user_id) == []
+    refusal = joinedup.standin.calls("response_url")[-1].args
+    assert refusal["text"] == refusals.ANSWER and refusal["response_type"] == "ephemeral"
+
+
+def test_a_member_of_a_receiving_agency_answers_from_app_home(joinedup):
+    joinedup.record()
+    challenge(joinedup)
+
+    joinedup.slack.event({"type": "app_home_opened", "user": NIA.user_id, "tab": "home", "channel": "D1",
+                          "event_ts": "1.1"})
+    home = joinedup.standin.home_views[NIA.user_id]
+    assert "Questions waiting for an answer* (1)" in str(home["blocks"])
+    [respond] = [b["accessory"] for b in home["blocks"]
+                 if b.get("accessory", {}).get("action_id") == Action.RESPOND_CHALLENGE]
+    payload = block_actions({"ts": "0"}, {k: respond[k] for k in ("action_id", "type", "value")}, user=NIA.user_id,
+                            channel="", response_url="", trigger_id=joinedup.standin.trigger_id(NIA.user_id))
+    payload.update(container={"type": "view", "view_id": home["id"]}, view=home)  # from App Home: no message
+    del payload["response_url"], payload["message"], payload["channel"]
+    joinedup.slack.interaction(payload)
+
+    assert joinedup.standin.views(NIA.user_id)[-1]["callback_id"] == Callback.RESPONSE_FORM
+
+
+def test_once_the_challenger_closes_it_the_threads_no_longer_offer_respond(joinedup):
+    joinedup.record()
+    challenge(joinedup)
+    click(joinedup, sharers_dm(joinedup, "asks about"), Action.RESPOND_CHALLENGE, SAM.user_id, "DU0SAMSW")
+    submit_latest_form(joinedup, SAM.user_id, {Field.RESPONSE_TEXT: "Early help is right for now."})
+    answer = joinedup.standin.messages(TIA.user_id)[-1]
+
+    click(joinedup, answer, Action.RESOLVE_CHALLENGE, TIA.user_id, "DU0TIATEACH")
+
+    for channel in (EDUCATION.channel, HEALTH.channel):
+        question = replies(joinedup, channel)[0]
+        assert "I disagree with the risk level" in str(question["blocks"])
+        assert Action.RESPOND_CHALLENGE not in str(question["blocks"])

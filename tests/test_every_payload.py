@@ -30,7 +30,7 @@ from bot.services.audit import Act
 from bot.services.challenges import ChallengeService
 from bot.services.outbox.sending import PERMANENT_ERRORS
 from bot.services.outcomes import OutcomeService
-from bot.services.overview import OpenChallenge, OutcomeDue, Overview, RecordHistory, Shared, Waiting
+from bot.services.overview import OpenChallenge, OutcomeDue, Overview, RecordHistory, ResultDue, Shared, Waiting
 from bot.services.records import RecordService
 from storage.models import AuditEvent, Challenge, ChallengeResponse, Outcome, Record, Revision, Share, SlackMessage
 
@@ -125,12 +125,15 @@ def a_challenge(state: str = "open", responses: int = 0) -> Challenge:
                                      for i in range(responses)])
 
 
-def deliveries(*, failures: bool = True) -> list[Delivery]:
-    """Every state a post can be in, round the twenty agencies."""
+def deliveries(*, failures: bool = True, told: bool = False) -> list[Delivery]:
+    """Every state a post can be in, round the twenty agencies; with `told`, every agency that can has left the
+    longest note and told the sharer the longest result."""
     states = ["pending", "sent", "failed" if failures else "sent", "sent", "pending"]
     return [Delivery(a.name, states[i % 5], i % 3, PERMALINK if states[i % 5] == "sent" else None,
                      LONGEST_PROBLEM if states[i % 5] == "failed" else None,
-                     USERS[i] if i % 5 == 3 else None, NOW if i % 5 == 3 else None) for i, a in enumerate(AGENCIES)]
+                     USERS[i] if i % 5 == 3 or told else None, NOW if i % 5 == 3 or told else None,
+                     typed("note", 500) if told else None, typed("result", 3000) if told else None)
+            for i, a in enumerate(AGENCIES)]
 
 
 def overview_page(count: int, total: int, offset: int = 0, *, agency: bool = True) -> Overview:
@@ -142,7 +145,8 @@ def overview_page(count: int, total: int, offset: int = 0, *, agency: bool = Tru
         shared_total=total, shared_offset=offset, belongs_to_an_agency=agency,
         outcomes_due=[OutcomeDue(RECORD_ID, REFERENCE, CASE, date(2026, 12, 8)) for _ in items],
         to_answer=[OpenChallenge(i, REFERENCE, USERS[i], NAME, "open", NOW) for i in items],
-        raised=[OpenChallenge(i, REFERENCE, USERS[i], NAME, "answered", NOW) for i in items])
+        raised=[OpenChallenge(i, REFERENCE, USERS[i], NAME, "answered", NOW) for i in items],
+        results_due=[ResultDue(RECORD_ID, REFERENCE, CASE, AGENCIES[-1].key, NAME, NOW) for _ in items])
 
 
 def history(rec: Record) -> RecordHistory:
@@ -187,6 +191,10 @@ def posts() -> Iterator[tuple[str, tuple[str, list[dict[str, Any]]]]]:
         yield f"agency post {state}", record_post.agency_post(rec, rec.shares[-1], P, GLOSSARY.terms)
     yield "sharer status shared", record_post.sharer_status(record(), deliveries(failures=False))
     yield "sharer status with failures", record_post.sharer_status(record(outcomes=2), deliveries())
+    yield "sharer status with every note and result", record_post.sharer_status(
+        record(acknowledged=True, note=True, outcomes=8), deliveries(failures=False, told=True))
+    noted = record(acknowledged=True, note=True)
+    yield "note to the sharer", record_post.note_to_sharer(noted, noted.shares[-1], NAME)
     yield "sharer status not shared", record_post.sharer_status(record(shared=False), [])
     rec, done = record(), record(outcomes=3)
     yield "acknowledgement reminder", outcomes.acknowledgement_reminder(rec, 1, NAME, USERS, 3)
@@ -197,11 +205,13 @@ def posts() -> Iterator[tuple[str, tuple[str, list[dict[str, Any]]]]]:
     names = [a.name for a in AGENCIES]
     yield "outcome request", outcomes.outcome_request(rec, names)
     yield "outcome request after outcome", outcomes.outcome_request(done, names)
+    yield "outcome request after every agency's result", outcomes.outcome_request(rec, names, names)
     yield "outcome message from agency", outcomes.outcome_message(done, done.outcomes[-1], NAME)
     yield "outcome message from sharer", outcomes.outcome_message(done, done.outcomes[0], None)
     for for_sharer in (True, False):
-        yield f"challenge message{' to sharer' * for_sharer}", challenges.challenge_message(
-            rec, a_challenge(), NAME, for_sharer=for_sharer)
+        for state in ("open", "resolved"):
+            yield f"challenge message {state}{' to sharer' * for_sharer}", challenges.challenge_message(
+                rec, a_challenge(state), NAME, for_sharer=for_sharer)
     answered, revision = a_challenge("answered", 1), a_revision(1)
     for for_challenger in (True, False):
         for revised in (revision, None):
@@ -237,6 +247,9 @@ def replies() -> Iterator[tuple[str, dict[str, Any]]]:
     yield "show", message(f"{rec.reference} about case {rec.case_reference}",  # handlers/commands.py's words
                           overview.history_blocks(history(rec), P, GLOSSARY.terms))
     yield "show not shared", message(REFERENCE, overview.history_blocks(history(record(shared=False)), P, []))
+    told = history(record(acknowledged=True, note=True, outcomes=8))
+    yield "show with notes and results", message(REFERENCE, overview.history_blocks(
+        RecordHistory(told.record, deliveries(failures=False, told=True), told.posts, []), P, []))
     yield "mine full", message(*overview.mine_message(overview_page(5, 500)))
     yield "mine empty", message(*overview.mine_message(overview_page(0, 0, agency=False)))
     acts = [*Act, "a" * 40]
@@ -261,6 +274,7 @@ def views() -> Iterator[tuple[str, dict[str, Any]]]:
     yield "record form from a message shortcut", record_form.record_form(
         P, dataclasses.replace(remembered, from_message=True))
     yield "record form unchecked", record_form.record_form(dataclasses.replace(P, check_identifiers=False), defaults)
+    yield "record form fullest", fullest_record_form(dataclasses.replace(remembered, details=True, from_message=True))
     yield "record saved", record_form.saved_view(REFERENCE, [a.name for a in AGENCIES])
     yield "record saved not shared", record_form.saved_view(REFERENCE, [])
     yield "acknowledge with note form", messages.acknowledge_note_form(RECORD_ID, REFERENCE, NAME)
@@ -283,6 +297,22 @@ def views() -> Iterator[tuple[str, dict[str, Any]]]:
     yield "home full", overview.home_view(overview_page(10, 500))
     yield "home more page", overview.home_view(overview_page(10, 500, 250))
     yield "home last page", overview.home_view(overview_page(10, 500, 490))
+
+
+def fullest_record_form(defaults: Any) -> dict[str, Any]:
+    """Every field the record form can show at once, each holding all it may, with a note under each."""
+    longest = record_form.longest
+    everything = record_form.RecordForm(
+        case_reference=typed("case", 40), occurred_at=int(NOW.timestamp()), participants=list(USERS),
+        others_present=typed("o", longest(Field.OTHERS_PRESENT)), sharer_agency=AGENCIES[-1].key,
+        share_with=[a.key for a in AGENCIES], record_only=True, not_shared_reason=typed("r", 500),
+        purposes=list(P.purposes), other_purpose=True, purpose_detail=typed("p", 500), request="action",
+        requested_action=typed("a", 500), source="reported", lawful_basis=P.lawful_bases[-1],
+        summary=typed("s", 3000), risk_key=RISKS[9].key, urgent_confirmed=True, actions=typed("x", 3000),
+        follow_up_on="2026-12-08", identifiers_reason=typed("i", 500))
+    found = {field: typed(f"found {field}", 600) for field in record_form.LABELS}
+    return record_form.record_form(P, defaults, everything, found=found,
+                                   notes={field: typed(f"note {field}", 2000) for field in Field})
 
 
 def answers() -> Iterator[tuple[str, tuple[dict[str, Any], dict[str, Any]]]]:

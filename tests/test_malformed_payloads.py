@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 from bot.blocks.ids import Action, Callback, Command, Field, Shortcut
 from bot.demo.sample import EDUCATION, SAM, TIA
 from bot.standin.signed_requests import (
-    APP_ID, TEAM, block_actions, fill, global_shortcut, message_shortcut, user_object, view_submission)
+    APP_ID, TEAM, block_actions, fill, global_shortcut, message_shortcut, view_submission)
 from tests.conftest import VALID_ANSWERS
 from tests.test_challenges import challenge
 from tests.test_hostile_input import failures, send, signed
@@ -45,12 +45,14 @@ def world(joinedup: Any) -> dict[str, Any]:
         assert challenge(joinedup).json()["response_action"] == "update"
         post = joinedup.posts(EDUCATION.channel)[0]
         share = next(e["value"] for b in post["blocks"] if b.get("type") == "actions" for e in b["elements"]
-                     if e["action_id"] == Action.ACKNOWLEDGE_WITH_NOTE)
+                     if e["action_id"] == Action.ACKNOWLEDGE)  # the value "Acknowledge with a note" carries too
         values = {Action.ACKNOWLEDGE: share, Action.ACKNOWLEDGE_WITH_NOTE: share,
                   Action.REPORT_OUTCOME: "1:education", Action.ASK_OR_CHALLENGE: "1:education",
                   Action.RESPOND_CHALLENGE: "1", Action.AMEND_RECORD: "1", Action.REMIND_LATER: "1:3",
                   Action.RESOLVE_CHALLENGE: "1", Action.ESCALATE_CHALLENGE: "1", Action.RETRY_DELIVERY: "1",
-                  Action.HOME_MORE: "5:0", Action.OPEN_RECORD_FORM: "", Action.RISK_LEVEL: ""}
+                  Action.HOME_MORE: "5:0", Action.OPEN_RECORD_FORM: "", Action.RISK_LEVEL: "",
+                  Action.SHARE_WITH_CHOSEN: "", Action.PURPOSES_CHOSEN: "", Action.REQUEST_CHOSEN: "",
+                  Action.RECORD_DETAILS: "details", Action.POST_MENU: f"{Action.ASK_OR_CHALLENGE}:1:education"}
         forms = {Callback.RECORD_FORM: (joinedup.open_form(), SAM.user_id, VALID_ANSWERS)}
         for callback, action, user, answers in (
                 (Callback.ACKNOWLEDGE_NOTE_FORM, Action.ACKNOWLEDGE_WITH_NOTE, TIA.user_id,
@@ -94,6 +96,9 @@ def click(joinedup: Any, draw: Callable[[Any], Any]) -> tuple[str, Any]:
     if action_id == Action.RISK_LEVEL:
         action = {"action_id": action_id, "block_id": Field.RISK_LEVEL, "type": "static_select",
                   "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": "early-help"}}
+    if action_id == Action.POST_MENU:  # a choice from the ⋯ menu on an agency's post
+        action = {"action_id": action_id, "block_id": "b", "type": "overflow",
+                  "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": known["values"][action_id]}}
     payload = block_actions(known["post"], action, user=user, channel=EDUCATION.channel,
                             response_url=joinedup.standin.response_url(), trigger_id=joinedup.standin.trigger_id(user))
     where = draw(st.sampled_from(["message", "home", "form"]))

@@ -1,10 +1,12 @@
 """Data minimisation at the point of capture: identifiers are caught before anything is saved."""
 from __future__ import annotations
 
+from bot.blocks.record_form import OTHER_PURPOSE
 from bot.demo.sample import EDUCATION, SAM, TIA
 from bot.standin.signed_requests import find_action, fill
 from bot.blocks.ids import Action, Field
 from storage.models import Record
+from tests.conftest import VALID_ANSWERS
 
 NHS_NUMBER = "943 476 5919"
 
@@ -16,6 +18,10 @@ def saved_records(joinedup):
 
 def test_a_summary_with_a_valid_nhs_number_cannot_be_posted_without_a_reason(joinedup):
     reply = joinedup.record(**{Field.SUMMARY: f"Seen at clinic, NHS number {NHS_NUMBER}."})
+    # The form comes back with the box for the reason, saying what was found; sent again as it is:
+    shown = {**reply.json()["view"], "id": joinedup.standin.views(SAM.user_id)[-1]["id"]}
+    assert Field.IDENTIFIERS_REASON in str(shown["blocks"]) and NHS_NUMBER in str(shown["blocks"])
+    reply = joinedup.slack.submit(shown, fill(shown, {}), user=SAM.user_id)
 
     errors = reply.json()["errors"]
     assert "NHS number" in errors[Field.SUMMARY] and NHS_NUMBER in errors[Field.SUMMARY]
@@ -35,6 +41,7 @@ def test_with_a_reason_the_record_is_saved_and_the_reason_and_what_was_found_are
 
 def test_each_field_is_checked_and_another_childs_case_reference_is_caught(joinedup):
     reply = joinedup.record(**{Field.ACTIONS: "Call mum on 07700 900123",
+                               Field.PURPOSES: [VALID_ANSWERS[Field.PURPOSES][0], OTHER_PURPOSE],
                                Field.PURPOSE_DETAIL: "Her brother CR-99999 is also known to us"})
 
     errors = reply.json()["errors"]
@@ -51,6 +58,9 @@ def test_an_invalid_nhs_number_and_the_childs_own_reference_are_not_flagged(join
 def test_outcomes_are_checked_too(joinedup):
     joinedup.record()
     post = joinedup.posts(EDUCATION.channel)[0]
+    joinedup.slack.click(post, find_action(post["blocks"], Action.ACKNOWLEDGE), user=TIA.user_id,
+                         channel=EDUCATION.channel)
+    post = joinedup.posts(EDUCATION.channel)[0]  # acknowledged: it offers to tell the sharer what was done
     joinedup.slack.click(post, find_action(post["blocks"], Action.REPORT_OUTCOME), user=TIA.user_id,
                          channel=EDUCATION.channel)
     form = joinedup.standin.views(TIA.user_id)[-1]

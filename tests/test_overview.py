@@ -1,11 +1,16 @@
 """Where people see their own work: App Home, /joinedup mine and /joinedup show."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+from bot.blocks.outcome import OutcomeForm
 from bot.blocks.overview import home_view, parse_more
-from bot.demo.sample import ADMIN, EDUCATION, NIA, OUTSIDER, PAT, SAM, TIA
+from bot.demo.sample import ADMIN, EDUCATION, HEALTH, NIA, OUTSIDER, PAT, SAM, TIA
+from bot.services.acts import Subject
 from bot.services.overview import Overview
-from bot.standin.signed_requests import block_actions, find_action
+from bot.standin.signed_requests import block_actions, fill, find_action
 from bot.blocks.ids import Action, Field
+from storage.models import Record
 
 
 def open_home(joinedup, user):
@@ -116,3 +121,67 @@ def test_mine_stays_within_a_messages_50_blocks_however_much_work_there_is():
     _, blocks = mine_message(overview)
 
     assert len(blocks) == 50 and "App Home" in str(blocks[-1])
+
+
+# --- the two loops: what each agency did, and the outcome for the child ---------------------------------------
+
+def asked_to_act(joinedup):
+    """Sam's record, asking each agency to act (set as stored, whatever the form's shape)."""
+    joinedup.record()
+    with joinedup.db.write() as session:
+        session.get(Record, 1).requested_action = "Please check attendance this week"
+
+
+def tell_the_sharer(joinedup, user, what):
+    health = joinedup.posts(HEALTH.channel)[0]
+    joinedup.slack.click(health, find_action(health["blocks"], Action.REPORT_OUTCOME), user=user,
+                         channel=HEALTH.channel)
+    form = joinedup.standin.views(user)[-1]
+    joinedup.slack.submit(form, fill(form, {Field.WHAT_HAPPENED: what, Field.NEXT_STEP: "further_action"}), user=user)
+
+
+def test_app_home_asks_an_agency_to_tell_the_sharer_what_it_did_until_it_has(joinedup):
+    asked_to_act(joinedup)
+    health = joinedup.posts(HEALTH.channel)[0]
+    assert "Tell the sharer what your agency did" not in open_home(joinedup, NIA.user_id), "not before acknowledging"
+    joinedup.slack.click(health, find_action(health["blocks"], Action.ACKNOWLEDGE), user=NIA.user_id,
+                         channel=HEALTH.channel)
+
+    home = open_home(joinedup, NIA.user_id)
+    assert "*Tell the sharer what your agency did* (1)" in home and "'value': '1:health'" in home
+    tell_the_sharer(joinedup, NIA.user_id, "School nurse visit booked for Thursday.")
+
+    assert "Tell the sharer what your agency did" not in open_home(joinedup, NIA.user_id)
+    sam = open_home(joinedup, SAM.user_id)
+    assert "told you what they did" in sam
+
+
+def test_the_outcome_for_the_child_stays_due_to_the_sharer_after_an_agencys_result(joinedup):
+    asked_to_act(joinedup)
+    health = joinedup.posts(HEALTH.channel)[0]
+    joinedup.slack.click(health, find_action(health["blocks"], Action.ACKNOWLEDGE), user=NIA.user_id,
+                         channel=HEALTH.channel)
+    tell_the_sharer(joinedup, NIA.user_id, "School nurse visit booked for Thursday.")
+    joinedup.clock.set(datetime(2026, 12, 8, 12, 0, tzinfo=timezone.utc))  # the follow-up date
+
+    assert "*Outcomes due* (1)" in open_home(joinedup, SAM.user_id)
+    assert "Report outcome for the child" in open_home(joinedup, SAM.user_id)
+
+
+def test_show_tells_the_two_loops_apart(joinedup):
+    asked_to_act(joinedup)
+    health = joinedup.posts(HEALTH.channel)[0]
+    joinedup.slack.click(health, find_action(health["blocks"], Action.ACKNOWLEDGE), user=NIA.user_id,
+                         channel=HEALTH.channel)
+    tell_the_sharer(joinedup, NIA.user_id, "School nurse visit booked for Thursday.")
+
+    before = str(command_reply(joinedup, "show JU-000001", SAM.user_id)["blocks"])
+    assert "*Health* told the sharer what they did" in before
+    assert "The outcome for the child: the sharer's to report" in before
+    assert "School nurse visit booked for Thursday." in before
+
+    joinedup.services.outcomes.report(Subject(1, None), SAM.user_id, OutcomeForm(
+        "Early help assessment started.", "", "no_further_action"), submission_key="V0OUTCOME")
+    after = str(command_reply(joinedup, "show JU-000001", NIA.user_id)["blocks"])
+    assert f"outcome reported by <@{SAM.user_id}>: the outcome for the child" in after
+    assert "The outcome for the child: reported" in after and "Early help assessment started." in after

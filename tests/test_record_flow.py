@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 
+from bot.blocks.record_form import RECORD_ONLY as NOBODY
 from bot.demo.sample import EDUCATION, HEALTH, POLICE, SAM, SOCIAL_CARE
 from bot.standin.signed_requests import fill
 from bot.blocks.ids import Field
@@ -27,7 +28,7 @@ def test_a_valid_record_is_saved_posted_to_each_chosen_agency_and_confirmed_to_t
 
 # --- helpers for the tests below ------------------------------------------------------------------
 
-RECORD_ONLY = {Field.SHARE_WITH: [], Field.PURPOSES: [],
+RECORD_ONLY = {Field.SHARE_WITH: [NOBODY], Field.PURPOSES: [],
                Field.NOT_SHARED_REASON: "The family moved away before school started; nothing to act on."}
 
 

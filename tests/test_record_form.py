@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
-from bot.blocks.record_form import OPTION_LIMIT, FormDefaults, offered_agency, record_form
+from bot.blocks.record_form import OPTION_LIMIT, OTHER_PURPOSE, RECORD_ONLY, FormDefaults, offered_agency, \
+    record_form
 from bot.demo.sample import RISK_LEVELS, SAM, TIA, sample_partnership
+from bot.standin.filling import view_action
 from bot.standin.signed_requests import APP_ID, TEAM, fill, user_object
 from bot.blocks.ids import Action, Callback, Field
 from storage.models import Record, SlackMessage
@@ -62,6 +64,17 @@ def choose_risk_level(joinedup, view: dict[str, Any], key: str, user: str = SAM.
                      "action_ts": f"{time.time():.6f}"}],
     }
     return joinedup.slack.interaction(payload)
+
+
+def press_details(joinedup, view: dict[str, Any], user: str = SAM.user_id) -> dict[str, Any]:
+    """Press the form's "Add or change" button, as Slack sends it; the form as it is afterwards."""
+    [line] = [b for b in view["blocks"] if (b.get("accessory") or {}).get("action_id") == Action.RECORD_DETAILS]
+    button = line["accessory"]
+    reply = joinedup.slack.interaction(view_action(view, fill(view, {}), {
+        "type": "button", "action_id": button["action_id"], "block_id": line.get("block_id", ""),
+        "value": button["value"], "text": button["text"]}, user=user, trigger_id=joinedup.standin.trigger_id(user)))
+    assert reply.status == 200, reply
+    return joinedup.standin.views(user)[-1]
 
 
 def refusal(reply, field: str) -> str:
@@ -127,17 +140,20 @@ def test_the_form_remembers_the_agency_the_sharer_last_recorded_for(joinedup):
 
     mine, someone_elses = joinedup.open_form(), joinedup.open_form(user=TIA.user_id)
 
-    assert block(mine, Field.SHARER_AGENCY)["element"]["initial_option"]["value"] == "health"
+    assert offered_agency(mine) == "health" and not has_block(mine, Field.SHARER_AGENCY)  # said, not asked
+    assert "*Your agency:* Health" in texts(mine)
+    assert block(press_details(joinedup, mine), Field.SHARER_AGENCY)["element"]["initial_option"]["value"] == "health"
+    assert offered_agency(someone_elses) is None
     assert "initial_option" not in block(someone_elses, Field.SHARER_AGENCY)["element"]
 
 
 def test_choosing_another_agency_than_the_one_offered_is_remembered_for_the_next_form(joinedup):
     joinedup.record(**{Field.SHARER_AGENCY: "health", Field.SHARE_WITH: ["education"]})
-    assert block(joinedup.open_form(), Field.SHARER_AGENCY)["element"]["initial_option"]["value"] == "health"
+    assert offered_agency(joinedup.open_form()) == "health"
 
     joinedup.record(**{Field.SHARER_AGENCY: "education", Field.SHARE_WITH: ["health"]})
 
-    assert block(joinedup.open_form(), Field.SHARER_AGENCY)["element"]["initial_option"]["value"] == "education"
+    assert offered_agency(joinedup.open_form()) == "education"
 
 
 def test_the_agency_a_form_offered_is_read_from_the_form_itself():
@@ -152,13 +168,14 @@ def test_the_agency_a_form_offered_is_read_from_the_form_itself():
 def test_the_follow_up_date_defaults_to_ten_working_days_ahead(joinedup):
     view = joinedup.open_form()  # Tuesday 24 November 2026
 
-    assert block(view, Field.FOLLOW_UP_ON)["element"]["initial_date"] == "2026-12-08"
+    assert "*Follow-up:* Tue 8 Dec 2026" in texts(view)
+    assert block(press_details(joinedup, view), Field.FOLLOW_UP_ON)["element"]["initial_date"] == "2026-12-08"
 
 
 def test_the_follow_up_date_counts_from_todays_date_in_london_not_in_utc(joinedup, clock):
     clock.set(datetime(2026, 7, 5, 23, 30, tzinfo=timezone.utc))  # Sunday in UTC, already Monday in London (BST)
 
-    view = joinedup.open_form()
+    view = press_details(joinedup, joinedup.open_form())
 
     assert block(view, Field.FOLLOW_UP_ON)["element"]["initial_date"] == "2026-07-20"
 
@@ -166,7 +183,19 @@ def test_the_follow_up_date_counts_from_todays_date_in_london_not_in_utc(joinedu
 def test_the_conversation_time_defaults_to_now(joinedup):
     view = joinedup.open_form()
 
-    assert block(view, Field.OCCURRED_AT)["element"]["initial_date_time"] == int(TUESDAY_10AM.timestamp())
+    assert f"*When:* <!date^{int(TUESDAY_10AM.timestamp())}^" in texts(view)
+    assert block(press_details(joinedup, view), Field.OCCURRED_AT)["element"]["initial_date_time"] == \
+        int(TUESDAY_10AM.timestamp())
+
+
+def test_a_record_saved_without_opening_the_details_takes_the_time_and_follow_up_the_form_offered(joinedup, clock):
+    view = joinedup.open_form()
+    clock.advance(minutes=7)  # the form stays open while the summary is typed
+
+    assert submit(joinedup, view).json()["response_action"] == "update"
+
+    [record] = saved_records(joinedup)
+    assert record.occurred_at == TUESDAY_10AM and record.follow_up_on.isoformat() == "2026-12-08"
 
 
 def test_every_risk_option_carries_its_definition_clipped_to_what_slack_allows(joinedup):
@@ -224,12 +253,16 @@ REFUSALS = [
                  id="a forged own agency"),
     pytest.param({Field.SHARE_WITH: ["education", "fire-service"]}, Field.SHARE_WITH, "no longer configured",
                  id="sharing with an agency that is not configured"),
-    pytest.param({Field.SHARE_WITH: []}, Field.NOT_SHARED_REASON, "Say why you are not sharing",
-                 id="sharing with nobody without a reason"),
-    pytest.param({Field.NOT_SHARED_REASON: "Mum asked us not to"}, Field.NOT_SHARED_REASON, "Clear this reason",
-                 id="agencies and a reason for not sharing"),
-    pytest.param({Field.PURPOSES: []}, Field.PURPOSE_DETAIL, "Say why you are sharing",
+    pytest.param({Field.SHARE_WITH: []}, Field.SHARE_WITH, "Choose the agencies to share with",
+                 id="neither agencies nor record only"),
+    pytest.param({Field.SHARE_WITH: [RECORD_ONLY]}, Field.NOT_SHARED_REASON, "Say why you are not sharing",
+                 id="record only without a reason"),
+    pytest.param({Field.SHARE_WITH: ["education", RECORD_ONLY]}, Field.SHARE_WITH, "not both",
+                 id="agencies and record only"),
+    pytest.param({Field.PURPOSES: []}, Field.PURPOSES, "Say why you are sharing",
                  id="shared without any purpose"),
+    pytest.param({Field.PURPOSES: [OTHER_PURPOSE]}, Field.PURPOSE_DETAIL, "Write the reason in your own words",
+                 id="another reason chosen but not written"),
     pytest.param({Field.PURPOSES: ["Because I was asked"]}, Field.PURPOSES, "no longer configured",
                  id="a purpose that is not configured"),
     pytest.param({Field.REQUEST: None}, Field.REQUEST, "Say what each agency is asked to do",
@@ -258,25 +291,27 @@ REFUSALS = [
                  id="a forged follow-up that is not a date"),
     pytest.param({Field.OTHERS_PRESENT: "x" * 501}, Field.OTHERS_PRESENT, "within 500 characters",
                  id="others present over 500 characters"),
-    pytest.param({Field.SHARE_WITH: [], Field.NOT_SHARED_REASON: "x" * 501}, Field.NOT_SHARED_REASON,
+    pytest.param({Field.SHARE_WITH: [RECORD_ONLY], Field.NOT_SHARED_REASON: "x" * 501}, Field.NOT_SHARED_REASON,
                  "within 500 characters", id="a reason for not sharing over 500 characters"),
-    pytest.param({Field.PURPOSE_DETAIL: "x" * 501}, Field.PURPOSE_DETAIL, "within 500 characters",
-                 id="purpose in own words over 500 characters"),
+    pytest.param({Field.PURPOSES: [OTHER_PURPOSE], Field.PURPOSE_DETAIL: "x" * 501}, Field.PURPOSE_DETAIL,
+                 "within 500 characters", id="purpose in own words over 500 characters"),
     pytest.param({Field.REQUEST: "action", Field.REQUESTED_ACTION: "x" * 501}, Field.REQUESTED_ACTION,
                  "within 500 characters", id="requested action over 500 characters"),
     pytest.param({Field.ACTIONS: "x" * 3001}, Field.ACTIONS, "within 3,000 characters",
                  id="actions over 3000 characters"),
     pytest.param({Field.SUMMARY: f"Mum gave the NHS number {NHS_NUMBER}."}, Field.SUMMARY, "NHS number",
                  id="an identifier in the summary without a reason"),
-    pytest.param({Field.IDENTIFIERS_REASON: "x" * 501}, Field.IDENTIFIERS_REASON, "within 500 characters",
-                 id="a reason for identifiers over 500 characters"),
+    pytest.param({Field.SUMMARY: f"NHS number {NHS_NUMBER}", Field.IDENTIFIERS_REASON: "x" * 501},
+                 Field.IDENTIFIERS_REASON, "within 500 characters", id="a reason for identifiers over 500 characters"),
 ]
 
 
 @pytest.mark.parametrize(("answers", "field", "words"), REFUSALS)
 def test_a_record_breaking_a_rule_is_sent_back_with_a_plain_message_on_that_field_and_nothing_is_saved(
         joinedup, answers, field, words):
-    reply = joinedup.record(**answers)
+    # Each choice reaches Joined Up as it is made, so the fields it opens are on the form when it is sent.
+    reply = joinedup.filler.submit(joinedup.open_form(), {**VALID_ANSWERS, **answers}, user=SAM.user_id,
+                                   every_choice=True)
 
     message = refusal(reply, field)
     assert words in message
@@ -297,7 +332,7 @@ def test_an_empty_form_gets_every_problem_at_once(joinedup):
     reply = joinedup.slack.submit(view, fill(view, {}), user=SAM.user_id)
 
     assert reply.json()["response_action"] == "errors"
-    assert set(reply.json()["errors"]) == {Field.CASE_REFERENCE, Field.SHARER_AGENCY, Field.NOT_SHARED_REASON,
+    assert set(reply.json()["errors"]) == {Field.CASE_REFERENCE, Field.SHARER_AGENCY, Field.SHARE_WITH,
                                            Field.SOURCE, Field.LAWFUL_BASIS, Field.SUMMARY, Field.RISK_LEVEL}
     assert_nothing_saved(joinedup)
 
@@ -346,33 +381,6 @@ def test_an_action_described_is_saved_with_the_record(joinedup):
     assert [r.requested_action for r in saved_records(joinedup)] == ["Check attendance this week"]
 
 
-
-def test_an_identifier_without_a_reason_is_refused_on_the_text_and_on_the_reason_box(joinedup):
-    reply = joinedup.record(**{Field.ACTIONS: f"Ask the GP about NHS number {NHS_NUMBER}"})
-
-    assert NHS_NUMBER in refusal(reply, Field.ACTIONS)
-    assert_plain_words(refusal(reply, Field.IDENTIFIERS_REASON))
-    assert_nothing_saved(joinedup)
-
-
-def test_an_identifier_kept_with_a_reason_is_saved_with_what_was_found(joinedup):
-    reply = joinedup.record(**{Field.ACTIONS: f"Ask the GP about NHS number {NHS_NUMBER}",
-                               Field.IDENTIFIERS_REASON: "The GP surgery cannot find the child without it"})
-
-    assert reply.json()["response_action"] == "update"
-    [record] = saved_records(joinedup)
-    assert record.identifiers_found == ["NHS number"]
-    assert record.identifiers_reason == "The GP surgery cannot find the child without it"
-
-
-def test_the_identifier_message_describes_what_is_on_the_form(joinedup):
-    view = joinedup.open_form()
-    reason_box = block(view, Field.IDENTIFIERS_REASON)["element"]
-
-    message = refusal(submit(joinedup, view, **{Field.SUMMARY: f"NHS number {NHS_NUMBER}"}), Field.SUMMARY)
-
-    assert reason_box["type"] == "plain_text_input"
-    assert "tick" not in message
 
 # --- urgent risk levels ---------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import pytest
 from slack_sdk.models.blocks import Block, Option
 from slack_sdk.models.views import View
 
+from bot.blocks.record_form import OTHER_PURPOSE, RECORD_ONLY
 from bot.demo.sample import EDUCATION, HEALTH, RISK_LEVELS, SAM, TIA
 from bot.standin.signed_requests import find_action
 from bot.blocks.ids import Action, Field
@@ -21,7 +22,7 @@ FULL_RECORD = {
     Field.OCCURRED_AT: int(AN_HOUR_AGO.timestamp()),
     Field.PARTICIPANTS: [TIA.user_id],
     Field.OTHERS_PRESENT: "foster carer",
-    Field.PURPOSES: ["To support the child's education"],
+    Field.PURPOSES: ["To support the child's education", OTHER_PURPOSE],  # "Another reason", written below
     Field.PURPOSE_DETAIL: "School has noticed the same pattern",
     Field.REQUEST: "action",
     Field.REQUESTED_ACTION: "Please check attendance this week",
@@ -159,9 +160,57 @@ def test_each_agency_gets_its_own_post_with_its_own_acknowledgement_buttons(join
     for channel in (EDUCATION.channel, HEALTH.channel):
         blocks = post_to(joinedup, channel)["blocks"]
         acknowledge = find_action(blocks, Action.ACKNOWLEDGE)["value"]
-        assert find_action(blocks, Action.ACKNOWLEDGE_WITH_NOTE)["value"] == acknowledge
+        with_a_note = find_action(blocks, Action.ACKNOWLEDGE_WITH_NOTE)  # a choice in the ⋯ menu beside it
+        assert with_a_note["action_id"] == Action.POST_MENU
+        assert with_a_note["selected_option"]["value"] == f"{Action.ACKNOWLEDGE_WITH_NOTE}:{acknowledge}"
         shares.append(acknowledge)
     assert len(set(shares)) == 2, "each agency acknowledges its own share"
+
+
+def actions_of(post: dict[str, Any]) -> list[dict[str, Any]]:
+    return [e for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+def test_a_post_leads_with_one_primary_action_and_keeps_the_rest_in_a_menu_beside_it(joinedup):
+    joinedup.record()
+
+    waiting = actions_of(post_to(joinedup, EDUCATION.channel))
+    assert [(e["type"], e.get("style")) for e in waiting] == [("button", "primary"), ("overflow", None)]
+    assert waiting[0]["text"]["text"] == "Acknowledge receipt"
+    assert [o["text"]["text"] for o in waiting[1]["options"]] == ["Acknowledge with a note", "Ask or challenge"]
+    assert Action.REPORT_OUTCOME not in str(waiting), "nothing to tell the sharer before anyone has acknowledged"
+
+    waiting_post = post_to(joinedup, EDUCATION.channel)
+    joinedup.slack.click(waiting_post, find_action(waiting_post["blocks"], Action.ACKNOWLEDGE), user=TIA.user_id,
+                         channel=EDUCATION.channel)
+
+    post = post_to(joinedup, EDUCATION.channel)
+    acknowledged = actions_of(post)
+    assert [(e["type"], e.get("style")) for e in acknowledged] == [("button", "primary"), ("overflow", None)]
+    assert acknowledged[0]["text"]["text"] == "Tell the sharer what we did"
+    assert [o["text"]["text"] for o in acknowledged[1]["options"]] == ["Ask or challenge"]
+    assert "the outcome for the child is theirs" in str(post["blocks"]), "the two loops told apart"
+
+
+def test_a_menu_choice_that_names_no_button_is_answered_with_nothing_opened(joinedup):
+    joinedup.record()
+    post = post_to(joinedup, EDUCATION.channel)
+    forged = {"action_id": Action.POST_MENU, "block_id": "b", "type": "overflow",
+              "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": "amend_record:1"}}
+
+    for action in (forged, {**forged, "selected_option": None}):
+        assert joinedup.slack.click(post, action, user=TIA.user_id, channel=EDUCATION.channel).status == 200
+
+    assert joinedup.standin.views(TIA.user_id) == []
+
+
+def test_a_menu_choice_is_read_only_from_an_option_whose_value_is_text():
+    from bot.blocks.menu import chosen
+
+    assert chosen({"selected_option": {"value": "ask_or_challenge:1:health"}}) == ("ask_or_challenge", "1:health")
+    for odd in (None, [], "ask_or_challenge:1:health", {"value": 5}, {}):
+        assert chosen({"selected_option": odd}) == ("", "")
+    assert chosen({"value": "ask_or_challenge:1:health"}) == ("", ""), "a button's value is not a menu choice"
 
 
 # --- escaping -------------------------------------------------------------------------------------
@@ -188,7 +237,7 @@ def test_every_free_text_field_is_escaped_in_the_post(joinedup, field):
 
 
 def test_the_reason_for_not_sharing_is_escaped_in_the_sharers_message_too(joinedup):
-    joinedup.record(**{Field.SHARE_WITH: [], Field.PURPOSES: [], Field.NOT_SHARED_REASON: "Dad said <!channel> & no"})
+    joinedup.record(**{Field.SHARE_WITH: [RECORD_ONLY], Field.PURPOSES: [], Field.NOT_SHARED_REASON: "Dad said <!channel> & no"})
 
     assert all("<!channel>" not in str(args) for args in posted_args(joinedup))
 
@@ -304,7 +353,7 @@ def test_the_sharers_status_message_is_valid_block_kit_when_posted_and_when_upda
 
 
 def test_the_record_only_status_message_is_valid_block_kit(joinedup):
-    joinedup.record(**{Field.SHARE_WITH: [], Field.PURPOSES: [], Field.NOT_SHARED_REASON: "Not needed & <b>"})
+    joinedup.record(**{Field.SHARE_WITH: [RECORD_ONLY], Field.PURPOSES: [], Field.NOT_SHARED_REASON: "Not needed & <b>"})
 
     [status] = joinedup.standin.messages(SAM.user_id)
     assert_valid_blocks(status["blocks"], most=50)

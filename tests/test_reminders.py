@@ -10,6 +10,7 @@ from bot.processes.executors import InlineExecutor
 from bot.demo.sample import EDUCATION, HEALTH, LEE, NIA, OUTSIDER, SAM, TIA, sample_partnership
 from bot.standin.signed_requests import find_action, fill
 from bot.processes.sweep import Sweeper
+from bot.blocks import refusals
 from bot.blocks.ids import Action, Field
 from storage.db import Database
 from storage.models import Record
@@ -193,22 +194,68 @@ def test_remind_me_later_moves_the_question_by_working_days(joinedup):
         assert session.get(Record, 1).outcome_request_at == at(2026, 12, 11, 9, 0)
 
 
-def test_a_receiving_agency_reports_a_result_from_its_post_and_the_sharer_hears_of_it(joinedup):
+def tell_the_sharer(joinedup, channel: str, user: str, what: str) -> None:
+    """A member of the agency acknowledges, then tells the sharer what the agency did, from its post."""
+    acknowledge(joinedup, channel, user)
+    post = joinedup.posts(channel)[-1]
+    joinedup.slack.click(post, find_action(post["blocks"], Action.REPORT_OUTCOME), user=user, channel=channel)
+    form = joinedup.standin.views(user)[-1]
+    assert form["title"]["text"] == "What we did"
+    reply = joinedup.slack.submit(form, fill(form, {Field.WHAT_HAPPENED: what, Field.NEXT_STEP: "further_action"}),
+                                  user=user)
+    assert reply.json()["response_action"] == "update"
+
+
+def test_a_receiving_agency_tells_the_sharer_what_it_did_and_it_reaches_the_sharer_and_its_own_thread(joinedup):
+    joinedup.record()
+
+    tell_the_sharer(joinedup, HEALTH.channel, NIA.user_id, "School nurse visit booked for Thursday.")
+
+    dms = joinedup.standin.messages(SAM.user_id)
+    assert any("School nurse visit booked" in str(m["blocks"]) and "Health told the sharer what they did" in m["text"]
+               for m in dms), "a direct message to the sharer"
+    status = joinedup.standin.messages(SAM.user_id)[0]
+    assert "_What they did:_ School nurse visit booked for Thursday." in str(status["blocks"]), "on the status"
+    assert "School nurse visit booked" in str(replies(joinedup, HEALTH.channel))
+    assert "Health told the sharer what they did" in str(joinedup.posts(HEALTH.channel)[0]["blocks"])
+    assert replies(joinedup, EDUCATION.channel) == [], "another agency's result is for the sharer, not Education"
+    assert "School nurse" not in str(joinedup.posts(EDUCATION.channel)[0]["blocks"])
+
+
+def test_before_anyone_acknowledges_a_post_offers_no_result_and_after_it_leads_with_one(joinedup):
     joinedup.record()
     post = joinedup.posts(HEALTH.channel)[0]
+    assert Action.REPORT_OUTCOME not in str(post["blocks"]), "nothing to tell before anyone has acknowledged"
 
-    joinedup.slack.click(post, find_action(post["blocks"], Action.REPORT_OUTCOME), user=NIA.user_id,
-                         channel=HEALTH.channel)
-    form = joinedup.standin.views(NIA.user_id)[-1]
-    joinedup.slack.submit(form, fill(form, {Field.WHAT_HAPPENED: "School nurse visit booked for Thursday.",
-                                            Field.NEXT_STEP: "further_action"}), user=NIA.user_id)
+    acknowledge(joinedup, HEALTH.channel, NIA.user_id)
 
-    assert any("School nurse visit booked" in str(m["blocks"]) for m in joinedup.standin.messages(SAM.user_id))
-    assert "School nurse visit booked" in str(replies(joinedup, EDUCATION.channel))
+    post = joinedup.posts(HEALTH.channel)[0]
+    [primary] = [e for b in post["blocks"] if b["type"] == "actions" for e in b["elements"] if e.get("style")]
+    assert (primary["action_id"], primary["text"]["text"]) == (Action.REPORT_OUTCOME, "Tell the sharer what we did")
+
+
+def test_an_agencys_result_never_stops_the_sharer_being_asked_for_the_outcome_for_the_child(joinedup):
+    joinedup.record()
+    tell_the_sharer(joinedup, HEALTH.channel, NIA.user_id, "School nurse visit booked for Thursday.")
+    with joinedup.db.read() as session:
+        assert session.get(Record, 1).outcome_request_at is not None, "still owed to the sharer"
+
+    assert sweep(joinedup, at(2026, 12, 8, 9, 0)).outcome_requests == 1
+    request = next(m for m in joinedup.standin.messages(SAM.user_id) if "What happened after you shared" in str(m))
+    assert "Already told you what they did: Health" in str(request["blocks"])
+    joinedup.clock.set(at(2026, 12, 8, 12, 0))
+    joinedup.slack.event({"type": "app_home_opened", "user": SAM.user_id, "tab": "home", "channel": "D1",
+                          "event_ts": "1.1"})
+    assert "*Outcomes due* (1)" in str(joinedup.standin.home_views[SAM.user_id]["blocks"])
+
+    joinedup.slack.click(request, find_action(request["blocks"], Action.REMIND_LATER), user=SAM.user_id,
+                         channel="DU0SAMSW")  # remind me tomorrow: still the sharer's to give
+    assert "ask you again" in joinedup.standin.calls("response_url")[-1].args["text"]
 
 
 def test_an_outsider_cannot_report_a_result_for_an_agency(joinedup):
     joinedup.record()
+    acknowledge(joinedup, HEALTH.channel, NIA.user_id)
     post = joinedup.posts(HEALTH.channel)[0]
 
     joinedup.slack.click(post, find_action(post["blocks"], Action.REPORT_OUTCOME), user=OUTSIDER.user_id,
@@ -217,6 +264,7 @@ def test_an_outsider_cannot_report_a_result_for_an_agency(joinedup):
     assert joinedup.standin.views(OUTSIDER.user_id) == [], "no form for someone who may not send it"
     refusal = joinedup.standin.calls("response_url")[-1].args
     assert refusal["response_type"] == "ephemeral" and "CR-12345" not in str(refusal)
+    assert refusal["text"] == refusals.REPORT_OUTCOME
     assert replies(joinedup, HEALTH.channel) == []
 
 

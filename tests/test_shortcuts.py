@@ -96,6 +96,12 @@ def test_the_identifier_check_still_applies_to_a_form_opened_from_a_message(join
     view = _open(joinedup, Shortcut.RECORD_FROM_MESSAGE)
     answers = {**VALID_ANSWERS, Field.SUMMARY: f"{VALID_ANSWERS[Field.SUMMARY]} NHS number 943 476 5919."}
     reply = joinedup.slack.submit(view, fill(view, answers), user=SAM.user_id)
+    # The box for why identifiers are needed appears, on the same form (still saying nothing was copied) ...
+    shown = {**reply.json()["view"], "id": view["id"]}
+    assert reply.json()["response_action"] == "update" and Field.IDENTIFIERS_REASON in json.dumps(shown)
+    assert "not* copied" in json.dumps(shown)
+    # ... and sent again without a reason, the record is refused on the summary.
+    reply = joinedup.slack.submit(shown, fill(shown, answers), user=SAM.user_id)
     assert reply.json()["response_action"] == "errors"
     assert Field.SUMMARY in reply.json()["errors"]
     assert _records_posted(joinedup, EDUCATION.channel) == _records_posted(joinedup, HEALTH.channel) == []

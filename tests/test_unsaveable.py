@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from bot.blocks.ids import Action, Field, Shortcut
 from bot.blocks.limits import TEXT_FIELDS, longest, size
+from bot.blocks.record_form import OTHER_PURPOSE, RECORD_ONLY
 from bot.demo.sample import EDUCATION, HEALTH, NIA, SAM, TIA, sample_partnership
 from bot.standin.signed_requests import block_actions, fill, find_action
 from storage.db import Database
@@ -56,8 +57,15 @@ def note_form(joinedup):
     return opened_by(joinedup, NIA.user_id), NIA.user_id
 
 
+def acknowledged(joinedup, channel, user):
+    """The agency's post once it is acknowledged: only then does it offer to tell the sharer what was done."""
+    click(joinedup, joinedup.posts(channel)[0], Action.ACKNOWLEDGE, user, channel)
+    return joinedup.posts(channel)[0]
+
+
 def result_form(joinedup):
-    click(joinedup, joinedup.posts(HEALTH.channel)[0], Action.REPORT_OUTCOME, NIA.user_id, HEALTH.channel)
+    click(joinedup, acknowledged(joinedup, HEALTH.channel, NIA.user_id), Action.REPORT_OUTCOME, NIA.user_id,
+          HEALTH.channel)
     return opened_by(joinedup, NIA.user_id), NIA.user_id
 
 
@@ -96,8 +104,11 @@ FORMS: dict[str, tuple[Callable[[Any], tuple[dict, str]], dict[str, Any]]] = {
     "amend": (amend_form, {Field.SUMMARY: "Met at school on Monday.", Field.AMEND_REASON: "The day was wrong."}),
 }
 # For the record form, answers that put each field where it is saved rather than refused for another reason.
-SO_IT_IS_SAVED = {Field.NOT_SHARED_REASON: {Field.SHARE_WITH: [], Field.PURPOSES: []},
-                  Field.REQUESTED_ACTION: {Field.REQUEST: "action"}}
+# (A field the record form shows only on a choice, or once identifiers are found, is given that choice or that text.)
+SO_IT_IS_SAVED = {Field.NOT_SHARED_REASON: {Field.SHARE_WITH: [RECORD_ONLY], Field.PURPOSES: []},
+                  Field.REQUESTED_ACTION: {Field.REQUEST: "action"},
+                  Field.PURPOSE_DETAIL: {Field.PURPOSES: [*VALID_ANSWERS[Field.PURPOSES], OTHER_PURPOSE]},
+                  Field.IDENTIFIERS_REASON: {Field.SUMMARY: "Her NHS number is 943 476 5919."}}
 
 
 def open_form(joinedup, name):
@@ -156,8 +167,9 @@ def test_text_longer_than_its_field_holds_is_sent_back_on_that_field_by_name_on_
     # As a replayed or altered submission can carry it; a case reference is counted as stored, without spaces.
     too_much = "CR-" + "7" * 60 if field == Field.CASE_REFERENCE else (TYPED + " ") * (longest(field) // len(TYPED) + 2)
 
-    reply = joinedup.slack.submit(form, fill(form, {**answers, **SO_IT_IS_SAVED.get(field, {}), field: too_much}),
-                                  user=user)
+    form, values = joinedup.fill_form(form, {**answers, **SO_IT_IS_SAVED.get(field, {}), field: too_much}, user,
+                                      every_choice=True)
+    reply = joinedup.slack.submit(form, values, user=user)
 
     assert reply.json()["response_action"] == "errors", reply.body
     assert reply.json()["errors"] == {field: f"Keep {TEXT_FIELDS[field].name} within {longest(field):,} characters "
@@ -357,7 +369,8 @@ SURFACES: dict[str, tuple[Callable, Callable, bool]] = {
     "acknowledge with a note": (*clicked(post_in(HEALTH.channel), Action.ACKNOWLEDGE_WITH_NOTE, NIA.user_id,
                                          HEALTH.channel), False),
     "the note": (*submitted(note_form, FORMS["note"][1]), True),
-    "report result": (*clicked(post_in(HEALTH.channel), Action.REPORT_OUTCOME, NIA.user_id, HEALTH.channel), False),
+    "report result": (*clicked(lambda joinedup: acknowledged(joinedup, HEALTH.channel, NIA.user_id),
+                               Action.REPORT_OUTCOME, NIA.user_id, HEALTH.channel), False),
     "the result": (*submitted(result_form, RESULT), True),
     "the outcome": (*submitted(outcome_form, FORMS["outcome"][1]), True),
     "remind me later": (*clicked(in_dm(SAM.user_id, Action.REMIND_LATER, asked_for_outcome), Action.REMIND_LATER,

@@ -130,10 +130,15 @@ def challenge_blocks(record: Record, challenge: Challenge, agency_name: str) -> 
 
 def challenge_message(record: Record, challenge: Challenge, agency_name: str, *,
                       for_sharer: bool) -> tuple[str, list[dict[str, Any]]]:
+    """To the sharer by direct message, or in the record's thread in each receiving agency's channel: in both, a
+    Respond button while the challenge is open or answered (anyone in the channel sees it; it checks the
+    clicker's right when pressed)."""
     blocks = challenge_blocks(record, challenge, agency_name)
-    if for_sharer:
+    if for_sharer or challenge.state in ("open", "answered"):
         blocks.append({"type": "actions", "elements": [
             button("Respond", Action.RESPOND_CHALLENGE, str(challenge.id), style="primary")]})
+    if not for_sharer and challenge.state in ("open", "answered"):
+        blocks.append(context("The sharer, or anyone in an agency that received the record, can answer."))
     return f"{escape(agency_name)} asks about {record.reference}", blocks
 
 

@@ -25,8 +25,14 @@ class Callback(StrEnum):
 
 class Action(StrEnum):
     RISK_LEVEL = "risk_level"
+    # The record form's choices that change which fields it shows (dispatch_action), and its details button.
+    SHARE_WITH_CHOSEN = "share_with_chosen"
+    PURPOSES_CHOSEN = "purposes_chosen"
+    REQUEST_CHOSEN = "request_chosen"
+    RECORD_DETAILS = "record_details"
     ACKNOWLEDGE = "acknowledge"
     ACKNOWLEDGE_WITH_NOTE = "acknowledge_with_note"
+    POST_MENU = "post_menu"  # the ⋯ menu on an agency's post: each option stands for one of the buttons here
     HOME_MORE = "home_more"
     OPEN_RECORD_FORM = "open_record_form"
     REPORT_OUTCOME = "report_outcome"

@@ -1,4 +1,8 @@
-"""The outcome form, what an outcome looks like wherever it is shown, and the messages that chase.
+"""The two loops back to the sharer, what each looks like wherever it is shown, and the messages that chase.
+
+- A receiving agency *tells the sharer what we did*: its own result, for the sharer and that agency's thread.
+- The sharer reports *the outcome for the child*: what came of sharing, for every agency that received it. Only
+  that closes the loop: the sharer is asked for it on the follow-up date whatever the agencies have said.
 
 Short, kind, specific: what is due, about which record, and the one button that does it.
 """
@@ -28,24 +32,54 @@ class OutcomeForm:
     identifiers_reason: str = ""
 
 
+# The words that tell the two loops apart, wherever they are offered.
+TELL_SHARER = "Tell the sharer what we did"
+REPORT_OUTCOME = "Report outcome for the child"
+
+
+def sharer_outcomes(record: Record) -> list[Outcome]:
+    """The sharer's own reports of the outcome for the child (agencies' results are not among them)."""
+    return [outcome for outcome in record.outcomes if outcome.agency_key is None]
+
+
+def agency_results(record: Record, agency_key: str | None = None) -> list[Outcome]:
+    """What receiving agencies told the sharer they did: one agency's, or every agency's."""
+    return [outcome for outcome in record.outcomes
+            if outcome.agency_key is not None and (agency_key is None or outcome.agency_key == agency_key)]
+
+
 def outcome_form(record: Record, subject: str, agency_name: str | None, *, check_identifiers: bool = True) -> dict[str, Any]:
-    who = f"for *{escape(agency_name)}*" if agency_name else "as its sharer"
+    """A receiving agency's result (agency_name given) or the sharer's outcome for the child (None)."""
+    about = f"*{record.reference}* (case {escape(record.case_reference)})"
+    if agency_name:
+        title, submit = "What we did", "Tell the sharer"
+        intro = (f"Tell the sharer what *{escape(agency_name)}* did about {about}. It goes to the sharer and to the "
+                 f"record's thread in {escape(agency_name)}'s channel. The outcome for the child is the sharer's to "
+                 "report: they are asked for it on the follow-up date.")
+        happened = _input(Field.WHAT_HAPPENED, "What we did", "e.g. School nurse visit booked for Thursday")
+    else:
+        title, submit = "Outcome for the child", "Send to everyone"
+        intro = (f"What came of sharing {about}, for the child? It goes to every agency that received the record, "
+                 "and Joined Up stops asking you.")
+        happened = _input(Field.WHAT_HAPPENED, "What happened", "e.g. Early help assessment started on 2 December")
     return {
         "type": "modal", "callback_id": Callback.OUTCOME_FORM, "private_metadata": subject,
-        "title": plain("What came of it", 24), "submit": plain("Send to everyone", 24), "close": plain("Cancel", 24),
+        "title": plain(title, 24), "submit": plain(submit, 24), "close": plain("Cancel", 24),
         "blocks": [
-            section(f"Report what came of *{record.reference}* (case {escape(record.case_reference)}) {who}. "
-                    "It goes to every agency that received the record."),
-            {"type": "input", "block_id": Field.WHAT_HAPPENED, "label": plain("What happened"),
-             "element": _text_input(Field.WHAT_HAPPENED, "e.g. Early help assessment started on 2 December")},
-            {"type": "input", "block_id": Field.WHAT_CHANGED, "label": plain("What changed for the child"),
-             "optional": True, "element": _text_input(Field.WHAT_CHANGED, "e.g. Breakfast club place arranged")},
+            section(intro),
+            happened,
+            {**_input(Field.WHAT_CHANGED, "What changed for the child", "e.g. Breakfast club place arranged"),
+             "optional": True},
             {"type": "input", "block_id": Field.NEXT_STEP, "label": plain("Is anything more needed?"),
              "element": {"type": "radio_buttons", "action_id": VALUE, "options": [
                  {"text": plain(label), "value": key} for key, label in NEXT_STEPS.items()]}},
             *([identifiers_reason_input()] if check_identifiers else []),
         ],
     }
+
+
+def _input(field: Field, label: str, placeholder: str) -> dict[str, Any]:
+    return {"type": "input", "block_id": field, "label": plain(label), "element": _text_input(field, placeholder)}
 
 
 def _text_input(field: Field, placeholder: str) -> dict[str, Any]:
@@ -60,10 +94,15 @@ def read_outcome_form(values: dict[str, Any]) -> OutcomeForm:
 
 
 def outcome_blocks(outcome: Outcome, agency_name: str | None) -> list[dict[str, Any]]:
-    by = f"{mention(outcome.reported_by)}" + (f" for *{escape(agency_name)}*" if agency_name else ", the sharer")
-    blocks = [context(f":bookmark_tabs: *Outcome reported* by {by}, "
-                      f"{slack_date(outcome.reported_at, '{date_short_pretty} {time}')}")]
-    blocks += long_text_sections("What happened", outcome.what_happened)
+    when = slack_date(outcome.reported_at, '{date_short_pretty} {time}')
+    if agency_name:
+        blocks = [context(f":inbox_tray: *{escape(agency_name)} told the sharer what they did*: "
+                          f"{mention(outcome.reported_by)}, {when}")]
+        blocks += long_text_sections("What they did", outcome.what_happened)
+    else:
+        blocks = [context(f":bookmark_tabs: *Outcome reported* by {mention(outcome.reported_by)}, the sharer: "
+                          f"*the outcome for the child*, {when}")]
+        blocks += long_text_sections("What happened", outcome.what_happened)
     if outcome.what_changed:
         blocks += long_text_sections("What changed for the child", outcome.what_changed)
     blocks.append(section(f"*Next step:* {NEXT_STEPS.get(outcome.next_step, outcome.next_step)}"))
@@ -71,26 +110,37 @@ def outcome_blocks(outcome: Outcome, agency_name: str | None) -> list[dict[str, 
 
 
 def outcome_message(record: Record, outcome: Outcome, agency_name: str | None) -> tuple[str, list[dict[str, Any]]]:
-    text = f"Outcome for {record.reference}"
-    return text, [section(f"*What came of {record.reference}* (case {escape(record.case_reference)})"),
-                  *outcome_blocks(outcome, agency_name)]
+    if agency_name:
+        text = f"{escape(agency_name)} told the sharer what they did about {record.reference}"
+        heading = f"*What {escape(agency_name)} did* about *{record.reference}* (case {escape(record.case_reference)})"
+    else:
+        text = f"The outcome for the child: {record.reference}"
+        heading = (f"*The outcome for the child*: what came of *{record.reference}* "
+                   f"(case {escape(record.case_reference)})")
+    return text, [section(heading), *outcome_blocks(outcome, agency_name)]
 
 
-def outcome_request(record: Record, agencies: list[str]) -> tuple[str, list[dict[str, Any]]]:
+def outcome_request(record: Record, agencies: list[str],
+                    results_from: list[str] | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """The sharer is asked for the outcome for the child; `results_from` names the agencies that have told them
+    what they did, which does not close the loop."""
     told = ", ".join(escape(a) for a in agencies) or "the record"
-    if record.outcomes:
+    if sharer_outcomes(record):
         return (f"Outcome reported for {record.reference}",
                 [section(f":white_check_mark: The outcome of *{record.reference}* (case "
                          f"{escape(record.case_reference)}) has been reported and sent to {told}. Thank you.")])
     text = f"What happened after you shared {record.reference}?"
+    so_far = ([context(f"Already told you what they did: {', '.join(escape(a) for a in results_from)}. That is "
+                       "their part; the outcome for the child is yours to report.")] if results_from else [])
     return text, [
         section(f"What happened after you shared *{record.reference}* about case *{escape(record.case_reference)}* "
-                f"on {slack_date(record.created_at, '{date_short_pretty}')}? Telling {told} what came of it "
-                "closes the loop."),
+                f"on {slack_date(record.created_at, '{date_short_pretty}')}? Reporting the outcome for the child "
+                f"to {told} closes the loop."),
+        *so_far,
         # Slack wants each action_id once in its block: the two reminders share one handler, so one is in a
         # block of its own, just below.
         {"type": "actions", "block_id": "outcome_request", "elements": [
-            button("Report outcome", Action.REPORT_OUTCOME, f"{record.id}:", style="primary"),
+            button(REPORT_OUTCOME, Action.REPORT_OUTCOME, f"{record.id}:", style="primary"),
             button("Remind me tomorrow", Action.REMIND_LATER, f"{record.id}:1"),
         ]},
         {"type": "actions", "block_id": "remind_later", "elements": [

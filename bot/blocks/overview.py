@@ -4,12 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.challenge import KINDS, STATES, revision_lines
+from bot.blocks.outcome import REPORT_OUTCOME, TELL_SHARER, agency_results, outcome_blocks, sharer_outcomes
 from bot.blocks.record_post import agency_name, delivery_line, record_details, record_heading
 from bot.blocks.text import button, context, day, divider, escape, header, line_sections, mention, section, \
     slack_date
 from bot.domain.config import Partnership
 from bot.domain.glossary import Term
-from bot.services.overview import OpenChallenge, OutcomeDue, Overview, RecordHistory, Shared, Waiting
+from bot.services.overview import OpenChallenge, OutcomeDue, Overview, RecordHistory, ResultDue, Shared, Waiting
 from bot.blocks.ids import Action
 
 MESSAGE_BLOCKS = 50
@@ -42,7 +43,14 @@ def _more(kind: str, shown_to: int, total: int, overview: Overview) -> list[dict
 
 def _outcome_due_block(item: OutcomeDue) -> dict[str, Any]:
     block = section(f"*{item.reference}* · case {escape(item.case_reference)} · follow-up was due {day(item.follow_up_on)}")
-    block["accessory"] = button("Report outcome", Action.REPORT_OUTCOME, f"{item.record_id}:", style="primary")
+    block["accessory"] = button(REPORT_OUTCOME, Action.REPORT_OUTCOME, f"{item.record_id}:", style="primary")
+    return block
+
+
+def _result_due_block(item: ResultDue) -> dict[str, Any]:
+    block = section(f"*{item.reference}* · case {escape(item.case_reference)} · acknowledged for "
+                    f"*{escape(item.agency_name)}* {slack_date(item.acknowledged_at, '{date_short_pretty}')}")
+    block["accessory"] = button(TELL_SHARER, Action.REPORT_OUTCOME, f"{item.record_id}:{item.agency_key}")
     return block
 
 
@@ -57,7 +65,8 @@ def _challenge_block(item: OpenChallenge, *, answer: bool) -> dict[str, Any]:
 def overview_blocks(overview: Overview) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     if overview.to_answer:
-        blocks.append(section(f"*Questions waiting for your answer* ({len(overview.to_answer)})"))
+        blocks.append(section(f"*Questions waiting for an answer* ({len(overview.to_answer)}): about records you "
+                              "shared or your agency received; you may answer any of them"))
         blocks += [_challenge_block(item, answer=True) for item in overview.to_answer]
         blocks.append(divider())
     if overview.raised:
@@ -65,8 +74,14 @@ def overview_blocks(overview: Overview) -> list[dict[str, Any]]:
         blocks += [_challenge_block(item, answer=False) for item in overview.raised]
         blocks.append(divider())
     if overview.outcomes_due:
-        blocks.append(section(f"*Outcomes due* ({len(overview.outcomes_due)})"))
+        blocks.append(section(f"*Outcomes due* ({len(overview.outcomes_due)}): the outcome for the child, for every "
+                              "agency you shared with"))
         blocks += [_outcome_due_block(item) for item in overview.outcomes_due]
+        blocks.append(divider())
+    if overview.results_due:
+        blocks.append(section(f"*Tell the sharer what your agency did* ({len(overview.results_due)}): records "
+                              "that asked your agency to act"))
+        blocks += [_result_due_block(item) for item in overview.results_due]
         blocks.append(divider())
     if overview.belongs_to_an_agency:
         blocks.append(section(f"*Waiting for your agency* ({overview.waiting_total})"))
@@ -110,7 +125,12 @@ def history_blocks(history: RecordHistory, partnership: Partnership, terms: list
                for post in history.posts if post.kind == "agency_post" and post.sent_at]
     events += [(d.acknowledged_at, f"acknowledged for *{escape(d.agency_name)}* by {mention(d.acknowledged_by)}")
                for d in history.deliveries if d.acknowledged_at and d.acknowledged_by]
-    events += [(o.reported_at, f"outcome reported by {mention(o.reported_by)}") for o in record.outcomes]
+    events += [(d.acknowledged_at, f"note from *{escape(d.agency_name)}* for the sharer: {escape(d.note[:300])}")
+               for d in history.deliveries if d.acknowledged_at and d.note]
+    events += [(o.reported_at, f"outcome reported by {mention(o.reported_by)}: the outcome for the child")
+               for o in sharer_outcomes(record)]
+    events += [(o.reported_at, f"*{escape(agency_name(partnership, o.agency_key or ''))}* told the sharer what they "
+                               f"did ({mention(o.reported_by)})") for o in agency_results(record)]
     for challenge in history.challenges:
         events.append((challenge.raised_at, f"{mention(challenge.raised_by)} asked: "
                                             f"_{KINDS.get(challenge.kind, challenge.kind)}_: {escape(challenge.text[:300])}"))
@@ -123,5 +143,17 @@ def history_blocks(history: RecordHistory, partnership: Partnership, terms: list
         events.append((revision.revised_at, line + (f"\n   _Earlier summary:_ {escape(earlier[:500])}" if earlier else "")))
     lines = [f"• {slack_date(at, '{date_short_pretty} {time}')}: {what}" for at, what in sorted(events, key=lambda e: e[0])[:40]]
     status = [delivery_line(d) for d in history.deliveries] or ["Recorded only, not shared"]
-    return [record_heading(record), *record_details(record, partnership, terms), divider(),
-            *line_sections("Where it stands", status), *line_sections("History", lines)][:50]
+    if record.is_shared:
+        status.append(":bookmark_tabs: The outcome for the child: reported" if sharer_outcomes(record) else
+                      f":hourglass_flowing_sand: The outcome for the child: the sharer's to report, from "
+                      f"{day(record.follow_up_on)}")
+    blocks = [record_heading(record), *record_details(record, partnership, terms), divider(),
+              *line_sections("Where it stands", status), *line_sections("History", lines)][:MESSAGE_BLOCKS]
+    # What came of it (the outcome for the child, then the agencies' latest results), each whole, in the room left.
+    for outcome in [*sharer_outcomes(record)[-1:], *reversed(agency_results(record)[-3:])]:
+        shown = [divider(), *outcome_blocks(outcome, agency_name(partnership, outcome.agency_key)
+                                            if outcome.agency_key else None)]
+        if len(blocks) + len(shown) > MESSAGE_BLOCKS:
+            break
+        blocks += shown
+    return blocks

@@ -1,72 +1,44 @@
-"""The /record form: built from the partnership's configuration, read back from Slack's view state."""
+"""The /record form, built for a phone: the fields every record needs, and each other field only when the answers
+so far call for it. Read back from Slack's view state, and rebuilt (views.update) as choices change.
+
+Rules that keep a practitioner's words safe while the form changes shape:
+- every field keeps its block_id and action_id from one version of the form to the next, and its answer is carried
+  over as its initial value, so Slack keeps what was typed;
+- a field that holds something stays on the form even when the choices no longer call for it: a contradiction is
+  pointed out under it, and the form asks which is meant before it saves (see `conflicts`);
+- fields with a sensible default (when, your agency once remembered, the follow-up date) are shown as a line of text
+  with a button that turns them into fields, together with the optional ones (who else was there, actions agreed).
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Mapping
 from typing import Any
 
-from bot.blocks.text import clip, context, escape, plain, section, sections
-from bot.domain.config import USER_ID, Partnership
+from bot.blocks.form_state import FormState
 from bot.blocks.ids import Action, Callback, Field, VALUE
 from bot.blocks.limits import longest
+from bot.blocks.record_answers import (  # the answers, and what the form offered: re-exported for the services
+    ACTION_REQUESTED, FIRST_HAND, INFORMATION_ONLY, OTHER_PURPOSE, RECORD_ONLY, REPORTED, FormDefaults, RecordForm,
+    conflicts, is_date, is_moment, offered_agency, read_record_form, starting_answers)
+from bot.blocks.text import clip, context, day, escape, plain, section, sections, slack_date
+from bot.domain.config import Partnership
 
-INFORMATION_ONLY = "information"
-ACTION_REQUESTED = "action"
-FIRST_HAND = "first_hand"
-REPORTED = "reported"
+__all__ = ["ACTION_REQUESTED", "CONDITIONAL", "FIRST_HAND", "INFORMATION_ONLY", "OTHER_PURPOSE", "RECORD_ONLY",
+           "REPORTED", "FormDefaults", "FormState", "RecordForm", "conflicts", "identifiers_reason_input",
+           "offered_agency", "option", "read_record_form", "record_form", "risk_blocks", "saved_view"]
 OPTION_LIMIT = 75
-
-
-@dataclass(frozen=True)
-class FormDefaults:
-    occurred_at: datetime
-    follow_up_on: date
-    case_reference: str = ""
-    sharer_agency: str | None = None
-    risk_key: str | None = None
-    from_message: bool = False  # opened from a message's shortcut, whose message is not copied in
-
-
+MOST_OPTIONS = 100  # Slack's most options in a select (or option groups)
+# Fields whose showing depends on the answers; any other field missing from a submitted form is a damaged form.
+CONDITIONAL = frozenset({Field.NOT_SHARED_REASON, Field.PURPOSES, Field.PURPOSE_DETAIL, Field.REQUEST,
+                         Field.REQUESTED_ACTION, Field.URGENT_CONFIRMED, Field.IDENTIFIERS_REASON})
+LABELS = {Field.SUMMARY: "Summary", Field.ACTIONS: "Actions agreed", Field.OTHERS_PRESENT: "Others who were there",
+          Field.PURPOSE_DETAIL: "Why, in your own words", Field.REQUESTED_ACTION: "The action you are asking for",
+          Field.NOT_SHARED_REASON: "Why you are not sharing"}
 # The message a shortcut starts from may be about another child, or carry a name, an NHS number or an address:
 # copied into the form it would arrive as if the practitioner had typed and checked it. So nothing is copied.
 MESSAGE_NOT_COPIED = (":information_source: Started from a message: Joined Up has *not* copied it into this form, "
                       "because it may be about another child or hold details that do not belong in this record. "
                       "Write what this record needs in your own words.")
-
-
-@dataclass(frozen=True)
-class RecordForm:
-    """What the practitioner entered, as Slack sent it back; nothing is validated yet."""
-
-    case_reference: str = ""
-    occurred_at: int | None = None
-    participants: list[str] = field(default_factory=list)
-    others_present: str = ""
-    sharer_agency: str | None = None
-    share_with: list[str] = field(default_factory=list)
-    not_shared_reason: str = ""
-    purposes: list[str] = field(default_factory=list)
-    purpose_detail: str = ""
-    request: str | None = None
-    requested_action: str = ""
-    source: str | None = None
-    lawful_basis: str | None = None
-    summary: str = ""
-    risk_key: str | None = None
-    urgent_confirmed: bool = False
-    actions: str = ""
-    follow_up_on: str | None = None
-    identifiers_reason: str = ""
-
-
-def identifiers_reason_input() -> dict[str, Any]:
-    """Always on the form, so a practitioner never loses their text to a form that changes shape."""
-    return _input(Field.IDENTIFIERS_REASON, "Identifiers: only if they are necessary",
-                  _text_input("Why an NHS number, address, phone number or date of birth must be in this record",
-                              limit=longest(Field.IDENTIFIERS_REASON)),
-                  optional=True, hint="Joined Up checks the text for NHS and National Insurance numbers, postcodes, "
-                                      "phone numbers, email addresses, dates of birth and other children's case "
-                                      "references. Remove them, or say here why they are needed.")
 
 
 def option(text: str, value: str, description: str | None = None) -> dict[str, Any]:
@@ -92,92 +64,163 @@ def _text_input(placeholder: str, *, limit: int, multiline: bool = False, initia
     element: dict[str, Any] = {"type": "plain_text_input", "multiline": multiline, "max_length": limit,
                                "placeholder": plain(placeholder, 150)}
     if initial:
-        element["initial_value"] = initial
+        element["initial_value"] = initial[:limit]
     return element
 
 
-def record_form(partnership: Partnership, defaults: FormDefaults) -> dict[str, Any]:
-    agencies = [option(a.name, a.key) for a in partnership.agencies]
-    own_agency = next((o for o in agencies if o["value"] == defaults.sharer_agency), None)
-    chosen_risk = partnership.risk_level(defaults.risk_key) if defaults.risk_key else None
-    sharer_agency_select: dict[str, Any] = {"type": "static_select", "options": agencies,
-                                            "placeholder": plain("Your agency")}
-    if own_agency:
-        sharer_agency_select["initial_option"] = own_agency
-    information_only = option("For information only", INFORMATION_ONLY)
+def _choice(kind: str, options: list[dict[str, Any]], chosen: list[str], **extra: Any) -> dict[str, Any]:
+    """A select, radio buttons or checkboxes with the chosen options as its initial ones. Past Slack's 100 options,
+    the last one (an extra choice of ours) goes into a group of its own."""
+    element: dict[str, Any] = {"type": kind, **extra}
+    if len(options) > MOST_OPTIONS:
+        element["option_groups"] = [{"label": plain("Choose", 75), "options": options[:-1]},
+                                    {"label": plain("Or", 75), "options": options[-1:]}]
+    else:
+        element["options"] = options
+    initial = [o for o in options if o["value"] in chosen]
+    if initial:
+        many = kind.startswith("multi_") or kind == "checkboxes"
+        element["initial_options" if many else "initial_option"] = initial if many else initial[0]
+    return element
 
+
+def identifiers_reason_input(initial: str = "") -> dict[str, Any]:
+    """The box for why identifiers must stay: on the outcome, challenge and amend forms always, on the record form
+    once some are found."""
+    return _input(Field.IDENTIFIERS_REASON, "Identifiers: only if they are necessary",
+                  _text_input("Why an NHS number, address, phone number or date of birth must be in this record",
+                              limit=longest(Field.IDENTIFIERS_REASON), initial=initial),
+                  optional=True, hint="Joined Up checks the text for NHS and National Insurance numbers, postcodes, "
+                                      "phone numbers, email addresses, dates of birth and other children's case "
+                                      "references. Remove them, or say here why they are needed.")
+
+
+def record_form(partnership: Partnership, defaults: FormDefaults, answers: RecordForm | None = None, *,
+                found: Mapping[str, str] | None = None, notes: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The form for these answers (none yet: as it opens). `found` describes the identifiers in each text field;
+    `notes` are problems to show under their fields when the form is sent back changed."""
+    a = answers or starting_answers(defaults)
+    p = partnership
+    agencies = [option(ag.name, ag.key) for ag in p.agencies]
+    sharing_options = [*agencies, option("Nobody: record only, don't share", RECORD_ONLY)]
+    purposes = [*(option(x, x) for x in p.purposes), option("Another reason (write it)", OTHER_PURPOSE)]
+    request_options = [option("For information only", INFORMATION_ONLY), option("A specific action", ACTION_REQUESTED)]
+    chosen_risk = p.risk_level(a.risk_key) if a.risk_key else None
     blocks: list[dict[str, Any]] = [
-        section(f"Record a face-to-face conversation about a child for *{escape(partnership.name)}*. "
+        section(f"Record a face-to-face conversation about a child for *{escape(p.name)}*. "
                 "Use the child's case reference, *never their name*."),
         *([context(MESSAGE_NOT_COPIED)] if defaults.from_message else []),
         _input(Field.CASE_REFERENCE, "Child's case reference",
-               _text_input(f"e.g. {partnership.case_reference_example}", limit=longest(Field.CASE_REFERENCE),
-                           initial=defaults.case_reference),
-               hint=f"The reference from your case system, like {partnership.case_reference_example}. Never the child's name."),
-        _input(Field.OCCURRED_AT, "When did the conversation take place?",
-               {"type": "datetimepicker", "initial_date_time": int(defaults.occurred_at.timestamp())}),
-        _input(Field.PARTICIPANTS, "Who was there (on Slack)?",
-               {"type": "multi_users_select", "placeholder": plain("Choose people")}, optional=True),
-        _input(Field.OTHERS_PRESENT, "Others who were there",
-               _text_input("e.g. foster carer, grandparent (roles, not names, where you can)",
-                           limit=longest(Field.OTHERS_PRESENT)), optional=True),
-        _input(Field.SHARER_AGENCY, "Your agency", sharer_agency_select),
-        _input(Field.SHARE_WITH, "Share with these agencies",
-               {"type": "multi_static_select", "options": agencies, "placeholder": plain("Choose agencies")},
-               optional=True, hint="Leave empty to record only, without sharing, and give the reason below."),
-        _input(Field.NOT_SHARED_REASON, "If you are not sharing: why not?",
-               _text_input("The reason for the decision not to share", multiline=True,
-                           limit=longest(Field.NOT_SHARED_REASON)), optional=True),
-        _input(Field.PURPOSES, "Why are you sharing this?",
-               {"type": "multi_static_select", "options": [option(p, p) for p in partnership.purposes],
-                "placeholder": plain("Choose standard purposes")}, optional=True),
-        _input(Field.PURPOSE_DETAIL, "Why, in your own words",
-               _text_input("Anything the standard purposes don't say", multiline=True,
-                           limit=longest(Field.PURPOSE_DETAIL)), optional=True,
-               hint="Choose a standard purpose, write your own, or both."),
-        _input(Field.REQUEST, "What is each agency asked to do?",
-               {"type": "radio_buttons", "initial_option": information_only,
-                "options": [information_only, option("A specific action (describe it below)", ACTION_REQUESTED)]}),
-        _input(Field.REQUESTED_ACTION, "The action you are asking for",
-               _text_input("e.g. Please check attendance this week and tell me of any absence", multiline=True,
-                           limit=longest(Field.REQUESTED_ACTION)),
-               optional=True),
-        _input(Field.SOURCE, "How do you know what you are recording?",
-               {"type": "radio_buttons", "options": [
-                   option("I saw or heard it first-hand", FIRST_HAND),
-                   option("Someone else reported it to me", REPORTED)]}),
-        _input(Field.LAWFUL_BASIS, "Lawful basis or consent position",
-               {"type": "static_select", "placeholder": plain("Choose one"),
-                "options": [option(b, b) for b in partnership.lawful_bases]},
-               hint="Record the basis for your decision, whether you share or not."),
+               _text_input(f"e.g. {p.case_reference_example}", limit=longest(Field.CASE_REFERENCE),
+                           initial=a.case_reference),
+               hint=f"The reference from your case system, like {p.case_reference_example}. Never the child's name."),
         _input(Field.SUMMARY, "Summary of what was discussed",
-               _text_input("Facts first; say which parts are opinion", multiline=True, limit=longest(Field.SUMMARY)),
+               _text_input("Facts first; say which parts are opinion", multiline=True, limit=longest(Field.SUMMARY),
+                           initial=a.summary),
                hint=f"Up to {longest(Field.SUMMARY):,} characters."),
-        *risk_blocks(partnership, chosen_risk),
-        _input(Field.ACTIONS, "Actions agreed",
-               _text_input("Who will do what, by when", multiline=True, limit=longest(Field.ACTIONS)), optional=True),
-        _input(Field.FOLLOW_UP_ON, "Follow up on the outcome by",
-               {"type": "datepicker", "initial_date": defaults.follow_up_on.isoformat()},
-               hint="You will be asked what came of this on that day."),
-        *([identifiers_reason_input()] if partnership.check_identifiers else []),
+        _input(Field.SOURCE, "How do you know what you are recording?", _choice("radio_buttons", [
+            option("I saw or heard it first-hand", FIRST_HAND), option("Someone else reported it to me", REPORTED)],
+            [a.source or ""])),
+        *risk_blocks(p, chosen_risk, confirmed=a.urgent_confirmed),
+        _input(Field.SHARE_WITH, "Share with", _choice(
+            "multi_static_select", sharing_options, [*a.share_with, *([RECORD_ONLY] if a.record_only else [])],
+            action_id=Action.SHARE_WITH_CHOSEN, placeholder=plain("Choose agencies, or record only")), dispatch=True),
     ]
+    if a.record_only or a.not_shared_reason:
+        blocks.append(_input(Field.NOT_SHARED_REASON, "Why are you not sharing?", _text_input(
+            "The reason for the decision not to share", multiline=True, limit=longest(Field.NOT_SHARED_REASON),
+            initial=a.not_shared_reason), hint="The guidance asks you to record the reason, whether you share or not."))
+    if not a.record_only or a.purposes or a.other_purpose:
+        blocks.append(_input(Field.PURPOSES, "Why are you sharing this?", _choice(
+            "multi_static_select", purposes, [*a.purposes, *([OTHER_PURPOSE] if a.other_purpose else [])],
+            action_id=Action.PURPOSES_CHOSEN, placeholder=plain("Choose one or more")), dispatch=True,
+            optional=a.record_only))
+    if a.other_purpose or a.purpose_detail:
+        blocks.append(_input(Field.PURPOSE_DETAIL, "Why, in your own words", _text_input(
+            "The reason the standard purposes don't give", multiline=True, limit=longest(Field.PURPOSE_DETAIL),
+            initial=a.purpose_detail), optional=True))
+    if not a.record_only or a.request == ACTION_REQUESTED:
+        blocks.append(_input(Field.REQUEST, "What is each agency asked to do?", _choice(
+            "radio_buttons", request_options, [a.request or INFORMATION_ONLY], action_id=Action.REQUEST_CHOSEN),
+            dispatch=True))
+    if a.request == ACTION_REQUESTED or a.requested_action:
+        blocks.append(_input(Field.REQUESTED_ACTION, "The action you are asking for", _text_input(
+            "e.g. Please check attendance this week and tell me of any absence", multiline=True,
+            limit=longest(Field.REQUESTED_ACTION), initial=a.requested_action), optional=True))
+    blocks.append(_input(Field.LAWFUL_BASIS, "Lawful basis or consent position", _choice(
+        "static_select", [option(b, b) for b in p.lawful_bases], [a.lawful_basis or ""],
+        placeholder=plain("Choose one")), hint="Record the basis for your decision, whether you share or not."))
+    blocks += _details(p, defaults, a, agencies)
+    if p.check_identifiers and (found or a.identifiers_reason):
+        blocks += _identifiers(found or {}, a.identifiers_reason)
     return {
         "type": "modal",
         "callback_id": Callback.RECORD_FORM,
         "title": plain("Record a conversation", 24),
         "submit": plain("Save and share", 24),
         "close": plain("Cancel", 24),
-        "blocks": blocks,
+        "private_metadata": defaults.metadata(),
+        "blocks": _with_notes(blocks, {**conflicts(a), **(notes or {})}),
     }
 
 
-def risk_blocks(partnership: Partnership, chosen: Any) -> list[dict[str, Any]]:
+def _details(p: Partnership, defaults: FormDefaults, a: RecordForm, agencies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """When, who else was there, your agency, actions agreed and the follow-up date: as fields once asked for;
+    until then a line saying what they will be, with a button. Your agency is a field until it is remembered."""
+    offered = p.agency(defaults.sharer_agency or "")
+    agency = _input(Field.SHARER_AGENCY, "Your agency", _choice(
+        "static_select", agencies, [a.sharer_agency or ""], placeholder=plain("Your agency")))
+    if not defaults.details:
+        said = [f"*When:* {slack_date(defaults.occurred_at)}", f"*Follow-up:* {day(defaults.follow_up_on)}"]
+        if offered:
+            said.insert(1, f"*Your agency:* {escape(offered.name)}")
+        line = section(" · ".join(said) + "\nWho else was there and actions agreed: none added.")
+        line["accessory"] = {"type": "button", "text": plain("Add or change", 75), "action_id": Action.RECORD_DETAILS,
+                             "value": "details"}
+        return [*([] if offered else [agency]), line]
+    follow_up = a.follow_up_on if is_date(a.follow_up_on) else defaults.follow_up_on.isoformat()
+    people: dict[str, Any] = {"type": "multi_users_select", "placeholder": plain("Choose people")}
+    if a.participants:
+        people["initial_users"] = list(dict.fromkeys(a.participants))
+    return [
+        _input(Field.OCCURRED_AT, "When did the conversation take place?", {
+            "type": "datetimepicker", "initial_date_time": a.occurred_at if is_moment(a.occurred_at)
+            else int(defaults.occurred_at.timestamp())}),
+        _input(Field.PARTICIPANTS, "Who was there (on Slack)?", people, optional=True),
+        _input(Field.OTHERS_PRESENT, "Others who were there", _text_input(
+            "e.g. foster carer, grandparent (roles, not names, where you can)", limit=longest(Field.OTHERS_PRESENT),
+            initial=a.others_present), optional=True),
+        agency,
+        _input(Field.ACTIONS, "Actions agreed", _text_input(
+            "Who will do what, by when", multiline=True, limit=longest(Field.ACTIONS), initial=a.actions),
+            optional=True),
+        _input(Field.FOLLOW_UP_ON, "Follow up on the outcome by", {"type": "datepicker", "initial_date": follow_up},
+               hint="You will be asked what came of this on that day."),
+    ]
+
+
+def _identifiers(found: Mapping[str, str], reason: str) -> list[dict[str, Any]]:
+    lines = [f"• *{LABELS.get(f, 'Text')}*: {escape(text)}" for f, text in found.items()]
+    said = "\n".join([":mag: *Identifiers.* Keep them in the record only if they are needed.", *lines])
+    return [*sections(said), identifiers_reason_input(reason)]
+
+
+def _with_notes(blocks: list[dict[str, Any]], notes: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Each note under the field it concerns, in the form itself: shown while the form is being filled in."""
+    shown: list[dict[str, Any]] = []
+    for block in blocks:
+        shown.append(block)
+        note = notes.get(block.get("block_id") or "") if block.get("type") == "input" else None
+        if note:
+            shown.append(context(f":warning: {escape(note)}"))
+    return shown
+
+
+def risk_blocks(partnership: Partnership, chosen: Any, *, confirmed: bool = False) -> list[dict[str, Any]]:
     levels = partnership.risk_levels
-    select: dict[str, Any] = {
-        "type": "static_select", "action_id": Action.RISK_LEVEL, "placeholder": plain("Choose by meaning"),
-        "options": [option(r.label, r.key, r.definition or None) for r in levels]}
-    if chosen:
-        select["initial_option"] = option(chosen.label, chosen.key, chosen.definition or None)
+    options = [option(r.label, r.key, r.definition or None) for r in levels]
+    select = _choice("static_select", options, [chosen.key] if chosen else [], action_id=Action.RISK_LEVEL,
+                     placeholder=plain("Choose by meaning"))
     blocks = [_input(Field.RISK_LEVEL, "Risk level", select, dispatch=True)]
     if chosen:
         blocks.append(section(f"*{escape(chosen.label)}* means: {escape(chosen.definition or 'no agreed definition yet')}"))
@@ -185,79 +228,10 @@ def risk_blocks(partnership: Partnership, chosen: Any) -> list[dict[str, Any]]:
         blocks.append(context(*(f"*{escape(r.label)}*: {escape(r.definition or 'no agreed definition yet')}" for r in levels)))
     if chosen and chosen.urgent:
         blocks += sections(f":rotating_light: *This is urgent.* {escape(partnership.emergency_instructions)}")
-        blocks.append(_input(Field.URGENT_CONFIRMED, "Before you save", {
-            "type": "checkboxes",
-            "options": [option("I have followed the emergency instructions above", "yes")]}))
+        blocks.append(_input(Field.URGENT_CONFIRMED, "Before you save", _choice(
+            "checkboxes", [option("I have followed the emergency instructions above", "yes")],
+            ["yes"] if confirmed else [])))
     return blocks
-
-
-class FormState:
-    """Reads Slack's view.state.values, tolerating anything missing or of the wrong type."""
-
-    def __init__(self, values: Any) -> None:
-        self.values = values if isinstance(values, dict) else {}
-
-    def element(self, block: str, action: str = VALUE) -> dict[str, Any]:
-        found = self.values.get(block)
-        found = found.get(action) if isinstance(found, dict) else None
-        return found if isinstance(found, dict) else {}
-
-    def text(self, block: str) -> str:
-        value = self.element(block).get("value")
-        if not isinstance(value, str):
-            return ""
-        # JSON can carry a lone surrogate, and a NUL, which no keyboard types and PostgreSQL cannot store: the
-        # surrogate is shown as "?" and the NUL dropped, rather than a save that could never succeed.
-        return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "").strip()
-
-    def chosen(self, block: str, action: str = VALUE) -> str | None:
-        selected = self.element(block, action).get("selected_option")
-        value = selected.get("value") if isinstance(selected, dict) else None
-        return value if isinstance(value, str) else None
-
-    def chosen_many(self, block: str) -> list[str]:
-        selected = self.element(block).get("selected_options")
-        if not isinstance(selected, list):
-            return []
-        return [o["value"] for o in selected if isinstance(o, dict) and isinstance(o.get("value"), str)]
-
-
-def offered_agency(view: dict[str, Any]) -> str | None:
-    """The agency the form offered as the practitioner's own (the one remembered from last time), if any."""
-    for block in view.get("blocks") or []:
-        if isinstance(block, dict) and block.get("block_id") == Field.SHARER_AGENCY:
-            initial = (block.get("element") or {}).get("initial_option") or {}
-            return initial.get("value") if isinstance(initial, dict) else None
-    return None
-
-
-def read_record_form(values: dict[str, Any]) -> RecordForm:
-    """Turn Slack's view.state.values into a RecordForm."""
-    state = FormState(values)
-    occurred = state.element(Field.OCCURRED_AT).get("selected_date_time")
-    users = state.element(Field.PARTICIPANTS).get("selected_users")
-    follow_up = state.element(Field.FOLLOW_UP_ON).get("selected_date")
-    return RecordForm(
-        case_reference=state.text(Field.CASE_REFERENCE),
-        occurred_at=occurred if isinstance(occurred, int) and not isinstance(occurred, bool) else None,
-        participants=[u for u in users if isinstance(u, str) and USER_ID.match(u)] if isinstance(users, list) else [],
-        others_present=state.text(Field.OTHERS_PRESENT),
-        sharer_agency=state.chosen(Field.SHARER_AGENCY),
-        share_with=state.chosen_many(Field.SHARE_WITH),
-        not_shared_reason=state.text(Field.NOT_SHARED_REASON),
-        purposes=state.chosen_many(Field.PURPOSES),
-        purpose_detail=state.text(Field.PURPOSE_DETAIL),
-        request=state.chosen(Field.REQUEST),
-        requested_action=state.text(Field.REQUESTED_ACTION),
-        source=state.chosen(Field.SOURCE),
-        lawful_basis=state.chosen(Field.LAWFUL_BASIS),
-        summary=state.text(Field.SUMMARY),
-        risk_key=state.chosen(Field.RISK_LEVEL, Action.RISK_LEVEL),
-        urgent_confirmed=bool(state.chosen_many(Field.URGENT_CONFIRMED)),
-        actions=state.text(Field.ACTIONS),
-        follow_up_on=follow_up if isinstance(follow_up, str) else None,
-        identifiers_reason=state.text(Field.IDENTIFIERS_REASON),
-    )
 
 
 def saved_view(reference: str, destinations: list[str]) -> dict[str, Any]:
@@ -273,4 +247,3 @@ def saved_view(reference: str, destinations: list[str]) -> dict[str, Any]:
             context(clip(f"Sharing with {escape(where)}. You will get a message with a link to each post.", 2000)),
         ],
     }
-

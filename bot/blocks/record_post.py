@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.blocks.challenge import revision_lines
-from bot.blocks.outcome import outcome_blocks
-from bot.blocks.text import button, context, day, divider, escape, fields, header, line_sections, \
+from bot.blocks.menu import menu_option, overflow
+from bot.blocks.outcome import TELL_SHARER, agency_results, outcome_blocks, sharer_outcomes
+from bot.blocks.text import button, clip, context, day, divider, escape, fields, header, line_sections, \
     long_text_sections, mention, section, sections, slack_date
 from bot.domain.config import Partnership
 from bot.domain.glossary import Term
@@ -28,6 +29,8 @@ class Delivery:
     problem: str | None
     acknowledged_by: str | None
     acknowledged_at: datetime | None
+    note: str | None = None  # the agency's note for the sharer, with its acknowledgement
+    result: str | None = None  # what the agency last told the sharer it did
 
 
 def agency_name(partnership: Partnership, key: str) -> str:
@@ -78,52 +81,80 @@ def record_heading(record: Record) -> dict[str, Any]:
 
 
 def agency_post(record: Record, share: Share, partnership: Partnership, terms: list[Term]) -> tuple[str, list[dict[str, Any]]]:
+    """The record, what came of it for the child, this agency's own results (other agencies' are theirs and the
+    sharer's), and the agency's one next step."""
     name = agency_name(partnership, share.agency_key)
     text = f"{record.reference}: a record shared with {escape(name)}"
-    outcomes = [block for outcome in record.outcomes[-3:]
-                for block in outcome_blocks(outcome, agency_name(partnership, outcome.agency_key)
-                                            if outcome.agency_key else None)]
+    results = agency_results(record, share.agency_key)
+    shown = sorted([*sharer_outcomes(record)[-2:], *results[-2:]], key=lambda outcome: outcome.id)
+    outcomes = [block for outcome in shown
+                for block in outcome_blocks(outcome, name if outcome.agency_key else None)]
     changes = [context(line) for line in revision_lines(record.revisions[-5:])]
-    blocks = [record_heading(record), *changes, *record_details(record, partnership, terms), *outcomes, divider(),
-              *acknowledgement_blocks(share, name)]
-    return text, _fit(blocks)
+    body = [record_heading(record), *changes, *record_details(record, partnership, terms), *outcomes, divider()]
+    return text, _fit(body, acknowledgement_blocks(share, name, results=len(results)))
 
 
-def acknowledgement_blocks(share: Share, name: str) -> list[dict[str, Any]]:
+def acknowledgement_blocks(share: Share, name: str, *, results: int = 0) -> list[dict[str, Any]]:
+    """One primary button: *Acknowledge receipt* until someone has, then *Tell the sharer what we did*. The rest
+    are in the ⋯ menu beside it. Everyone in the channel sees them; each checks the clicker's right when used."""
     subject = f"{share.record_id}:{share.agency_key}"
-    report = button("Report result", Action.REPORT_OUTCOME, subject)
-    challenge = button("Ask or challenge", Action.ASK_OR_CHALLENGE, subject)
+    challenge = menu_option("Ask or challenge", Action.ASK_OR_CHALLENGE, subject)
     if share.acknowledged_at is not None and share.acknowledged_by:
         blocks = [context(f":white_check_mark: Acknowledged for {escape(name)} by {mention(share.acknowledged_by)}, "
                           f"{slack_date(share.acknowledged_at, '{date_short_pretty} {time}')}")]
         if share.acknowledgement_note:
-            blocks.append(section(f"*Note from {escape(name)}*\n{escape(share.acknowledgement_note)}"))
-        return [*blocks, {"type": "actions", "block_id": f"result_{share.id}", "elements": [report, challenge]}]
+            blocks += long_text_sections(f"Note from {escape(name)} for the sharer", share.acknowledgement_note)
+        tell = button(TELL_SHARER, Action.REPORT_OUTCOME, subject, style=None if results else "primary")
+        return [*blocks, {"type": "actions", "block_id": f"result_{share.id}", "elements": [
+            tell, overflow(Action.POST_MENU, [challenge])]},
+            context("Your result goes to the sharer; the outcome for the child is theirs.")]
     value = str(share.id)
     return [
         context(f"Waiting for {escape(name)} to acknowledge receipt."),
         {"type": "actions", "block_id": f"acknowledge_{share.id}", "elements": [
             button("Acknowledge receipt", Action.ACKNOWLEDGE, value, style="primary"),
-            button("Acknowledge with a note", Action.ACKNOWLEDGE_WITH_NOTE, value),
-            report,
-            challenge,
+            overflow(Action.POST_MENU, [menu_option("Acknowledge with a note", Action.ACKNOWLEDGE_WITH_NOTE, value),
+                                        challenge]),
         ]},
+        context("More in the ⋯ menu: acknowledge with a note, or ask or challenge."),
     ]
 
 
-def delivery_line(delivery: Delivery) -> str:
+def delivery_line(delivery: Delivery, *, detail: bool = False) -> str:
+    """How one agency's copy stands. With detail, the agency's note and latest result, in short (the sharer's
+    status message); without, only that there are some (App Home, `/joinedup show`)."""
     name = f"*{escape(delivery.agency_name)}*"
     if delivery.acknowledged_by and delivery.acknowledged_at:
-        return (f":white_check_mark: {name}: acknowledged by {mention(delivery.acknowledged_by)}, "
+        line = (f":white_check_mark: {name}: acknowledged by {mention(delivery.acknowledged_by)}, "
                 f"{slack_date(delivery.acknowledged_at, '{date_short_pretty} {time}')}")
+        if not detail:
+            return line + (" · with a note" if delivery.note else "") + (" · told you what they did"
+                                                                        if delivery.result else "")
+        if delivery.note:
+            line += f"\n>_Their note:_ {_digest(delivery.note)}"
+        if delivery.result:
+            line += f"\n>_What they did:_ {_digest(delivery.result)}"
+        return line
     if delivery.state == "sent":
         link = f"<{delivery.permalink}|posted>" if delivery.permalink else "posted"
-        return f":hourglass_flowing_sand: {name}: {link}, waiting for acknowledgement"
+        told = " (and told you what they did)" if delivery.result else ""
+        return f":hourglass_flowing_sand: {name}: {link}, waiting for acknowledgement{told}"
     if delivery.state == "failed":
         return f":warning: {name}: *not delivered*: {escape(delivery.problem or 'Slack did not accept it')}"
     if delivery.attempts:
         return f":arrows_counterclockwise: {name}: delayed, Slack has not accepted it yet; retrying automatically"
     return f":outbox_tray: {name}: posting…"
+
+
+DIGEST = 200
+
+
+def _digest(text: str) -> str:
+    """Someone's words in short, on one line: what does not fit is in `/joinedup show`, and said to be."""
+    flat = " ".join(text.split())
+    if len(flat) <= DIGEST:
+        return escape(flat)
+    return f"{escape(clip(flat, DIGEST))} _(the rest is in `/joinedup show`)_"
 
 
 def sharer_status(record: Record, deliveries: list[Delivery]) -> tuple[str, list[dict[str, Any]]]:
@@ -132,21 +163,39 @@ def sharer_status(record: Record, deliveries: list[Delivery]) -> tuple[str, list
         summary = f"{acknowledged} of {len(deliveries)} acknowledged"
         blocks = [section(f"Your record *{record.reference}* about case *{escape(record.case_reference)}* is saved. "
                           f"{summary}."),
-                  *line_sections("", [delivery_line(d) for d in deliveries])]
+                  *line_sections("", [delivery_line(d, detail=True) for d in deliveries])]
         text = f"{record.reference}: {summary}"
     else:
         blocks = [section(f"Your record *{record.reference}* about case *{escape(record.case_reference)}* is saved. "
                           "It was not shared, and your reason is recorded.")]
         text = f"{record.reference}: recorded, not shared"
-    if record.outcomes:
-        latest = record.outcomes[-1]
-        blocks.append(context(f":bookmark_tabs: Outcome reported by {mention(latest.reported_by)}, "
-                              f"{slack_date(latest.reported_at, '{date_short_pretty}')}."))
+    reported = sharer_outcomes(record)
+    if reported:
+        blocks.append(context(f":bookmark_tabs: The outcome for the child was reported by "
+                              f"{mention(reported[-1].reported_by)}, "
+                              f"{slack_date(reported[-1].reported_at, '{date_short_pretty}')}."))
+    elif record.is_shared:
+        blocks.append(context(f"*The outcome for the child* is yours to report: Joined Up will ask you for it on "
+                              f"{day(record.follow_up_on)}, whatever the agencies tell you they did."))
     else:
         blocks.append(context(f"Follow-up due {day(record.follow_up_on)}."))
     blocks.append(context(f"See the whole record with `/joinedup show {record.reference}`."))
     blocks.append({"type": "actions", "elements": [button("Amend this record", Action.AMEND_RECORD, str(record.id))]})
     return text, blocks
+
+
+def note_to_sharer(record: Record, share: Share, name: str) -> tuple[str, list[dict[str, Any]]]:
+    """A reply under the sharer's status message: an agency acknowledged with a note for them. The mention brings
+    the thread to the sharer's notice; the notification line names only the reference and the agency."""
+    text = f"{mention(record.sharer_id)} {escape(name)} acknowledged {record.reference} with a note for you"
+    by = f"{mention(share.acknowledged_by)}, " if share.acknowledged_by else ""
+    when = slack_date(share.acknowledged_at, "{date_short_pretty} {time}") if share.acknowledged_at else ""
+    return text, [
+        section(f":memo: *{escape(name)}* acknowledged *{record.reference}* (case {escape(record.case_reference)}) "
+                f"with a note for you: {by}{when}"),
+        *long_text_sections("Their note", share.acknowledgement_note or ""),
+        context(f"It is on your status message above too, and on {escape(name)}'s post."),
+    ]
 
 
 def delivery_problem(record: Record, message_id: int, agency: str, channel: str, fix: str,
@@ -168,9 +217,8 @@ def tombstone(record: Record) -> tuple[str, list[dict[str, Any]]]:
     return text, [context(f":wastebasket: {text} Its audit trail is kept.")]
 
 
-def _fit(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Never more than Slack's 50 blocks: the ends (heading, acknowledgement) always stay."""
-    if len(blocks) <= MAX_BLOCKS:
-        return blocks
-    tail = blocks[-3:]
-    return blocks[: MAX_BLOCKS - len(tail) - 1] + [context("… the rest is in `/joinedup show`.")] + tail
+def _fit(body: list[dict[str, Any]], tail: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Never more than Slack's 50 blocks: the heading and the acknowledgement at the end always stay."""
+    if len(body) + len(tail) <= MAX_BLOCKS:
+        return body + tail
+    return body[: MAX_BLOCKS - len(tail) - 1] + [context("… the rest is in `/joinedup show`.")] + tail

@@ -12,8 +12,9 @@ JOIN = "If you should count as a member, ask to join the agency's channel, or as
 
 ACKNOWLEDGE = (f"Only members of the agency a record was shared with can acknowledge it, and Joined Up doesn't "
                f"count you as one of them. {JOIN} {GONE}")
-REPORT_OUTCOME = (f"Only the sharer, and members of the agencies a record was shared with, can report what came "
-                  f"of it, and Joined Up doesn't count you as one of them. {JOIN} {GONE}")
+REPORT_OUTCOME = (f"Only members of the agencies a record was shared with can tell its sharer what their agency "
+                  f"did, and only the sharer can report the outcome for the child; Joined Up doesn't count you as "
+                  f"one of them. {JOIN} {GONE}")
 CHALLENGE = (f"Only members of the agencies a record was shared with can ask about or challenge it from their "
              f"agency's post, and Joined Up doesn't count you as one of them. {JOIN} {GONE}")
 ANSWER = (f"Only the sharer, and members of the agencies a record was shared with, can answer a question about "

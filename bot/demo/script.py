@@ -23,6 +23,7 @@ from bot.demo.stage import FRAME, WIDTH, DemoContext, DemoError, Step, demo_worl
     reply_json, wrap
 from bot.processes.sweep import Sweeper
 from bot.services.records import calendar_for
+from bot.standin.filling import FormFiller
 from bot.standin.signed_requests import fill, find_action
 
 CASE_REFERENCE = "CR-12345"
@@ -116,6 +117,11 @@ def _answers(ctx: DemoContext) -> dict[str, Any]:
     }
 
 
+def _filler(ctx: DemoContext) -> FormFiller:
+    """Sam, filling in a form that changes as Sam answers (a choice can show or hide fields)."""
+    return FormFiller(ctx.slack, lambda view_id: next(v for v in ctx.standin.views() if v["id"] == view_id))
+
+
 def submit_with_mistakes(ctx: DemoContext) -> None:
     assert ctx.form is not None, "open_the_form comes first"
     ctx.heading("Sam makes two mistakes: the child's name and NHS number")
@@ -124,7 +130,10 @@ def submit_with_mistakes(ctx: DemoContext) -> None:
             "the text for identifiers, which are shared only when they are needed.")
     summary = f"{_answers(ctx)[Field.SUMMARY]} Their NHS number is {NHS_NUMBER}."
     answers = {**_answers(ctx), Field.CASE_REFERENCE: "Jane Smith", Field.SUMMARY: summary}
-    body = reply_json(ctx.slack.submit(ctx.form, fill(ctx.form, answers), user=SAM.user_id), "submitting the form")
+    # Each choice reaches Joined Up as Sam makes it, and the form shows what it calls for (here, once the NHS number
+    # is in the summary, a box for why it must stay).
+    ctx.form, values = _filler(ctx).fill_in(ctx.form, answers, user=SAM.user_id, every_choice=True)
+    body = reply_json(ctx.slack.submit(ctx.form, values, user=SAM.user_id), "submitting the form")
     errors = body.get("errors") if body.get("response_action") == "errors" else None
     if not errors:
         raise DemoError(f"a record with a child's name for a case reference was not refused: {body}")
@@ -143,7 +152,8 @@ def submit_and_share(ctx: DemoContext) -> None:
     ctx.say("Sam puts the case reference back, takes the NHS number out, and shares with Education and Health "
             "to keep the child safe, first-hand, under the statutory safeguarding duty, at risk level "
             "“Early help”. The summary uses words that not every agency uses: “DSL” and the school's “niggle”.")
-    body = reply_json(ctx.slack.submit(ctx.form, fill(ctx.form, _answers(ctx)), user=SAM.user_id), "saving the record")
+    body = reply_json(_filler(ctx).submit(ctx.form, _answers(ctx), user=SAM.user_id, every_choice=True),
+                      "saving the record")
     if body.get("response_action") != "update" or not isinstance(body.get("view"), dict):
         raise DemoError(f"the record was not saved: {body}")
     match = re.search(r"JU-\d+", str(body["view"]))

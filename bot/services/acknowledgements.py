@@ -1,4 +1,4 @@
-"""Acknowledging receipt, once per agency, by a member of that agency."""
+"""Acknowledging receipt, once per agency, by a member of that agency; with a note, the note reaches the sharer."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,12 +6,13 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
 
 from bot.blocks.ids import Field
 from bot.blocks.limits import too_long
 from bot.domain.clock import Clock
 from bot.services.audit import Act, Surface, audit
-from bot.services.content import AGENCY_POST, SHARER_STATUS
+from bot.services.content import AGENCY_POST, NOTE_TO_SHARER, SHARER_STATUS
 from bot.services.directory import Directory
 from bot.services.outbox import Outbox
 from storage.db import Database
@@ -81,8 +82,25 @@ class AcknowledgementService:
                     session, SlackMessage.record_id == share.record_id,
                     ((SlackMessage.kind == AGENCY_POST) & (SlackMessage.agency_key == share.agency_key))
                     | (SlackMessage.kind == SHARER_STATUS))
+                if note.strip():
+                    ids.append(self._note_to_sharer(session, share_id, share.record_id, share.agency_key))
                 return Acknowledgement(Outcome.ACKNOWLEDGED, reference, share.agency_key, user_id, now, ids)
             first = session.scalar(select(Share).where(Share.id == share_id))
             assert first is not None
             return Acknowledgement(Outcome.ALREADY, reference, share.agency_key,
                                    first.acknowledged_by, first.acknowledged_at)
+
+    def _note_to_sharer(self, session: Session, share_id: int, record_id: int, agency_key: str) -> int:
+        """The note, owed to the sharer with the acknowledgement that carries it: a reply under their status
+        message (or, if that never reached them, a message of its own)."""
+        sharer = session.execute(_SHARER, {"record": record_id}).one()
+        return self.outbox.add(session, kind=NOTE_TO_SHARER, key=f"note-to-sharer:{share_id}", target=sharer.sharer_id,
+                               record_id=record_id, agency_key=agency_key,
+                               parent_id=sharer.status_id if sharer.status_failed_at is None else None)
+
+
+_records, _messages = Record.__table__.c, SlackMessage.__table__.c
+# The record's sharer, and their status message (every shared record has one, owed when it was saved).
+_SHARER = (select(_records.sharer_id, _messages.id.label("status_id"), _messages.failed_at.label("status_failed_at"))
+           .outerjoin(SlackMessage.__table__, (_messages.record_id == _records.id) & (_messages.kind == SHARER_STATUS))
+           .where(_records.id == bindparam("record")))

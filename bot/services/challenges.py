@@ -207,6 +207,9 @@ class ChallengeService:
             audit(session, at=now, actor=user_id, act=Act.ESCALATED if state == "escalated" else Act.RESOLVED,
                   surface=Surface.BUTTON, record_id=record.id, detail=f"challenge {challenge_id}")
             ids = self._to_threads(session, record.id, CHALLENGE_CLOSED_REPLY, f"closed:{challenge_id}", challenge_id)
+            # The question in each thread loses its Respond button.
+            ids += self.outbox.touch(session, SlackMessage.record_id == record.id,
+                                     SlackMessage.kind == CHALLENGE_REPLY, SlackMessage.subject_id == challenge_id)
             if state == "escalated":
                 agencies = {record.sharer_agency, *(s.agency_key for s in record.shares)}
                 leads = {lead for key in agencies if (a := self.partnership.agency(key)) for lead in a.leads}

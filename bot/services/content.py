@@ -12,9 +12,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.blocks.challenge import amendment_message, challenge_message, challenge_reminder, closed_message, \
     escalation_message, response_message
-from bot.blocks.outcome import acknowledgement_reminder, lead_escalation, outcome_message, outcome_request, \
-    sharer_escalation
-from bot.blocks.record_post import Delivery, agency_name, agency_post, delivery_problem, sharer_status, tombstone
+from bot.blocks.outcome import acknowledgement_reminder, agency_results, lead_escalation, outcome_message, \
+    outcome_request, sharer_escalation, sharer_outcomes
+from bot.blocks.record_post import Delivery, agency_name, agency_post, delivery_problem, note_to_sharer, \
+    sharer_status, tombstone
 from bot.domain.config import Partnership
 from bot.domain.glossary import Glossary
 from bot.services.outbox import Owe, Rendered, fix_for
@@ -28,6 +29,7 @@ SHARER_ESCALATION = "sharer_escalation"
 OUTCOME_REQUEST = "outcome_request"
 OUTCOME_REPLY = "outcome_reply"
 OUTCOME_TO_SHARER = "outcome_to_sharer"
+NOTE_TO_SHARER = "note_to_sharer"  # a reply under the sharer's status message: an acknowledgement's note
 CHALLENGE_REPLY = "challenge_reply"
 CHALLENGE_TO_SHARER = "challenge_to_sharer"
 RESPONSE_REPLY = "response_reply"
@@ -98,6 +100,8 @@ class MessageContent:
             return not any(m.attempts == 0 for m in self._posts(session, message.record_id))
         if message.parent_id is not None:
             parent = session.get(SlackMessage, message.parent_id)
+            if message.kind == NOTE_TO_SHARER and parent is not None and parent.failed_at is not None:
+                return True  # the status message never reached the sharer: the note goes on its own
             return parent is not None and parent.ts is not None
         return True
 
@@ -111,7 +115,7 @@ class MessageContent:
             return share is not None and share.acknowledged_at is None
         if message.kind == OUTCOME_REQUEST and message.ts is None:
             record = session.get(Record, message.record_id)
-            return record is not None and not record.outcomes
+            return record is not None and not sharer_outcomes(record)  # agencies' results leave it owed
         if message.kind == CHALLENGE_REMINDER:
             challenge = session.get(Challenge, message.subject_id)
             return challenge is not None and challenge.state == "open"
@@ -146,7 +150,14 @@ class MessageContent:
         if message.kind == SHARER_ESCALATION:
             return Rendered(*sharer_escalation(record, name))
         if message.kind == OUTCOME_REQUEST:
-            return Rendered(*outcome_request(record, [agency_name(self.partnership, s.agency_key) for s in record.shares]))
+            shared_with = [agency_name(self.partnership, share.agency_key) for share in record.shares]
+            told = [agency_name(self.partnership, key)
+                    for key in dict.fromkeys(result.agency_key or "" for result in agency_results(record))]
+            return Rendered(*outcome_request(record, shared_with, told))
+        if message.kind == NOTE_TO_SHARER:
+            share = self._share(session, message)
+            assert share is not None
+            return Rendered(*note_to_sharer(record, share, name))
         if message.kind in (OUTCOME_REPLY, OUTCOME_TO_SHARER):
             outcome = session.get(Outcome, message.outcome_id)
             assert outcome is not None
@@ -234,6 +245,8 @@ class MessageContent:
                 problem=fix_for(post.last_error) if post and post.failed_at else None,
                 acknowledged_by=share.acknowledged_by,
                 acknowledged_at=share.acknowledged_at,
+                note=share.acknowledgement_note,
+                result=next((o.what_happened for o in reversed(agency_results(record, share.agency_key))), None),
             ))
         return result
 

@@ -1,8 +1,13 @@
-"""Closing the loop: what came of sharing, reported once and sent back to every agency that received it."""
+"""Closing the two loops (see bot/blocks/outcome.py).
+
+A receiving agency's result (a subject with an agency) goes to the sharer, by direct message and on their status
+message, and to that agency's thread. The sharer's outcome for the child (a subject without one) goes to every
+agency that received the record, and only it stops the sharer being asked for it.
+"""
 from __future__ import annotations
 
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.blocks.limits import require_fit, too_long
@@ -89,14 +94,19 @@ class OutcomeService:
                               what_happened=form.what_happened, what_changed=form.what_changed,
                               next_step=form.next_step, identifiers_reason=form.identifiers_reason or None)
             session.add(outcome)
-            session.get(Record, record.id).outcome_request_at = None  # type: ignore[union-attr]
+            if subject.agency_key is None:  # the outcome for the child: nothing more to ask the sharer
+                session.get(Record, record.id).outcome_request_at = None  # type: ignore[union-attr]
             session.flush()
             audit(session, at=outcome.reported_at, actor=user_id, act=Act.OUTCOME_REPORTED, surface=Surface.FORM,
                   record_id=record.id, detail=f"for {subject.agency_key}" if subject.agency_key else "by the sharer")
             posts = {m.agency_key: m for m in session.scalars(select(SlackMessage).where(
                 SlackMessage.record_id == record.id, SlackMessage.kind == AGENCY_POST))}
             ids = []
-            for share in session.scalars(select(Share).where(Share.record_id == record.id)):
+            # The outcome for the child goes to every agency's thread; an agency's result to its own.
+            told = select(Share).where(Share.record_id == record.id)
+            if subject.agency_key is not None:
+                told = told.where(Share.agency_key == subject.agency_key)
+            for share in session.scalars(told):
                 agency, post = self.partnership.agency(share.agency_key), posts.get(share.agency_key)
                 if agency and post and post.failed_at is None:
                     ids.append(self.outbox.add(session, kind=OUTCOME_REPLY, key=f"outcome:{outcome.id}:{agency.key}",
@@ -106,8 +116,11 @@ class OutcomeService:
                 ids.append(self.outbox.add(session, kind=OUTCOME_TO_SHARER, key=f"outcome-to-sharer:{outcome.id}",
                                            target=record.sharer_id, record_id=record.id,
                                            agency_key=subject.agency_key, outcome_id=outcome.id))
-            ids += self.outbox.touch(session, SlackMessage.record_id == record.id,
-                                     SlackMessage.kind.in_([AGENCY_POST, SHARER_STATUS, OUTCOME_REQUEST]))
+            posts_showing = SlackMessage.kind == AGENCY_POST
+            if subject.agency_key is not None:  # an agency's result is shown on its own post only
+                posts_showing = and_(posts_showing, SlackMessage.agency_key == subject.agency_key)
+            shown_on = SlackMessage.kind.in_([SHARER_STATUS, OUTCOME_REQUEST]) | posts_showing
+            ids += self.outbox.touch(session, SlackMessage.record_id == record.id, shown_on)
             return Result(Done.DONE, record.reference, ids)
 
 

@@ -15,7 +15,7 @@ from bot.domain.config import Partnership
 from bot.services.content import MessageContent
 from bot.services.directory import Directory
 from storage.db import Database
-from storage.models import Challenge, Record, Share, SlackMessage, parse_reference
+from storage.models import Challenge, Outcome, Record, Share, SlackMessage, parse_reference
 
 PAGE = 10
 
@@ -50,6 +50,18 @@ class OutcomeDue:
 
 
 @dataclass(frozen=True)
+class ResultDue:
+    """A record an agency acknowledged, which asked it to act, and whose sharer it has not yet told what it did."""
+
+    record_id: int
+    reference: str
+    case_reference: str
+    agency_key: str
+    agency_name: str
+    acknowledged_at: datetime
+
+
+@dataclass(frozen=True)
 class OpenChallenge:
     challenge_id: int
     reference: str
@@ -71,6 +83,7 @@ class Overview:
     outcomes_due: list[OutcomeDue] = field(default_factory=list)
     to_answer: list[OpenChallenge] = field(default_factory=list)
     raised: list[OpenChallenge] = field(default_factory=list)
+    results_due: list[ResultDue] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -111,14 +124,31 @@ class OverviewService:
             today = self.clock.now().astimezone(self.partnership.zone).date()
             due = session.scalars(
                 select(Record).where(Record.sharer_id == user_id, Record.not_shared_reason.is_(None),
-                                     Record.follow_up_on <= today, ~Record.outcomes.any())
+                                     Record.follow_up_on <= today, Record.purged_at.is_(None),
+                                     ~Record.outcomes.any(Outcome.agency_key.is_(None)))
                 .order_by(Record.follow_up_on, Record.id).limit(page)).all()
             outcomes_due = [OutcomeDue(r.id, r.reference, r.case_reference, r.follow_up_on) for r in due]
-            to_answer = self._challenges(session, (Record.sharer_id == user_id) & (Challenge.state == "open"), page)
+            # Open questions on records they shared, or that reached an agency of theirs: any of them may answer.
+            received = select(Share.record_id).where(Share.agency_key.in_(agencies))
+            to_answer = self._challenges(session, (Challenge.state == "open") & (Challenge.raised_by != user_id)
+                                         & ((Record.sharer_id == user_id) | Record.id.in_(received)), page)
+            results_due = self._results_due(session, agencies, page)
             raised = self._challenges(session, (Challenge.raised_by == user_id)
                                       & Challenge.state.in_(["open", "answered"]), page)
         return Overview(waiting, waiting_total, waiting_offset, shared, shared_total, shared_offset, bool(agencies),
-                        outcomes_due, to_answer, raised)
+                        outcomes_due, to_answer, raised, results_due)
+
+    def _results_due(self, session: Session, agencies: list[str], page: int) -> list[ResultDue]:
+        """Records shared with these agencies that asked for an action, acknowledged, with no result told yet."""
+        told = select(Outcome.id).where(Outcome.record_id == Share.record_id, Outcome.agency_key == Share.agency_key)
+        rows = session.execute(
+            select(Share, Record).join(Record, Share.record_id == Record.id)
+            .where(Share.agency_key.in_(agencies), Share.acknowledged_at.is_not(None), Record.requested_action != "",
+                   Record.purged_at.is_(None), ~told.exists())
+            .order_by(Share.acknowledged_at, Share.id).limit(page)).all()
+        return [ResultDue(record.id, record.reference, record.case_reference, share.agency_key,
+                          agency_name(self.partnership, share.agency_key), share.acknowledged_at)
+                for share, record in rows]
 
     def _challenges(self, session: Session, condition: Any, page: int) -> list[OpenChallenge]:
         rows = session.execute(select(Challenge, Record).join(Record, Challenge.record_id == Record.id)

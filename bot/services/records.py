@@ -1,6 +1,7 @@
 """Recording a conversation: the rules a record must meet, and saving it with everything it owes Slack."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +14,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from bot.blocks.limits import longest, require_fit, too_long
-from bot.blocks.record_form import ACTION_REQUESTED, FIRST_HAND, REPORTED, FormDefaults, RecordForm, INFORMATION_ONLY
+from bot.blocks.record_answers import ACTION_REQUESTED, FIRST_HAND, REPORTED, FormDefaults, RecordForm, \
+    INFORMATION_ONLY, conflicts
 from bot.domain.clock import Clock
 from bot.domain.config import Partnership
 from bot.services.audit import Act, Surface, audit
@@ -100,23 +102,7 @@ class RecordService:
             errors[Field.OCCURRED_AT] = "That is in the future. Choose when the conversation took place."
         if not p.agency(form.sharer_agency or ""):
             errors[Field.SHARER_AGENCY] = "Choose your own agency."
-        unknown = [k for k in form.share_with if not p.agency(k)]
-        if unknown:
-            errors[Field.SHARE_WITH] = "One of these agencies is no longer configured. Choose again."
-        if form.share_with and form.not_shared_reason:
-            errors[Field.NOT_SHARED_REASON] = ("You chose agencies to share with. Clear this reason, "
-                                               "or clear the agencies to record without sharing.")
-        if not form.share_with and not form.not_shared_reason:
-            errors[Field.NOT_SHARED_REASON] = ("You haven't chosen anyone to share with. Say why you are not "
-                                               "sharing, or choose agencies above.")
-        if form.share_with and not form.purposes and not form.purpose_detail:
-            errors[Field.PURPOSE_DETAIL] = "Say why you are sharing: choose a standard purpose above or write it here."
-        if any(purpose not in p.purposes for purpose in form.purposes):
-            errors[Field.PURPOSES] = "One of these purposes is no longer configured. Choose again."
-        if form.request not in (INFORMATION_ONLY, ACTION_REQUESTED):
-            errors[Field.REQUEST] = "Say what each agency is asked to do."
-        if form.request == ACTION_REQUESTED and not form.requested_action:
-            errors[Field.REQUESTED_ACTION] = "Describe the action you are asking for."
+        errors |= self._sharing_problems(form)
         if form.source not in (FIRST_HAND, REPORTED):
             errors[Field.SOURCE] = "Say whether you saw or heard this yourself, or it was reported to you."
         if form.lawful_basis not in p.lawful_bases:
@@ -140,6 +126,41 @@ class RecordService:
         for field, message in {**found, **too_long(texts(form))}.items():
             errors.setdefault(field, message)
         return errors, kinds
+
+    def _sharing_problems(self, form: RecordForm) -> dict[str, str]:
+        """With whom, why and asking what: or, recorded only, why not. Contradicting answers are asked about."""
+        p = self.partnership
+        errors: dict[str, str] = dict(conflicts(form))
+        sharing = bool(form.share_with) and not form.record_only
+        if any(not p.agency(k) for k in form.share_with):
+            errors[Field.SHARE_WITH] = "One of these agencies is no longer configured. Choose again."
+        elif not form.share_with and not form.record_only:
+            errors[Field.SHARE_WITH] = "Choose the agencies to share with, or “Nobody: record only” to keep it unshared."
+        if form.record_only and not form.share_with and not form.not_shared_reason:
+            errors[Field.NOT_SHARED_REASON] = ("Say why you are not sharing: the guidance asks for the reason, "
+                                               "whether you share or not.")
+        if any(purpose not in p.purposes for purpose in form.purposes):
+            errors[Field.PURPOSES] = "One of these purposes is no longer configured. Choose again."
+        elif sharing and not form.purposes and not form.other_purpose and not form.purpose_detail:
+            errors[Field.PURPOSES] = "Say why you are sharing: choose a purpose, or “Another reason” and write it."
+        if sharing and form.other_purpose and not form.purpose_detail:
+            errors[Field.PURPOSE_DETAIL] = "Write the reason in your own words, or take “Another reason” off the list."
+        if sharing and form.request not in (INFORMATION_ONLY, ACTION_REQUESTED):
+            errors[Field.REQUEST] = "Say what each agency is asked to do."
+        elif sharing and form.request == ACTION_REQUESTED and not form.requested_action:
+            errors[Field.REQUESTED_ACTION] = "Describe the action you are asking for."
+        return errors
+
+    def reopened(self, user_id: str, metadata: object) -> FormDefaults:
+        """The defaults a form was opened with, kept in its private_metadata; a form without them (damaged, or
+        older than them) gets today's, as if opened now."""
+        return FormDefaults.from_metadata(metadata, self.partnership) or self.form_defaults(user_id)
+
+    def findings(self, form: RecordForm) -> dict[str, str]:
+        """Each text field's identifiers, described, whether or not a reason is given: the form shows them above
+        the box for the reason."""
+        found, _ = self.identifiers(dataclasses.replace(form, identifiers_reason=""))
+        return {field: text for field, text in found.items() if field != Field.IDENTIFIERS_REASON}
 
     def identifiers(self, form: RecordForm) -> tuple[dict[str, str], list[str]]:
         return identifier_problems(
@@ -173,7 +194,7 @@ class RecordService:
               remember: bool) -> Saved:
         p = self.partnership
         risk = p.risk_level(form.risk_key or "")
-        assert risk is not None and form.occurred_at is not None
+        assert risk is not None
         now = self.clock.now()
         agencies = list(dict.fromkeys(form.share_with))
         follow_up_on = _parse_date(form.follow_up_on) or now.date()
@@ -184,7 +205,7 @@ class RecordService:
             record_id = connection.scalar(_INSERT_RECORD, dict(
                 submission_key=submission_key,
                 case_reference=normalise_case_reference(form.case_reference),
-                occurred_at=datetime.fromtimestamp(form.occurred_at, timezone.utc),
+                occurred_at=_moment(form.occurred_at) or now,  # a form read without its defaults: now
                 created_at=now,
                 last_activity_at=now,
                 sharer_id=user_id,

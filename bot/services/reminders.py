@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, bindparam, select, update
 
+from bot.blocks.outcome import sharer_outcomes
 from bot.domain.clock import Clock
 from bot.services.audit import SYSTEM, Act, Surface, append, audit, entry
 from bot.domain.config import Partnership
@@ -203,8 +204,8 @@ class ReminderService:
         day = self.calendar.add_working_days(self.clock.now().astimezone(zone).date(), working_days)
         with self.db.write() as session:
             record = session.get(Record, record_id)
-            if record is None or record.sharer_id != user_id or record.outcomes:
-                return None
+            if record is None or record.sharer_id != user_id or sharer_outcomes(record):
+                return None  # not theirs, or the outcome for the child is in (agencies' results leave it owed)
             record.outcome_request_at = start_of_working_day(day, self.partnership, self.calendar, zone)
             if record.outcome_requests_sent >= self.partnership.reminders.max_reminders:
                 record.outcome_requests_sent = self.partnership.reminders.max_reminders - 1

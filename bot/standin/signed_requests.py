@@ -174,12 +174,20 @@ def block_actions(message: dict[str, Any], action: dict[str, Any], *, user: str,
 
 
 def find_action(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
-    """The element with this action_id, as a block_actions `actions[0]` entry."""
-    for block in blocks:
-        for element in block.get("elements", []) if block.get("type") == "actions" else []:
-            if element.get("action_id") == action_id:
-                return {"action_id": action_id, "block_id": block.get("block_id"), "type": element["type"],
-                        "text": element.get("text"), "value": element.get("value")}
+    """The element with this action_id, as a block_actions `actions[0]` entry; or else the option of an overflow
+    menu that stands for it (its value is "<action_id>:<the button's value>", see bot/blocks/menu.py), as Slack
+    sends a choice from the menu: the menu's action_id, with `selected_option`."""
+    elements = [(block, element) for block in blocks if block.get("type") == "actions"
+                for element in block.get("elements", [])]
+    for block, element in elements:
+        if element.get("action_id") == action_id:
+            return {"action_id": action_id, "block_id": block.get("block_id"), "type": element["type"],
+                    "text": element.get("text"), "value": element.get("value")}
+    for block, element in elements:
+        for option in element.get("options", []) if element.get("type") == "overflow" else []:
+            if str(option.get("value", "")).partition(":")[0] == action_id:
+                return {"action_id": element["action_id"], "block_id": block.get("block_id"), "type": "overflow",
+                        "selected_option": option}
     raise AssertionError(f"no {action_id!r} button in these blocks")
 
 
