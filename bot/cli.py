@@ -73,6 +73,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 help="first day, YYYY-MM-DD, inclusive (when recorded, in the partnership's time zone)")
     records_export.add_argument("--to", dest="end", metavar="DATE", help="last day, YYYY-MM-DD, inclusive")
     records_export.add_argument("--output", metavar="FILE", help="write to this file (default: standard output)")
+    figures = commands.add_parser(
+        "report", help="partnership figures for a period, for board papers",
+        description="Every partnership figure (docs/admin-guide.md, \"Partnership figures\") for the whole "
+                    "partnership and each agency, for the days --from to --to (both included, in the partnership's "
+                    "time zone). Formats: csv (every figure, each agency and the total, with its definition), json "
+                    "or md. A chart (png) is not available yet.")
+    figures.add_argument("--from", dest="start", metavar="DATE", required=True, help="first day, YYYY-MM-DD")
+    figures.add_argument("--to", dest="end", metavar="DATE", required=True, help="last day, YYYY-MM-DD, included")
+    figures.add_argument("--format", choices=("csv", "json", "md"), default="csv", help="csv (default), json or md")
+    figures.add_argument("--at", help="count the figures \"now\" as at this moment (ISO 8601; default: now)")
     retention = commands.add_parser("retention", help="remove records past the retention period now")
     retention.add_argument("--dry-run", action="store_true", help="only list what would be removed")
     backup = commands.add_parser(
@@ -91,6 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sweep": run_sweep, "glossary": export_glossary, "audit": print_audit,
         "retention": apply_retention,
         "export": export_records,
+        "report": print_report,
         "doctor": run_doctor,
         "backup": run_backup,
     }
@@ -369,6 +380,27 @@ def export_records(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(f"joinedup: exported {len(records)} record(s){what}{period} as {form}{where}; "
               "each export is in the records' audit trails", file=sys.stderr)
+    return 0
+
+
+def print_report(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import date
+
+    from bot.domain.clock import SystemClock
+    from bot.reports.export import RENDERERS
+    from bot.reports.period import PeriodError, days
+    from bot.reports.service import PartnershipFigures
+    from bot.services.records import calendar_for
+
+    partnership = load_partnership(settings.config_path)
+    try:
+        period = days(date.fromisoformat(args.start), date.fromisoformat(args.end), partnership.zone)
+    except (ValueError, PeriodError) as error:
+        raise MissingSetting(f"--from {args.start} --to {args.end}: {error}; write days like 2026-11-01") from None
+    db = existing_database(settings.database_url, command="report")
+    now = _moment(args.at) if args.at else SystemClock().now()
+    report = PartnershipFigures(db=db, partnership=partnership, calendar=calendar_for(partnership)).report(period, now)
+    sys.stdout.write(RENDERERS[args.format](report, partnership))
     return 0
 
 

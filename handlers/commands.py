@@ -13,6 +13,10 @@ from bot.blocks.ids import Command
 from bot.blocks.messages import form_unavailable, help_blocks, no_access
 from bot.blocks.overview import history_blocks, mine_message
 from bot.blocks.record_form import record_form
+from bot.blocks.report import REFUSED as REPORT_REFUSED, bad_period, report_blocks
+from bot.reports.period import Period, PeriodError, parse_period
+from bot.reports.service import PartnershipFigures
+from bot.services.records import calendar_for
 from bot.services.audit import trail
 from bot.services.wiring import Services
 from storage.models import parse_reference
@@ -63,8 +67,23 @@ def register(app: App, services: Services) -> None:
             text, blocks = audit_blocks(record_id, trail(services.db, record_id), services.partnership)
             ack(text=text, blocks=blocks)
 
+    def report(argument: str, body: dict[str, Any], ack: Ack, respond: Respond) -> None:
+        user = body["user_id"]
+        agencies = [a.key for a in services.partnership.agencies] if services.directory.is_admin(user) else \
+            [a.key for a in services.partnership.agencies if user in a.leads]
+        if not agencies:
+            ack(text=REPORT_REFUSED)
+            return
+        try:
+            period = parse_period(argument, services.clock.now(), services.partnership.zone)
+        except PeriodError as error:
+            ack(text=bad_period(str(error)))
+            return
+        ack()
+        services.later(_respond_with_report, services, period, agencies, respond)
+
     subcommands: dict[str, Callable[[str, dict[str, Any], Ack, Respond], None]] = {
-        "mine": mine, "show": show, "glossary": glossary, "audit": audit}
+        "mine": mine, "show": show, "glossary": glossary, "audit": audit, "report": report}
 
     @app.command(Command.JOINEDUP)
     def joinedup(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
@@ -111,3 +130,15 @@ def _respond_with_record(services: Services, user_id: str, reference: str, respo
     terms = services.glossary.terms_in(record.summary, record.actions, record.purpose_detail, record.requested_action)
     respond(text=record.reference, response_type="ephemeral",
             blocks=history_blocks(history, services.partnership, terms))
+
+
+def _respond_with_report(services: Services, period: Period, agencies: list[str], respond: Respond) -> None:
+    figures = PartnershipFigures(db=services.db, partnership=services.partnership,
+                                 calendar=calendar_for(services.partnership))
+    try:
+        report = figures.report(period, services.clock.now())
+    except SQLAlchemyError:
+        respond(text=UNREACHABLE, response_type="ephemeral")
+        raise
+    text, blocks = report_blocks(report, services.partnership, agencies)
+    respond(text=text, blocks=blocks, response_type="ephemeral")

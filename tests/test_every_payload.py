@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.blocks import audit, challenge as challenges, glossary, messages, outcome as outcomes, overview, \
-    record_form, record_post
+    record_form, record_post, report as reports
 from bot.blocks.challenge import read_amend_form, read_challenge_form, read_response_form
 from bot.blocks.ids import Field
 from bot.blocks.outcome import read_outcome_form
@@ -230,6 +230,18 @@ def posts() -> Iterator[tuple[str, tuple[str, list[dict[str, Any]]]]]:
     yield "tombstone", record_post.tombstone(record(purged=True))
 
 
+def figures_report() -> Any:
+    """Every figure at its widest: each agency, every risk level and purpose, numbers in the millions."""
+    from bot.reports.figures import FIGURES
+    from bot.reports.period import Period
+    from bot.reports.service import Report, Value
+
+    items = {"risk level": [r.key for r in RISKS], "purpose": list(P.purposes)}
+    values = tuple(Value(figure, item, agency, 1234567.89) for figure in FIGURES
+                   for item in items.get(figure.split_by, [""]) for agency in (None, *(a.key for a in AGENCIES)))
+    return Report(Period(NOW - timedelta(days=3650), NOW, named("a period", 140)), NOW, 8.0, values)
+
+
 def replies() -> Iterator[tuple[str, dict[str, Any]]]:
     """Ephemeral replies: a slash command's answer, or through a response_url."""
     def message(text: str, blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -238,6 +250,11 @@ def replies() -> Iterator[tuple[str, dict[str, Any]]]:
     yield "help", message(*messages.help_blocks())
     yield "help for unknown word", message(*messages.help_blocks(typed("word", 200)))
     yield "glossary index", message(*glossary.glossary_index(GLOSSARY, P.name))
+    for shown in (AGENCIES[:1], AGENCIES):
+        yield f"partnership figures for {len(shown)} agencies", message(*reports.report_blocks(
+            figures_report(), P, [agency.key for agency in shown]))
+    yield "partnership figures refused", message(reports.REFUSED)
+    yield "partnership figures bad period", message(reports.bad_period("Joined Up can't tell which period " * 3))
     for term in (TERMS[0], TERMS[1]):
         yield f"glossary answer {len(term.definition)}", message(*glossary.glossary_answer(term))
     yield "glossary near matches", message(*glossary.glossary_not_found(typed("q", 300), TERMS[:3], P.admins))

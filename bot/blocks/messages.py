@@ -12,6 +12,7 @@ HELP = (
     "• `/joinedup show JU-000042`: a whole record with its history\n"
     "• `/joinedup glossary [term]`: the partnership's agreed definitions\n"
     "• `/joinedup audit JU-000042`: a record's audit trail (admins)\n"
+    "• `/joinedup report [this week | last 30 days | 2026-11-01..2026-11-30]`: partnership figures (admins, leads)\n"
     "• `/joinedup help`: this message"
 )
 

@@ -11,7 +11,10 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote
 
 # Args that carry JSON; slack_sdk sends them as JSON values or, in forms, JSON strings.
-JSON_ARGS = ("blocks", "attachments", "view", "metadata")
+JSON_ARGS = ("blocks", "attachments", "view", "metadata", "files")
+# Where the upload URLs files.getUploadURLExternal hands out point, and the name a POST to one has in calls().
+UPLOAD_PATH = "/upload/v1/"
+UPLOAD = "file_upload"
 
 
 @dataclass
@@ -86,6 +89,10 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         path, _, query = self.path.partition("?")
         auth = self.headers.get("Authorization", "")
+        if path.startswith(UPLOAD_PATH):  # a file's bytes, raw or in a multipart form: never parsed as arguments
+            upload = {"ticket": path[len(UPLOAD_PATH):], "http_method": self.command, "raw": raw,
+                      "content_type": self.headers.get("Content-Type", "")}
+            return self._answer(*standin._handle(UPLOAD, upload, None))
         try:
             args = parse_args(raw, self.headers.get("Content-Type", ""), query)
         except ValueError:
@@ -97,6 +104,9 @@ class Handler(BaseHTTPRequestHandler):
             answer, delay = standin._handle("response_url", {**args, "_name": unquote(path[10:])}, token)
         else:
             return self._send(Answer(404, {"ok": False, "error": "unknown_method"}))
+        self._answer(answer, delay)
+
+    def _answer(self, answer: Answer, delay: float) -> None:
         if delay:
             time.sleep(delay)
         if answer.drop:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.standin.files import FileMethods
 from bot.standin.rules import SlackError, check_message, check_view
 
 TEAM_NAME = "Joined Up Stand-in"
@@ -28,7 +29,7 @@ class Channel:
     im_user: str | None = None  # set for a DM with that user
 
 
-class WebApiMethods:
+class WebApiMethods(FileMethods):
     """The world's state is set up by SlackStandIn, which answers each request with these methods."""
     bot_user_id: str
     bot_id: str
@@ -346,16 +347,21 @@ METHODS = {
     "views.update": WebApiMethods._views_update,
     "views.publish": WebApiMethods._views_publish,
     "apps.connections.open": WebApiMethods._apps_connections_open,
+    "files.getUploadURLExternal": WebApiMethods._get_upload_url,
+    "files.completeUploadExternal": WebApiMethods._complete_upload,
 }
 
 
 # The scopes each method accepts (any one will do), from its page on docs.slack.dev; listed only for the methods
-# `joinedup doctor` and delivery's look-ups call. A token granted none of them is answered missing_scope.
+# `joinedup doctor`, delivery's look-ups and file uploads call. A token granted none of them is answered
+# missing_scope.
 ACCEPTED_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations.history": ("channels:history", "groups:history", "im:history", "mpim:history"),
     "conversations.replies": ("channels:history", "groups:history", "im:history", "mpim:history"),
     "conversations.info": ("channels:read", "groups:read", "im:read", "mpim:read"),
     "users.info": ("users:read",),
+    "files.getUploadURLExternal": ("files:write",),
+    "files.completeUploadExternal": ("files:write",),
 }
 
 

@@ -2,11 +2,10 @@
 
 Point the real ``slack_sdk.WebClient`` at it with
 ``WebClient(token="xoxb-...", base_url=standin.api_url)``. It keeps a small
-world (users, channels, DMs, messages, views), answers the methods Joined Up
-uses much as Slack does (including Slack's error codes and Block Kit size
-limits), records every call, and can be told to fail, throttle or hang up.
-Used by ``joinedup demo``, the test suite and the benchmarks.
-
+world (users, channels, DMs, messages, views, uploaded files), answers the
+methods Joined Up uses much as Slack does (including Slack's error codes and
+Block Kit size limits), records every call, and can be told to fail, throttle
+or hang up. Used by ``joinedup demo``, the test suite and the benchmarks.
 It only ever listens on 127.0.0.1.
 """
 from __future__ import annotations
@@ -21,7 +20,7 @@ from typing import Any
 from urllib.parse import quote, urlparse
 
 from bot.domain.manifest import read_bot_scopes
-from bot.standin.http import Answer, Handler, Server
+from bot.standin.http import UPLOAD, Answer, Handler, Server
 from bot.standin.methods import ACCEPTED_SCOPES, METHODS, Channel, WebApiMethods
 from bot.standin.rules import SlackError, check_arguments, check_message
 
@@ -32,7 +31,7 @@ RESPONSE_OPTIONS = ("response_type", "replace_original", "delete_original", "thr
 
 @dataclass
 class Call:
-    method: str  # "chat.postMessage", or "response_url" for posts to a response URL
+    method: str  # "chat.postMessage"; "response_url" for posts to a response URL, "file_upload" to an upload URL
     args: dict  # parsed JSON or form body
     at: float  # time.monotonic() when received
     token: str | None
@@ -192,7 +191,7 @@ class SlackStandIn(WebApiMethods):
 
     def errors(self, method: str | None = None) -> list[Call]:
         """Calls that were answered with anything but ok (injected failures included)."""
-        return [c for c in self.calls(method) if not c.ok and c.method != "response_url"]
+        return [c for c in self.calls(method) if not c.ok and c.method not in ("response_url", UPLOAD)]
 
     def messages(self, channel: str) -> list[dict]:
         with self._lock:
@@ -251,6 +250,7 @@ class SlackStandIn(WebApiMethods):
             self._rules: list[_FailRule] = []
             self._mix: _FaultMix | None = None
             self.scopes: tuple[str, ...] = self._granted
+            self._reset_files()
 
     # -- fault injection ---------------------------------------------------
     def fail(self, method: str, *, error: str | None = None, status: int | None = None,
@@ -367,6 +367,8 @@ class SlackStandIn(WebApiMethods):
         return Answer(body="ok")
 
     def _api(self, method: str, args: dict, token: str | None) -> Answer:
+        if method == UPLOAD:  # bytes POSTed to an upload URL: no token, and a plain-text answer
+            return self._receive_upload(args)
         handler = METHODS.get(method)
         try:
             if not token:
@@ -374,6 +376,7 @@ class SlackStandIn(WebApiMethods):
             if self.strict:
                 check_arguments(method, args)
             self._check_scopes(method)
+            self._caller = token
             result = handler(self, args) if handler else {}
             return Answer(body={"ok": True, **result})
         except SlackError as e:

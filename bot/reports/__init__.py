@@ -1,0 +1,1 @@
+"""Partnership figures: is multi-agency working working? Defined once, computed in the database."""

@@ -1,0 +1,176 @@
+"""The weekly digest's chart: time to acknowledge and outcome rate, by agency, over the weeks.
+
+`weekly_chart` is a pure function of the figures: the same figures give the same PNG bytes (a fixed size and
+resolution, matplotlib's bundled font, no software name or timestamp in the file), and it returns the text a
+screen reader reads in place of the picture. It draws on matplotlib's Agg canvas without pyplot, whose global
+state is not safe to share between threads.
+"""
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+WIDTH_INCHES, HEIGHT_INCHES, DPI = 10.0, 8.0, 120  # 1200 × 960 pixels
+# Okabe and Ito's colours, told apart with the common colour-vision deficiencies (their yellow is left out: it is
+# too faint on white). Each agency also has its own marker and line style, so nothing rests on colour alone.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LINE_STYLES = ("-", "--", "-.", ":")
+# Slack refuses a longer alt_txt (alt_txt_too_large).
+# https://docs.slack.dev/reference/methods/files.getUploadURLExternal
+ALT_TEXT_LIMIT = 1000
+MOST_WEEK_LABELS = 12
+TITLE = "Acknowledgements and outcomes, by agency, week by week"
+ACK_PANEL = "Time to acknowledge (median, in working hours)"
+OUTCOME_PANEL = "Records with an outcome for the child (% of records shared)"
+NO_DATA = "No figures for these weeks: nothing was shared, acknowledged or followed up."
+
+
+@dataclass(frozen=True)
+class AgencyWeeks:
+    """One agency's figures, one value for each week charted; None where there was nothing to measure."""
+    agency: str  # the agency's name, as the legend and the alt text show it
+    ack_hours: Sequence[float | None]  # median working hours from sharing to acknowledgement
+    outcome_rate: Sequence[float | None]  # share of the records shared with an outcome for the child, 0..1
+
+
+@dataclass(frozen=True)
+class Chart:
+    png: bytes
+    alt_text: str  # what a screen reader says instead of the picture; at most ALT_TEXT_LIMIT characters
+    width: int  # pixels
+    height: int
+
+
+def weekly_chart(weeks: Sequence[date], agencies: Sequence[AgencyWeeks], *, target_hours: float | None = None,
+                 title: str = TITLE) -> Chart:
+    """Two panels over the same weeks (each given by its first day): time to acknowledge by agency, with the
+    partnership's target if given, and outcome rate by agency. Without any figure, a chart that says so."""
+    _check(weeks, agencies)
+    has_data = bool(weeks) and any(v is not None for a in agencies for v in (*a.ack_hours, *a.outcome_rate))
+    png = _draw(weeks, agencies, target_hours, title) if has_data else _draw_nothing(title)
+    alt_text = _alt_text(weeks, agencies, title) if has_data else f"{title}. {NO_DATA}"
+    return Chart(png, alt_text, round(WIDTH_INCHES * DPI), round(HEIGHT_INCHES * DPI))
+
+
+def _check(weeks: Sequence[date], agencies: Sequence[AgencyWeeks]) -> None:
+    for a in agencies:
+        if len(a.ack_hours) != len(weeks) or len(a.outcome_rate) != len(weeks):
+            raise ValueError(f"{a.agency}: one value a week is needed ({len(weeks)} weeks)")
+        if any(v is not None and not (math.isfinite(v) and v >= 0) for v in a.ack_hours):
+            raise ValueError(f"{a.agency}: hours to acknowledge are a number of hours, 0 or more")
+        if any(v is not None and not (math.isfinite(v) and 0 <= v <= 1) for v in a.outcome_rate):
+            raise ValueError(f"{a.agency}: an outcome rate is a share between 0 and 1")
+
+
+def _figure(title: str):  # -> matplotlib.figure.Figure
+    # matplotlib is imported here, when a chart is drawn, so that starting Joined Up does not wait for it.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI, layout="constrained", facecolor="white")
+    FigureCanvasAgg(figure)
+    figure.suptitle(title, fontsize=16, fontweight="bold")
+    return figure
+
+
+def _png(figure) -> bytes:
+    out = io.BytesIO()
+    figure.savefig(out, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
+    return out.getvalue()
+
+
+def _draw_nothing(title: str) -> bytes:
+    figure = _figure(title)
+    axes = figure.add_subplot()
+    axes.set_axis_off()
+    axes.text(0.5, 0.55, "No data", ha="center", va="bottom", fontsize=24, fontweight="bold",
+              transform=axes.transAxes)
+    axes.text(0.5, 0.5, NO_DATA.split(": ", 1)[1].capitalize(), ha="center", va="top", fontsize=16,
+              transform=axes.transAxes)
+    return _png(figure)
+
+
+def _draw(weeks: Sequence[date], agencies: Sequence[AgencyWeeks], target_hours: float | None, title: str) -> bytes:
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+    figure = _figure(title)
+    hours, outcomes = figure.subplots(2, 1, sharex=True)
+    x = list(range(len(weeks)))
+    for i, agency in enumerate(agencies):
+        style = {"color": PALETTE[i % len(PALETTE)], "marker": MARKERS[i % len(MARKERS)],
+                 "linestyle": LINE_STYLES[(i // len(PALETTE)) % len(LINE_STYLES)], "linewidth": 2.2,
+                 "markersize": 7, "label": agency.agency, "clip_on": False}  # a 0 or a 100% stays whole
+        hours.plot(x, [math.nan if v is None else v for v in agency.ack_hours], **style)
+        outcomes.plot(x, [math.nan if v is None else 100 * v for v in agency.outcome_rate], **style)
+    if target_hours is not None:
+        hours.axhline(target_hours, color="#444444", linestyle=(0, (1, 3)), linewidth=1.6)
+        hours.annotate(f"Target: {_number(target_hours)} h", (1, target_hours), xycoords=("axes fraction", "data"),
+                       xytext=(-4, 4), textcoords="offset points", ha="right", fontsize=11, color="#444444",
+                       bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+    hours.set_ylim(bottom=0)
+    hours.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=False, min_n_ticks=3))
+    hours.set_ylabel("Working hours", fontsize=12)
+    outcomes.set_ylim(0, 100)
+    outcomes.yaxis.set_major_formatter(PercentFormatter(100, decimals=0))
+    outcomes.set_ylabel("Outcome rate", fontsize=12)
+    for axes, heading in ((hours, ACK_PANEL), (outcomes, OUTCOME_PANEL)):
+        axes.set_title(heading, loc="left", fontsize=13)
+        axes.grid(axis="y", color="#d9d9d9", linewidth=0.8)
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.tick_params(labelsize=11)
+    step = math.ceil(len(weeks) / MOST_WEEK_LABELS)
+    outcomes.set_xticks(x, [_week(d, weeks) if i % step == 0 else "" for i, d in enumerate(weeks)])
+    outcomes.set_xlim(-0.5, len(weeks) - 0.5)
+    years = sorted({d.year for d in weeks})
+    outcomes.set_xlabel("Week beginning" + (f" ({years[0]})" if len(years) == 1 else ""), fontsize=12)
+    handles, labels = hours.get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4), fontsize=12,
+                  frameon=False)
+    return _png(figure)
+
+
+def _week(day: date, weeks: Sequence[date]) -> str:
+    return f"{day.day} {day:%b}" if len({d.year for d in weeks}) == 1 else f"{day.day} {day:%b}\n{day.year}"
+
+
+def _number(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def _alt_text(weeks: Sequence[date], agencies: Sequence[AgencyWeeks], title: str) -> str:
+    """The chart in words: what it shows, and each agency's figures in the last week charted."""
+    last = f"{weeks[-1].day} {weeks[-1]:%B %Y}"
+    span = (f"the {len(weeks)} weeks beginning {weeks[0].day} {weeks[0]:%B %Y} to {last}" if len(weeks) > 1
+            else f"the week beginning {last}")
+    opening = (f"{title}: two line charts over {span}. Top: median working hours to acknowledge, by agency. "
+               "Bottom: percentage of records with an outcome for the child, by agency. "
+               f"In the week beginning {last}: ")
+    hours, rates = [a.ack_hours[-1] for a in agencies], [a.outcome_rate[-1] for a in agencies]
+    long = [f"{a.agency} {_hours(h)}, {_rate(r)}" for a, h, r in zip(agencies, hours, rates)]
+    short = [f"{a.agency} {'none' if h is None else _number(h) + ' h'}/{'none' if r is None else f'{r:.0%}'}"
+             for a, h, r in zip(agencies, hours, rates)]
+    timed = [(h, a.agency) for a, h in zip(agencies, hours) if h is not None]
+    closing = f". Slowest to acknowledge: {max(timed, key=lambda t: t[0])[1]}." if timed else "."
+    for parts in (long, short):
+        text = opening + "; ".join(parts) + closing
+        if len(text) <= ALT_TEXT_LIMIT:
+            return text
+    for shown in range(len(short) - 1, 0, -1):  # too many agencies even so: as many as fit, and how many more
+        text = opening + "; ".join(short[:shown]) + f"; and {len(short) - shown} more agencies" + closing
+        if len(text) <= ALT_TEXT_LIMIT:
+            return text
+    return text[:ALT_TEXT_LIMIT]
+
+
+def _hours(value: float | None) -> str:
+    if value is None:
+        return "nothing acknowledged"
+    return f"{_number(value)} working hour{'' if _number(value) == '1' else 's'} to acknowledge"
+
+
+def _rate(value: float | None) -> str:
+    return "no records to follow up" if value is None else f"{value:.0%} with an outcome"
