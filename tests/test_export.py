@@ -144,7 +144,7 @@ def test_a_json_export_names_people_agencies_times_and_acts_for_people_beside_th
             f"recorded and shared with {EDUCATION.name}, {HEALTH.name}") in acts
     assert ("posted", "Joined Up", f"posted to {HEALTH.name} (channel {HEALTH.channel})") in acts
     assert ("acknowledged", f"{TIA.name} ({TIA.user_id})", f"acknowledged for {EDUCATION.name}") in acts
-    assert ("outcome reported", f"{NIA.name} ({NIA.user_id})", f"reported what came of it for {HEALTH.name}") in acts
+    assert ("outcome reported", f"{NIA.name} ({NIA.user_id})", f"told the sharer what {HEALTH.name} did") in acts
     assert ("challenged", f"{TIA.name} ({TIA.user_id})",
             f"raised challenge 1 for {EDUCATION.name}: “I disagree with the risk level”") in acts
     assert all(not e["action_readable"].startswith(e["action"] + ":") for e in record["audit"])

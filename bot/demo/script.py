@@ -285,8 +285,8 @@ def challenge_the_risk_level(ctx: DemoContext) -> None:
     post = ctx.posts.get(EDUCATION.channel)
     assert post is not None, "submit_and_share comes first"
     ctx.heading("Tia challenges the risk level from Education's post")
-    ctx.say("Tia presses “Ask or challenge” on Education's post. In the form that opens she chooses “I disagree "
-            "with the risk level”, proposes “Child in need” and says why.")
+    ctx.say("Tia chooses “Ask or challenge” from the ⋯ menu on Education's post. In the form that opens she "
+            "chooses “I disagree with the risk level”, proposes “Child in need” and says why.")
     ctx.slack.click(post, find_action(post["blocks"], Action.ASK_OR_CHALLENGE), user=TIA.user_id,
                     channel=EDUCATION.channel)
     form = ctx.standin.views(TIA.user_id)[-1]
@@ -348,7 +348,7 @@ def ask_for_the_outcome(ctx: DemoContext) -> None:
     if report.outcome_requests != 1 or request is None:
         raise DemoError(f"the sweep did not ask Sam for the outcome: {report}")
     ctx.blocks("Sam sees:", request.get("blocks"), request.get("text"))
-    ctx.say("Sam presses “Report outcome”, says what happened and what changed for the child, and that "
+    ctx.say("Sam presses “Report outcome for the child”, says what happened and what changed for the child, and that "
             "nothing more is needed.")
     ctx.slack.click(request, find_action(request["blocks"], Action.REPORT_OUTCOME), user=SAM.user_id,
                     channel="D" + SAM.user_id)

@@ -121,8 +121,8 @@ _ACTS: tuple[tuple[str, str, _Words], ...] = (
      lambda m, agency, _: f"reminded {agency(m[1])} to acknowledge (reminder {m[2]}"
                           + (", its leads told)" if m[3] else ")")),
     ("outcome requested", r"request (\d+)", lambda m, agency, _: f"asked the sharer what came of it (request {m[1]})"),
-    ("outcome reported", r"for (\S+)", lambda m, agency, _: f"reported what came of it for {agency(m[1])}"),
-    ("outcome reported", r"by the sharer", lambda m, agency, _: "reported what came of it, as the sharer"),
+    ("outcome reported", r"for (\S+)", lambda m, agency, _: f"told the sharer what {agency(m[1])} did"),
+    ("outcome reported", r"by the sharer", lambda m, agency, _: "reported the outcome for the child, as the sharer"),
     ("challenged", r"(\w+), for (\S+) \(challenge (\d+)\)",
      lambda m, agency, _: f"raised challenge {m[3]} for {agency(m[2])}: “{KINDS.get(m[1], m[1])}”"),
     ("responded", r"challenge (\d+)", lambda m, agency, _: f"answered challenge {m[1]}"),
