@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 CANNOT_STORE = ("Joined Up could not store this form as it was sent, so nothing was saved. Sending it again "
                 "unchanged will not help: close this, check your answers, and send it; or open the form again from "
                 "the start. If it still cannot be saved, tell your Joined Up administrator.")
+ALREADY_ACKNOWLEDGED_NOTE = ("Someone in your agency acknowledged this a moment ago, so your note was not sent. It is "
+                             "still here: copy it into the post's thread if the sharer should see it.")
 
 
 def register(app: App, services: Services) -> None:
@@ -89,6 +91,9 @@ def register(app: App, services: Services) -> None:
         result = services.acknowledgements.acknowledge(found[0].id, user_id, text, surface=Surface.FORM)
         if result.outcome in (Outcome.NOT_MEMBER, Outcome.NOT_FOUND):  # changed since the check above
             _not_allowed(ack, refusals.ACKNOWLEDGE)
+            return
+        if result.outcome == Outcome.ALREADY and result.by != user_id:  # a colleague was first: keep the text
+            _refuse(ack, view, {Field.NOTE: ALREADY_ACKNOWLEDGED_NOTE})
             return
         reply = acknowledgement_reply(result.outcome, reference=result.reference, by=result.by, at=result.at,
                                       agency=agency_name(services.partnership, result.agency_key))

@@ -281,3 +281,15 @@ def test_a_click_while_the_database_is_unreachable_is_told_it_was_not_saved_and_
             assert session.query(Share).filter(Share.acknowledged_at.is_not(None)).count() == 1
     finally:
         joinedup._stop()
+
+
+def test_a_note_typed_while_a_colleague_acknowledged_is_kept_on_the_form_not_thrown_away(joinedup):
+    _, health = shared_record(joinedup)
+    click(joinedup, health, HEALTH.channel, NIA.user_id, Action.ACKNOWLEDGE_WITH_NOTE)
+    form = joinedup.standin.views(NIA.user_id)[-1]
+    click(joinedup, health, HEALTH.channel, LEE.user_id)  # Lee, also in Health, presses Acknowledge receipt first
+
+    reply = joinedup.slack.submit(form, fill(form, {Field.NOTE: "GP letter is on file."}), user=NIA.user_id)
+
+    answer = reply.json()
+    assert answer["response_action"] == "errors" and "your note was not sent" in answer["errors"][Field.NOTE]

@@ -220,6 +220,8 @@ def test_an_action_typed_then_set_back_to_information_only_is_kept_shown_and_ask
     shown = choose(joinedup, typed, back)
 
     assert block(shown, Field.REQUESTED_ACTION)["element"]["initial_value"] == action
+    assert block(shown, Field.REQUESTED_ACTION).get("optional") is True, "it can be cleared: Slack lets it be sent empty"
+    assert not block(typed, Field.REQUESTED_ACTION).get("optional"), "asked for, it is required"
     assert "You chose “For information only”, so this action would not be sent" in texts(shown)
     refused = send(joinedup, shown, back).json()
     assert refused["response_action"] == "errors" and "Choose “A specific action”" in refused["errors"][
@@ -242,6 +244,12 @@ def test_a_reason_for_not_sharing_stays_when_agencies_are_chosen_and_is_asked_ab
     assert Field.PURPOSES in inputs(shown) and Field.REQUEST in inputs(shown)
     assert "Clear this reason" in send(joinedup, shown, sharing).json()["errors"][Field.NOT_SHARED_REASON]
     assert saved(joinedup) == []
+    assert block(shown, Field.NOT_SHARED_REASON).get("optional") is True, "so clearing it, as asked, can be sent"
+    assert not block(typed, Field.NOT_SHARED_REASON).get("optional"), "for record only, the reason is required"
+
+    cleared = {**sharing, Field.NOT_SHARED_REASON: ""}
+    assert send(joinedup, shown, cleared).json()["response_action"] == "update"
+    assert [r.not_shared_reason for r in saved(joinedup)] == [None]
 
 
 def test_another_reason_opens_a_box_whose_words_are_kept_if_the_choice_is_undone(joinedup):

@@ -129,7 +129,8 @@ def record_form(partnership: Partnership, defaults: FormDefaults, answers: Recor
     if a.record_only or a.not_shared_reason:
         blocks.append(_input(Field.NOT_SHARED_REASON, "Why are you not sharing?", _text_input(
             "The reason for the decision not to share", multiline=True, limit=longest(Field.NOT_SHARED_REASON),
-            initial=a.not_shared_reason), hint="The guidance asks you to record the reason, whether you share or not."))
+            initial=a.not_shared_reason), hint="The guidance asks you to record the reason, whether you share or not.",
+            optional=not a.record_only))  # shown only because it holds text: it must be possible to clear it
     if not a.record_only or a.purposes or a.other_purpose:
         blocks.append(_input(Field.PURPOSES, "Why are you sharing this?", _choice(
             "multi_static_select", purposes, [*a.purposes, *([OTHER_PURPOSE] if a.other_purpose else [])],
@@ -138,7 +139,7 @@ def record_form(partnership: Partnership, defaults: FormDefaults, answers: Recor
     if a.other_purpose or a.purpose_detail:
         blocks.append(_input(Field.PURPOSE_DETAIL, "Why, in your own words", _text_input(
             "The reason the standard purposes don't give", multiline=True, limit=longest(Field.PURPOSE_DETAIL),
-            initial=a.purpose_detail), optional=True))
+            initial=a.purpose_detail), optional=not a.other_purpose))
     if not a.record_only or a.request == ACTION_REQUESTED:
         blocks.append(_input(Field.REQUEST, "What is each agency asked to do?", _choice(
             "radio_buttons", request_options, [a.request or INFORMATION_ONLY], action_id=Action.REQUEST_CHOSEN),
@@ -146,7 +147,7 @@ def record_form(partnership: Partnership, defaults: FormDefaults, answers: Recor
     if a.request == ACTION_REQUESTED or a.requested_action:
         blocks.append(_input(Field.REQUESTED_ACTION, "The action you are asking for", _text_input(
             "e.g. Please check attendance this week and tell me of any absence", multiline=True,
-            limit=longest(Field.REQUESTED_ACTION), initial=a.requested_action), optional=True))
+            limit=longest(Field.REQUESTED_ACTION), initial=a.requested_action), optional=a.request != ACTION_REQUESTED))
     blocks.append(_input(Field.LAWFUL_BASIS, "Lawful basis or consent position", _choice(
         "static_select", [option(b, b) for b in p.lawful_bases], [a.lawful_basis or ""],
         placeholder=plain("Choose one")), hint="Record the basis for your decision, whether you share or not."))
