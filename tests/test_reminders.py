@@ -179,6 +179,23 @@ def test_at_the_follow_up_date_the_sharer_is_asked_and_the_outcome_reaches_every
     assert sweep(joinedup, at(2026, 12, 11, 9, 0)).outcome_requests == 0, "no more asking once it is in"
 
 
+def test_the_sharer_can_report_the_outcome_before_the_follow_up_date_and_is_then_not_asked(joinedup):
+    joinedup.record()
+    [status] = joinedup.standin.messages(SAM.user_id)
+    joinedup.slack.click(status, find_action(status["blocks"], Action.REPORT_OUTCOME), user=SAM.user_id,
+                         channel="DU0SAMSW")
+    form = joinedup.standin.views(SAM.user_id)[-1]
+    reply = joinedup.slack.submit(form, fill(form, {
+        Field.WHAT_HAPPENED: "The family took up breakfast club straight away.",
+        Field.NEXT_STEP: "no_further_action"}), user=SAM.user_id)
+
+    assert reply.json()["response_action"] == "update"
+    status = joinedup.standin.message("DU0SAMSW", status["ts"])
+    assert "The outcome for the child was reported" in str(status["blocks"])
+    assert Action.REPORT_OUTCOME not in str(status["blocks"]), "nothing left to report"
+    assert sweep(joinedup, at(2026, 12, 8, 9, 0)).outcome_requests == 0
+
+
 def test_remind_me_later_moves_the_question_by_working_days(joinedup):
     joinedup.record()
     sweep(joinedup, at(2026, 12, 8, 9, 0))

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.blocks.challenge import revision_lines
 from bot.blocks.menu import menu_option, overflow
-from bot.blocks.outcome import TELL_SHARER, agency_results, outcome_blocks, sharer_outcomes
+from bot.blocks.outcome import REPORT_OUTCOME, TELL_SHARER, agency_results, outcome_blocks, sharer_outcomes
 from bot.blocks.text import button, clip, context, day, divider, escape, fields, header, line_sections, \
     long_text_sections, mention, section, sections, slack_date
 from bot.domain.config import Partnership
@@ -176,11 +176,14 @@ def sharer_status(record: Record, deliveries: list[Delivery]) -> tuple[str, list
                               f"{slack_date(reported[-1].reported_at, '{date_short_pretty}')}."))
     elif record.is_shared:
         blocks.append(context(f"*The outcome for the child* is yours to report: Joined Up will ask you for it on "
-                              f"{day(record.follow_up_on)}, whatever the agencies tell you they did."))
+                              f"{day(record.follow_up_on)}, whatever the agencies tell you they did, unless you "
+                              f"report it before then."))
     else:
         blocks.append(context(f"Follow-up due {day(record.follow_up_on)}."))
     blocks.append(context(f"See the whole record with `/joinedup show {record.reference}`."))
-    blocks.append({"type": "actions", "elements": [button("Amend this record", Action.AMEND_RECORD, str(record.id))]})
+    report = [button(REPORT_OUTCOME, Action.REPORT_OUTCOME, f"{record.id}:")] if record.is_shared and not reported else []
+    blocks.append({"type": "actions", "elements": [
+        *report, button("Amend this record", Action.AMEND_RECORD, str(record.id))]})
     return text, blocks
 
 
