@@ -59,6 +59,8 @@ def register(app: App, services: Services) -> None:
             notes = {key: message for key, message in problems.items() if key not in found and key not in needed
                      and key != Field.IDENTIFIERS_REASON and not (key == Field.RISK_LEVEL and
                                                                   Field.URGENT_CONFIRMED in needed)}
+            for key in needed - {Field.IDENTIFIERS_REASON, Field.URGENT_CONFIRMED}:  # a box that newly appears
+                notes[key] = problems.get(key) or "New here: your choices above call for this. Fill it in, then save."
             ack(response_action="update", view=record_form(services.partnership, defaults, form, found=found,
                                                            notes=notes))
             return

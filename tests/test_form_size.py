@@ -333,3 +333,14 @@ def test_each_change_is_sent_with_the_views_hash_and_a_late_one_never_overwrites
     held = joinedup.standin.views(SAM.user_id)[-1]
     assert Field.NOT_SHARED_REASON in inputs(held) and Field.REQUESTED_ACTION not in inputs(held)
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_a_box_whose_update_was_lost_comes_with_a_note_when_the_form_is_sent(joinedup):
+    answers = {**VALID_ANSWERS, Field.REQUEST: ACTION_REQUESTED}
+    opened = joinedup.open_form()  # "A specific action" chosen, but its box's update never came
+
+    shown = send(joinedup, opened, answers).json()
+
+    assert shown["response_action"] == "update" and saved(joinedup) == []
+    assert Field.REQUESTED_ACTION in inputs(shown["view"])
+    assert "Describe the action you are asking for" in texts(shown["view"]), "a note under the new box"
