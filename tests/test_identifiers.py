@@ -308,6 +308,34 @@ def test_an_ordinary_number_is_not_another_case_reference(text):
     assert found(text, case_reference_pattern=PATTERN, own_case_reference="CR-12345") == []
 
 
+@pytest.mark.parametrize("text", [
+    "GP appt ref 3344", "Benefits claim ref 778812", "Trip reference 4431 from school", "Dentist appt. ref: 88213",
+    "Council tax reference 40012345", "Booking ref 77410", "Invoice ref 20431", "Parcel tracking ref 99812734",
+    "GP appointment, ref 5521", "Benefit claim ref no. 5541220", "Job ref 44120", "booking ref54321",
+])
+def test_a_number_after_ref_is_not_a_case_reference_when_the_words_before_name_another_kind(text):
+    assert found(text, case_reference_pattern=PATTERN, own_case_reference="CR-12345") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Meeting in room C2.04, room G1204", "Order PO-55432", "Order no. PO-77120", "Flight BA 2490",
+    "Invoice INV-20987", "Holiday booking BK-44120", "Flight EZY 8841",
+])
+def test_letters_other_than_the_partnerships_own_after_another_kind_of_thing_are_not_a_case_reference(text):
+    assert found(text, case_reference_pattern=PATTERN, own_case_reference="CR-12345") == []
+
+
+@pytest.mark.parametrize("text, reference", [
+    ("case ref 54321", "54321"), ("ref: 54321", "54321"), ("Ref 54321 (case)", "54321"),
+    ("School trip case ref 4431220", "4431220"), ("Booking for the sibling, file ref 6677123", "6677123"),
+    ("Seen at the GP. Ref 5566123 is the brother's", "5566123"), ("Order CR-54321", "CR-54321"),
+    ("Order PO-55432. LA-54321 is the sibling", "LA-54321"),
+])
+def test_a_case_word_the_partnerships_own_prefix_or_a_new_sentence_keeps_a_case_reference(text, reference):
+    assert found(text, case_reference_pattern=PATTERN, own_case_reference="CR-12345") == [
+        (OTHER_CASE_REFERENCE, reference)]
+
+
 def test_with_a_fixed_prefix_a_bare_number_after_a_cue_and_any_spacing_of_the_prefix_are_found():
     pattern = r"^CR-?[0-9]{4,10}$"
     assert found("case 54321, cr 65432, at 1530, LA 76543", case_reference_pattern=pattern,

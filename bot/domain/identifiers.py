@@ -245,11 +245,30 @@ def _dates_of_birth(text: str, dates: list[tuple[re.Match[str], date | None]], t
 # Another child's case reference is recognised by the partnership's own shape in context, never as any number
 # the pattern happens to allow: with its letters ("CR-54321", "CR 54321", "cr54321"), or as a bare number only
 # right after words that say it is one ("case 54321", "case ref: 54321", "ref no. 54321", "reference 54321").
+# "ref" after words naming another kind of reference ("GP appt ref 3344", "claim ref 778812") is not a cue, and
+# letters other than the partnership's own after such words ("Order PO-55432", "Flight BA 2490") are not a prefix.
 _REFERENCE_CUE = re.compile(
     r"(?:\b(?:case|file)\b|\bref(?:erence)?\b|\b(?:child|client|person)(?:'s)?[ ]+(?=ref|id\b|num|no\b))"
     r"(?:\.?[ ]*\b(?:ref(?:erence)?|id|number|num|no|nos)\b)*\.?[ ]*(?:(?:is|was)[ ]+|[:#=][ ]*|[\-–][ ]*)?$",
     re.IGNORECASE)
 _REFERENCE_CUE_REACH = 40
+# Words that name another kind of reference or numbered thing: right before "ref", or before letters other than
+# the partnership's own prefix, they say whose number it is ("GP appt ref 3344", "claim ref 778812",
+# "Order PO-55432", "Flight BA 2490", "room G1204"). "case" or "file" among them keeps it a case reference.
+_OTHER_KINDS = frozenset("""
+    ACCOUNT ACCT APPLICATION APPOINTMENT APPOINTMENTS APPT APPTS BANK BAY BENEFIT BENEFITS BOOKING BOOKINGS BUS
+    CLAIM CLAIMS COACH CONFIRMATION CONSIGNMENT COURIER DELIVERY DESK DWP ESA FLAT FLIGHT FLIGHTS GATE GP HMRC
+    HOUSING INVOICE INVOICES ITEM JOB JOBS LIBRARY LOCKER ORDER ORDERS PARCEL PAYMENT PAYMENTS PIP PLATFORM PO
+    POLICY PRESCRIPTION PURCHASE RECEIPT REFUND REPAIR REPAIRS RESERVATION RM ROOM ROUTE SEAT TAX TENANCY TICKET
+    TICKETS TRACKING TRAIN TRANSACTION TRIP TRIPS UC UNIT VOUCHER WARD
+""".split())
+_CASE_WORDS = frozenset({"CASE", "CASES", "FILE", "CASEFILE"})
+# A new sentence, a bracket or a semicolon starts afresh; a full stop after an abbreviation ("Order no. PO-55432",
+# "appt. ref 3344") or inside a number ("C2.04") does not.
+_CLAUSE_BREAK = re.compile(r"[!?;()\[\]\n]|(?<!\bno)(?<!\bnos)(?<!\bref)(?<!\bnum)(?<!\bappt)(?<!\binv)(?<!\bacct)"
+                           r"(?<!\btel)(?<!\bapprox)(?<!\bvs)\.(?!\d)", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z]+")
+_CONTEXT_WORDS = 3
 _CUE_WORDS = frozenset({"CASE", "FILE", "REF", "ID"})  # the cue may be written straight onto the number: "ref54321"
 # Letters written before a number that are not a reference's: "at 1530", "ext 4471", "x2290", "room 1204",
 # "FY2024", an officer's collar number ("PC 4471") or a police log ("CAD 1123").
@@ -288,11 +307,15 @@ def _other_case_references(text: str, pattern: str, own: str,
         if not letters or letters.upper() in _CUE_WORDS:
             if separator == " " or (not letters and not _cued(text, start)):
                 continue  # "ref 54321" is found as the number after its cue
+            if letters and _another_kind_before(text, start):
+                continue  # "booking ref54321"
             if _YEAR.fullmatch(rest) or _reference_key(rest) == own_number:
                 continue
         elif _reference_key(text[start:end]) == own_key or not _is_prefix(letters, separator, rest, own_prefix,
                                                                             whole):
             continue
+        elif letters.upper() != own_prefix and _another_kind_before(text, start):
+            continue  # "Order PO-55432", "Flight BA 2490", "room G1204": someone else's numbering
         yield Finding(OTHER_CASE_REFERENCE, text[start:end], start, end)
 
 
@@ -317,7 +340,31 @@ def _reference_candidates(text: str, in_text: re.Pattern[str], whole: re.Pattern
 
 
 def _cued(text: str, start: int) -> bool:
-    return _REFERENCE_CUE.search(text[max(0, start - _REFERENCE_CUE_REACH):start]) is not None
+    """Whether words right before a bare number say it is a case reference ("case ref 54321", "ref: 54321"), and
+    not another kind of reference ("GP appt ref 3344", "Benefits claim ref 778812", "Trip reference 4431")."""
+    window_start = max(0, start - _REFERENCE_CUE_REACH)
+    cue = _REFERENCE_CUE.search(text[window_start:start])
+    if cue is None:
+        return False
+    if cue.group().split(None, 1)[0].strip(".:#").upper() in _CASE_WORDS:
+        return True  # "case ref 54321", "file ref 54321": whatever comes before
+    return not _another_kind_before(text, window_start + cue.start())
+
+
+def _another_kind_before(text: str, start: int) -> bool:
+    """Whether the few words before this point, in the same clause, name another kind of reference. The nearest
+    such word decides: "case" or "file" nearer than it keeps a case reference ("school trip case ref 4431")."""
+    before = text[max(0, start - 60):start]
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    if breaks:
+        before = before[breaks[-1].end():]
+    for word in reversed(_WORD.findall(before)[-_CONTEXT_WORDS:]):
+        upper = word.upper()
+        if upper in _CASE_WORDS:
+            return False
+        if upper in _OTHER_KINDS:
+            return True
+    return False
 
 
 def _is_prefix(letters: str, separator: str, rest: str, own_prefix: str, whole: re.Pattern[str]) -> bool:

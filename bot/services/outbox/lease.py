@@ -43,6 +43,9 @@ class Claimant:
         return self._name
 
 
+THIS_PROCESS = Claimant()  # one name for every outbox in a process, so that another name with our ID is a predecessor's
+
+
 def release_orphans(db: Database, clock: Clock, claimant: Claimant) -> int:
     """End the claims of processes on this host that are no longer running. Returns how many were ended."""
     now, me = clock.now(), claimant.name

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bot.domain.clock import Clock
 from bot.edge.payloads import where
 from bot.services.audit import SYSTEM, Act, Surface, append, entry
-from bot.services.outbox.lease import LEASE, Claimant, release_orphans, renewed
+from bot.services.outbox.lease import LEASE, THIS_PROCESS, release_orphans, renewed
 from bot.services.outbox.sending import PERMANENT_ERRORS, Plan, Rendered, Reply, Sender, backoff, retry_after
 from bot.services.outbox.statements import CLAIM, INSERT_MESSAGES, MESSAGES, SENT_ALL, SENT_COLUMNS, SENT_ONE, STILL_PENDING
 from storage.db import Database
@@ -73,7 +73,7 @@ class Outbox:
         self.clock = clock
         self.content = content
         self.executor = executor
-        self.claimant = Claimant()
+        self.claimant = THIS_PROCESS
         self._orphans_released_in: int | None = None
 
     def add(self, session: Session, *, kind: str, key: str, target: str, record_id: int | None = None,
