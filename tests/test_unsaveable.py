@@ -305,6 +305,8 @@ def database_away(joinedup, postgres_url: str) -> Iterator[None]:
         with admin.connect() as connection:
             connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
         admin.dispose()
+        # The test's own reading connections were dropped too; within a second of use the pool doesn't ping them.
+        joinedup.db.engine.dispose()
 
 
 def home(joinedup, user):
