@@ -13,7 +13,11 @@ from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.config_reader import CHANNEL_ID, EXAMPLE_PLACEHOLDER_IDS, WEEKDAYS, SLACK_OPTION_TEXT_LIMIT, ConfigError, Problem, Reader
+from bot.domain.digest_config import DigestSettings, read_digest
 from bot.domain.glossary import Term, terms_from_config
+
+__all__ = ["CHANNEL_ID", "WEEKDAYS", "ConfigError", "EXAMPLE_PLACEHOLDER_IDS", "Problem", "SLACK_OPTION_TEXT_LIMIT"]  # re-exported
 
 DEFAULT_CONFIG_PATH = "./joinedup.toml"
 DEFAULT_DATABASE_URL = "sqlite:///joinedup.db"
@@ -31,39 +35,13 @@ DEFAULT_LAWFUL_BASES = (
     "Shared without consent to protect the child",
     "Legal obligation or court order",
 )
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 HOLIDAY_REGIONS = ("England and Wales", "England", "Wales", "Scotland", "Northern Ireland")
-SLACK_OPTION_TEXT_LIMIT = 75
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 AGENCY_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
-# The IDs joinedup.example.toml ships with (and the generic ones its comments show): right in shape, wrong in every
-# workspace. tests/test_config.py keeps this list in step with the example file.
-EXAMPLE_PLACEHOLDER_IDS = frozenset((
-    "U012AB3CD C012AB3CD U0ADMIN001 U0ADMIN002 C0SOCIALCARE U0SCLEAD01 U0SCLEAD02 U0SCWORKER1 U0SCWORKER2 "
-    "C0EDUCATION U0EDLEAD01 C0HEALTH01 U0HEALTHLEAD U0SCHOOLNURSE C0POLICE01 U0POLICELEAD").split())
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; `problems` says every reason."""
-
-    def __init__(self, problems: list["Problem"]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems))
 
 
 class MissingSetting(Exception):
     """A required environment variable is not set."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    key: str
-    message: str
-    warning: bool = False
-
-    def __str__(self) -> str:
-        return f"{self.key}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -186,6 +164,7 @@ class Partnership:
     glossary: tuple[Term, ...] = ()
     use_default_glossary: bool = True
     check_identifiers: bool = True
+    digest: DigestSettings | None = None
 
     def agency(self, key: str) -> Agency | None:
         return next((a for a in self.agencies if a.key == key), None)
@@ -233,84 +212,12 @@ def parse_partnership(data: Mapping[str, Any]) -> tuple[Partnership | None, list
     return (None if reader.has_errors else partnership), reader.problems
 
 
-class _Reader:
-    """Reads the TOML tree, collecting every problem rather than stopping at the first."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    @property
-    def has_errors(self) -> bool:
-        return any(not p.warning for p in self.problems)
-
-    def error(self, key: str, message: str) -> None:
-        self.problems.append(Problem(key, message))
-
-    def warn(self, key: str, message: str) -> None:
-        self.problems.append(Problem(key, message, warning=True))
-
-    def table(self, data: Mapping[str, Any], key: str, known: set[str]) -> Mapping[str, Any]:
-        value = data.get(key, {})
-        if not isinstance(value, dict):
-            self.error(key, f"must be a table: write it as [{key}]")
-            return {}
-        for unknown in sorted(set(value) - known):
-            self.error(f"{key}.{unknown}", f"unknown key: remove it or check the spelling (known: {', '.join(sorted(known))})")
-        return value
-
-    def text(self, data: Mapping[str, Any], key: str, path: str, *, default: str | None = None,
-             required: bool = False, limit: int | None = None) -> str:
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.error(path, f'missing: add {key} = "…"')
-            return default or ""
-        if not isinstance(value, str) or not value.strip():
-            self.error(path, f'must be non-empty text in quotes, e.g. {key} = "…"')
-            return default or ""
-        if limit and len(value.strip()) > limit:
-            self.error(path, f"is {len(value.strip())} characters; Slack shows at most {limit} in a form option: shorten it")
-        return value.strip()
-
-    def id_list(self, data: Mapping[str, Any], key: str, path: str, pattern: re.Pattern[str], what: str) -> tuple[str, ...]:
-        value = data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.error(path, f'must be a list of {what} IDs in quotes, e.g. {key} = ["U012AB3CD"]')
-            return ()
-        for index, item in enumerate(value):
-            if not pattern.match(item):
-                self.error(f"{path}[{index}]", f"{item!r} is not a Slack {what} ID: use the ID (it looks like "
-                                               f"{'U012AB3CD' if what == 'user' else 'C012AB3CD'}), not a name")
-            elif item in EXAMPLE_PLACEHOLDER_IDS:
-                self.error(f"{path}[{index}]", f"{item!r} is a placeholder from joinedup.example.toml: replace it with "
-                                               "a real member ID (their Slack profile → ⋮ → Copy member ID)")
-        return tuple(value)
-
-    def text_list(self, data: Mapping[str, Any], key: str, default: tuple[str, ...]) -> tuple[str, ...]:
-        if key not in data:
-            return default
-        value = data[key]
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
-            self.error(key, f'must be a non-empty list of text, e.g. {key} = ["…", "…"]')
-            return default
-        for index, item in enumerate(value):
-            if len(item.strip()) > SLACK_OPTION_TEXT_LIMIT:
-                self.error(f"{key}[{index}]", f"is {len(item.strip())} characters; Slack shows at most "
-                                              f"{SLACK_OPTION_TEXT_LIMIT} in a form option: shorten it")
-        if len(set(value)) != len(value):
-            self.error(key, "lists the same entry twice: remove the repeat")
-        return tuple(v.strip() for v in value)
-
-    def whole_number(self, data: Mapping[str, Any], key: str, path: str, default: float, *, minimum: float = 0) -> float:
-        value = data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
-            self.error(path, f"must be a number of at least {minimum:g}, e.g. {key} = {default:g}")
-            return default
-        return value
+class _Reader(Reader):
+    """The partnership's own sections."""
 
     def partnership(self, data: Mapping[str, Any]) -> Partnership:
         top_level = {"organisation", "agencies", "risk_levels", "purposes", "lawful_bases", "working_hours",
-                     "reminders", "retention", "glossary"}
+                     "reminders", "retention", "glossary", "digest"}
         for unknown in sorted(set(data) - top_level):
             self.error(unknown, f"unknown section: remove it or check the spelling (known: {', '.join(sorted(top_level))})")
         org = self.table(data, "organisation", {
@@ -334,8 +241,8 @@ class _Reader:
         example = self.text(org, "case_reference_example", "organisation.case_reference_example", default="CR-12345")
         if not re.fullmatch(pattern, example):
             self.error("organisation.case_reference_example", f"{example!r} does not match case_reference_pattern: give an example that does")
-        use_defaults = self.switch(org, "use_default_glossary")
-        check_identifiers = self.switch(org, "check_identifiers")
+        use_defaults = self.switch(org, "use_default_glossary", "organisation.use_default_glossary")
+        check_identifiers = self.switch(org, "check_identifiers", "organisation.check_identifiers")
         glossary, problems = terms_from_config(data.get("glossary", []))
         for problem in problems:
             key, _, message = problem.partition(": ")
@@ -361,14 +268,8 @@ class _Reader:
             glossary=tuple(glossary),
             use_default_glossary=use_defaults,
             check_identifiers=check_identifiers,
+            digest=read_digest(self, data),
         )
-
-    def switch(self, section: Mapping[str, Any], key: str, default: bool = True) -> bool:
-        value = section.get(key, default)
-        if not isinstance(value, bool):
-            self.error(f"organisation.{key}", "must be true or false (without quotes)")
-            return default
-        return value
 
     def agencies(self, value: Any) -> tuple[Agency, ...]:
         if not isinstance(value, list) or not value:
@@ -443,8 +344,8 @@ class _Reader:
 
     def working_hours(self, data: Mapping[str, Any]) -> WorkingHours:
         section = self.table(data, "working_hours", {"start", "end", "days", "holiday_region"})
-        start = self.clock_time(section, "start", time(9, 0))
-        end = self.clock_time(section, "end", time(17, 0))
+        start = self.clock_time(section, "start", "working_hours.start", time(9, 0))
+        end = self.clock_time(section, "end", "working_hours.end", time(17, 0))
         if start >= end:
             self.error("working_hours.end", "must be later than working_hours.start")
         days = section.get("days", list(WEEKDAYS[:5]))
@@ -458,15 +359,6 @@ class _Reader:
         return WorkingHours(start=start, end=end, days=tuple(sorted(WEEKDAYS.index(d) for d in set(days))),
                             holiday_region=region)
 
-    def clock_time(self, section: Mapping[str, Any], key: str, default: time) -> time:
-        value = section.get(key)
-        if value is None:
-            return default
-        if isinstance(value, str) and re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
-            return time.fromisoformat(value)
-        self.error(f"working_hours.{key}", f'must be a 24-hour time in quotes, e.g. {key} = "{default:%H:%M}"')
-        return default
-
     def reminders(self, data: Mapping[str, Any]) -> Reminders:
         section = self.table(data, "reminders", {"acknowledge_within_working_hours", "escalate_after_working_hours",
                                                  "max_reminders"})
@@ -477,14 +369,6 @@ class _Reader:
                 section, "escalate_after_working_hours", "reminders.escalate_after_working_hours", 8, minimum=0.25),
             max_reminders=int(self.whole_number(section, "max_reminders", "reminders.max_reminders", 3, minimum=1)),
         )
-
-    def unique(self, values: list[str], section: str, key: str, paths: list[str] | None = None) -> None:
-        seen: set[str] = set()
-        for index, value in enumerate(values):
-            if value and value in seen:
-                path = paths[index] if paths else f"{section}[{index}]"
-                self.error(f"{path}.{key}", f"{value!r} is used twice in [[{section}]]: each {key} must be unique")
-            seen.add(value)
 
 
 def _agency_paths(entries: list[Any]) -> list[str]:
