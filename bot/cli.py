@@ -77,11 +77,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "report", help="partnership figures for a period, for board papers",
         description="Every partnership figure (docs/admin-guide.md, \"Partnership figures\") for the whole "
                     "partnership and each agency, for the days --from to --to (both included, in the partnership's "
-                    "time zone). Formats: csv (every figure, each agency and the total, with its definition), json "
-                    "or md. A chart (png) is not available yet.")
+                    "time zone). Formats: csv (every figure, each agency and the total, with its definition; "
+                    "with --by week, once for each week), json, md, or png: the weekly chart of time to acknowledge "
+                    "and outcome rate by agency, written to --output; `--format csv --by week` for the same days "
+                    "carries every number it draws.")
     figures.add_argument("--from", dest="start", metavar="DATE", required=True, help="first day, YYYY-MM-DD")
     figures.add_argument("--to", dest="end", metavar="DATE", required=True, help="last day, YYYY-MM-DD, included")
-    figures.add_argument("--format", choices=("csv", "json", "md"), default="csv", help="csv (default), json or md")
+    figures.add_argument("--format", choices=("csv", "json", "md", "png"), default="csv",
+                         help="csv (default), json, md or png (the weekly chart; needs --output)")
+    figures.add_argument("--by", choices=("period", "week"), default="period",
+                         help="csv only: the whole period (default) or each week, Monday to Sunday, as the chart")
+    figures.add_argument("--output", metavar="FILE", help="write to this file (default: standard output; png: required)")
     figures.add_argument("--at", help="count the figures \"now\" as at this moment (ISO 8601; default: now)")
     retention = commands.add_parser("retention", help="remove records past the retention period now")
     retention.add_argument("--dry-run", action="store_true", help="only list what would be removed")
@@ -384,24 +390,10 @@ def export_records(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def print_report(args: argparse.Namespace, settings: Settings) -> int:
-    from datetime import date
-
     from bot.domain.clock import SystemClock
-    from bot.reports.export import RENDERERS
-    from bot.reports.period import PeriodError, days
-    from bot.reports.service import PartnershipFigures
-    from bot.services.records import calendar_for
+    from bot.reports.command import write_report
 
-    partnership = load_partnership(settings.config_path)
-    try:
-        period = days(date.fromisoformat(args.start), date.fromisoformat(args.end), partnership.zone)
-    except (ValueError, PeriodError) as error:
-        raise MissingSetting(f"--from {args.start} --to {args.end}: {error}; write days like 2026-11-01") from None
-    db = existing_database(settings.database_url, command="report")
-    now = _moment(args.at) if args.at else SystemClock().now()
-    report = PartnershipFigures(db=db, partnership=partnership, calendar=calendar_for(partnership)).report(period, now)
-    sys.stdout.write(RENDERERS[args.format](report, partnership))
-    return 0
+    return write_report(args, settings, _moment(args.at) if args.at else SystemClock().now())
 
 
 def apply_retention(args: argparse.Namespace, settings: Settings) -> int:

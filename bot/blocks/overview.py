@@ -14,6 +14,7 @@ from bot.services.overview import OpenChallenge, OutcomeDue, Overview, RecordHis
 from bot.blocks.ids import Action
 
 MESSAGE_BLOCKS = 50
+HOME_BLOCKS = 100
 EMPTY = "Nothing here. After a conversation about a child, use `/record` to record it and share it."
 
 
@@ -95,11 +96,13 @@ def overview_blocks(overview: Overview) -> list[dict[str, Any]]:
     return blocks
 
 
-def home_view(overview: Overview) -> dict[str, Any]:
+def home_view(overview: Overview, below: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Their own work, then any part below it (an admin's partnership figures), cut to App Home's 100 blocks."""
     top = [header("Joined Up"),
            {"type": "actions", "elements": [button("Record a conversation", Action.OPEN_RECORD_FORM, "home",
                                                    style="primary")]}]
-    return {"type": "home", "blocks": top + overview_blocks(overview)}
+    own = top + overview_blocks(overview)
+    return {"type": "home", "blocks": own + (below or [])[:max(0, HOME_BLOCKS - len(own))]}
 
 
 def mine_message(overview: Overview) -> tuple[str, list[dict[str, Any]]]:

@@ -17,12 +17,14 @@ class SweepReport:
     deferred: int = 0
     purged: int = 0
     messages: int = 0
+    digests: int = 0  # weekly digests owed by this pass (0 or 1)
 
     def __str__(self) -> str:
         return (f"{self.acknowledgement_reminders} acknowledgement reminder(s), {self.outcome_requests} outcome "
                 f"request(s), {self.challenge_reminders} challenge reminder(s), {self.deferred} waiting for working "
                 f"hours, {self.purged} record(s) removed under the retention policy, "
-                f"{self.messages} message(s) sent or retried")
+                f"{self.messages} message(s) sent or retried"
+                + (f", {self.digests} weekly digest(s) owed" if self.digests else ""))
 
 
 class Sweeper:
@@ -40,6 +42,8 @@ class Sweeper:
             purged=len(services.retention.run()),
         )
         services.events.forget_old()
+        if services.digest is not None:
+            report.digests = 1 if services.digest.run() else 0
         report.messages = services.outbox.deliver_due()  # last, so what this pass owed goes out now
         return report
 

@@ -3,7 +3,8 @@
 `weekly_chart` is a pure function of the figures: the same figures give the same PNG bytes (a fixed size and
 resolution, matplotlib's bundled font, no software name or timestamp in the file), and it returns the text a
 screen reader reads in place of the picture. It draws on matplotlib's Agg canvas without pyplot, whose global
-state is not safe to share between threads.
+state is not safe to share between threads. `chart_figures` takes its figures from one report a week (the reports
+`joinedup report --format csv --by week` writes), so every number drawn is in that CSV.
 """
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.domain.config import Partnership
+    from bot.reports.service import Report
 
 WIDTH_INCHES, HEIGHT_INCHES, DPI = 10.0, 8.0, 120  # 1200 × 960 pixels
 # Okabe and Ito's colours, told apart with the common colour-vision deficiencies (their yellow is left out: it is
@@ -54,6 +60,23 @@ def weekly_chart(weeks: Sequence[date], agencies: Sequence[AgencyWeeks], *, targ
     png = _draw(weeks, agencies, target_hours, title) if has_data else _draw_nothing(title)
     alt_text = _alt_text(weeks, agencies, title) if has_data else f"{title}. {NO_DATA}"
     return Chart(png, alt_text, round(WIDTH_INCHES * DPI), round(HEIGHT_INCHES * DPI))
+
+
+def chart_figures(reports: Sequence[Report], partnership: Partnership) -> tuple[list[date], list[AgencyWeeks]]:
+    """Each week (one report a week, in order) by its first day, and each configured agency's figures for it: the
+    median working hours to acknowledge (working_hours_to_acknowledge_median) and the outcome rate
+    (records_with_outcome ÷ records_shared, both by the sharer's agency; None when it shared nothing)."""
+    weeks = [report.period.start.astimezone(partnership.zone).date() for report in reports]
+    agencies = []
+    for agency in partnership.agencies:
+        rates = []
+        for report in reports:
+            shared = report.get("records_shared", agency.key) or 0
+            rates.append((report.get("records_with_outcome", agency.key) or 0) / shared if shared else None)
+        hours = [r.get("working_hours_to_acknowledge_median", agency.key) for r in reports]
+        # To the hundredth, as the CSV writes it, so that the CSV's numbers are the chart's exactly.
+        agencies.append(AgencyWeeks(agency.name, [None if h is None else round(h, 2) for h in hours], rates))
+    return weeks, agencies
 
 
 def _check(weeks: Sequence[date], agencies: Sequence[AgencyWeeks]) -> None:

@@ -1,4 +1,5 @@
-"""Partnership figures for board papers: CSV (every figure, each agency and the total), JSON and Markdown.
+"""Partnership figures for board papers: CSV (every figure, each agency and the total), JSON and Markdown; the
+same CSV week by week (`weeks`, `as_weekly_csv`), which carries every number the weekly chart (chart.py) draws.
 
 The definitions in docs/admin-guide.md are `definitions_markdown()`, checked by the tests to stay the same.
 """
@@ -7,9 +8,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from bot.domain.config import Partnership
 from bot.reports.figures import FIGURES, Figure
+from bot.reports.period import Period, days
 from bot.reports.service import TOTAL, Report
 
 FORMATS = ("csv", "json", "md")
@@ -35,14 +40,34 @@ def _number(value: float | None) -> float | int | None:
 
 
 def as_csv(report: Report, partnership: Partnership) -> str:
+    return as_weekly_csv([report], partnership)
+
+
+def as_weekly_csv(reports: Sequence[Report], partnership: Partnership) -> str:
+    """The CSV of each report in turn under one heading; period_start and period_end say which week a row is."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for figure, item, agency, value in _cells(report, partnership):
-        number = _number(value)
-        writer.writerow((figure.name, item, agency, "" if number is None else number, figure.measure, figure.unit,
-                         report.period.start.isoformat(), report.period.end.isoformat(), figure.definition))
+    for report in reports:
+        for figure, item, agency, value in _cells(report, partnership):
+            number = _number(value)
+            writer.writerow((figure.name, item, agency, "" if number is None else number, figure.measure,
+                             figure.unit, report.period.start.isoformat(), report.period.end.isoformat(),
+                             figure.definition))
     return out.getvalue()
+
+
+def weeks(period: Period, zone: ZoneInfo) -> list[Period]:
+    """The period's weeks, Monday to Sunday in the partnership's time zone, the first and last cut to the period:
+    the weeks the chart draws and `--by week` counts."""
+    first = period.start.astimezone(zone).date()
+    last = (period.end.astimezone(zone) - timedelta(microseconds=1)).date()
+    found, start = [], first
+    while start <= last:
+        end = min(start + timedelta(days=6 - start.weekday()), last)
+        found.append(days(start, end, zone))
+        start = end + timedelta(days=1)
+    return found
 
 
 def as_json(report: Report, partnership: Partnership) -> str:

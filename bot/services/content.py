@@ -18,6 +18,7 @@ from bot.blocks.record_post import Delivery, agency_name, agency_post, delivery_
     sharer_status, tombstone
 from bot.domain.config import Partnership
 from bot.domain.glossary import Glossary
+from bot.reports.digest import DIGEST, DIGEST_CHART, DigestContent
 from bot.services.outbox import Owe, Rendered, fix_for
 from storage.models import Challenge, ChallengeResponse, Outcome, Record, Revision, Share, SlackMessage
 
@@ -60,9 +61,10 @@ _OUT_OF_DATE = update(SlackMessage.__table__).where(_message.id.in_(_CHOSEN)).va
 
 
 class MessageContent:
-    def __init__(self, *, partnership: Partnership, glossary: Glossary) -> None:
+    def __init__(self, *, partnership: Partnership, glossary: Glossary, digest: DigestContent | None = None) -> None:
         self.partnership = partnership
         self.glossary = glossary
+        self.digest = digest  # the weekly digest's text and chart (bot/reports/digest.py)
         # A record goes to several agencies at once, each post naming the same terms: find them once.
         self._terms_in = functools.lru_cache(maxsize=256)(glossary.terms_in)
 
@@ -95,6 +97,11 @@ class MessageContent:
             del records, session.info[POSTS], session.info[STATUSES]
 
     def ready(self, session: Session, message: SlackMessage) -> bool:
+        if message.kind == DIGEST_CHART:
+            # After the digest's text, in the same channel; with it, if that failed for good (it fails the same way).
+            digest = session.get(SlackMessage, message.subject_id)
+            return digest is None or digest.ts is not None or digest.failed_at is not None \
+                or digest.cancelled_at is not None
         if message.kind == SHARER_STATUS:
             # Wait until every agency's post has been tried once, so the first status is already useful.
             return not any(m.attempts == 0 for m in self._posts(session, message.record_id))
@@ -122,6 +129,9 @@ class MessageContent:
         return True
 
     def render(self, session: Session, message: SlackMessage) -> Rendered:
+        if message.kind in (DIGEST, DIGEST_CHART):
+            assert self.digest is not None, f"message {message.id} is a digest, and no digest content was given"
+            return self.digest.render(message)
         record = session.get(Record, message.record_id)
         assert record is not None, f"message {message.id} has no record"
         name = agency_name(self.partnership, message.agency_key or "")

@@ -16,6 +16,7 @@ from bot.domain.clock import Clock
 from bot.domain.config import Partnership, Problem, RiskLevel
 from bot.domain.glossary import Glossary, Term, load_default_terms
 from bot.edge.payloads import where
+from bot.reports.digest import DigestContent, DigestService
 from bot.services.acknowledgements import AcknowledgementService
 from bot.services.challenges import ChallengeService
 from bot.services.content import MessageContent
@@ -56,6 +57,7 @@ class Services:
     challenges: ChallengeService
     retention: RetentionService
     events: EventLog
+    digest: DigestService | None = None  # the weekly digest, owed by the sweep
 
     def later(self, function: Any, *args: Any, **kwargs: Any) -> None:
         """Run slow work (Slack calls) after the 3-second acknowledgement has gone."""
@@ -96,7 +98,9 @@ def build_services(*, partnership: Partnership, db: Database, client: WebClient,
     glossary, _ = build_glossary(partnership)
     senders = None if work else ThreadPoolExecutor(SEND_THREADS, thread_name_prefix="joinedup-send")
     work = work or ThreadPoolExecutor(WORK_THREADS, thread_name_prefix="joinedup-work")
-    content = MessageContent(partnership=partnership, glossary=glossary)
+    calendar = calendar_for(partnership)
+    content = MessageContent(partnership=partnership, glossary=glossary,
+                             digest=DigestContent(db=db, partnership=partnership, calendar=calendar))
     outbox = Outbox(db=db, client=client, clock=clock, executor=work, senders=senders, content=content,
                     after_delay=delay, deliver_elsewhere=deliver_elsewhere)
     directory = Directory(client=client, partnership=partnership, clock=clock)
@@ -114,4 +118,5 @@ def build_services(*, partnership: Partnership, db: Database, client: WebClient,
         retention=RetentionService(db=db, clock=clock, outbox=outbox,
                                    keep_for=timedelta(days=partnership.retention.keep_for_days)),
         events=EventLog(db=db, clock=clock),
+        digest=DigestService(db=db, partnership=partnership, calendar=calendar, clock=clock, outbox=outbox),
     )

@@ -159,7 +159,10 @@ class FileMethods:
                 stored.shares.append((chan.id, msg["ts"]))
             self._notifications.append({"channel": chan.id, "ts": msg["ts"],
                                         "mobile": msg["text"], "desktop": msg["text"]})
-        return {"files": [self._file_object(f) for f in files]}
+        # Slack's answer names each file by ID and title only; the message carrying it comes into the channel
+        # after ("files": [{"id": "F044GKUHN9Z", "title": "slack-test"}], the method's example response).
+        # https://docs.slack.dev/reference/methods/files.completeUploadExternal
+        return {"files": [{"id": f.id, "title": f.title} for f in files]}
 
     def _share_channels(self, args: dict) -> list[str]:
         """channel_id, or the comma-separated channels: none at all leaves the file private."""

@@ -204,7 +204,8 @@ class SlackStandIn(WebApiMethods):
 
     def copies(self) -> dict[str, list[tuple[str, str]]]:
         """Every message Joined Up posted that carries its key, by key: where each copy is (channel, ts). A key
-        with two copies is a message doubled."""
+        with two copies is a message doubled. A file's share carries no metadata: it counts under "file:" and the
+        file's name."""
         found: dict[str, list[tuple[str, str]]] = {}
         with self._lock:
             for channel, messages in self._messages.items():
@@ -212,6 +213,8 @@ class SlackStandIn(WebApiMethods):
                     key = ((message.get("metadata") or {}).get("event_payload") or {}).get("key")
                     if key:
                         found.setdefault(key, []).append((channel, message["ts"]))
+                    for shared in message.get("files") or []:
+                        found.setdefault(f"file:{shared['name']}", []).append((channel, message["ts"]))
         return found
 
     def ephemerals(self, user_id: str, channel: str | None = None) -> list[dict]:

@@ -250,9 +250,11 @@ class Outbox:
                      acts: list[dict[str, Any]]) -> list[int]:
         """One statement for the batch, without loading a row. Returns those whose content changed while they
         were sent, and the sharers' status messages that first posts made out of date."""
-        # A first post carries only its notification line, so it delivers no version: its content follows as an update.
+        # A first post carries only its notification line, so it delivers no version: its content follows as an
+        # update. A file's share carries all of it (`whole`).
         changed = self._write_sent(connection, [
-            (plan.id, plan.version if plan.ts else 0, replies[plan.id].ts, replies[plan.id].channel,
+            (plan.id, plan.version if plan.ts or replies[plan.id].whole else 0, replies[plan.id].ts,
+             replies[plan.id].channel,
              replies[plan.id].permalink) for plan in plans], now)
         first_posts = [plan for plan in plans if plan.ts is None and plan.kind == "agency_post"]
         for plan in plans:

@@ -8,10 +8,11 @@ import math
 import random
 import socket
 import urllib.error
+import urllib.request
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -52,10 +53,21 @@ PERMANENT_ERRORS = {
 }
 
 
+@dataclass(frozen=True)
+class FileShare:
+    """A file shared into the message's channel with Slack's upload flow, rather than a message posted."""
+    name: str  # unique to the message (derived from its key): a later attempt finds an earlier share by it
+    title: str
+    data: bytes
+    alt_text: str  # the file's alt_txt, read by screen readers in place of an image
+    comment: str  # the message introducing the file (completeUploadExternal's initial_comment)
+
+
 @dataclass
 class Rendered:
     text: str
     blocks: list[dict[str, Any]] | None = None
+    file: FileShare | None = None  # where given, the message is this file's share, sent once and never updated
 
 
 @dataclass
@@ -85,6 +97,7 @@ class Reply:
     retry_after: str | None = None
     refused: bool = False  # Slack answered, so nothing was posted
     tried: bool = True  # False for a message held back because its channel was rate limited
+    whole: bool = False  # the first attempt carried all of the content: nothing follows as an update (a file)
 
 
 class Sender:
@@ -140,6 +153,8 @@ class Sender:
 
     def _send(self, plan: Plan) -> Reply:
         rendered, channel, ts = plan.rendered, plan.channel, plan.ts
+        if rendered.file is not None:
+            return self._share(plan, rendered.file)
         try:
             if ts is None:
                 found = self._already_posted(channel, plan.key, plan.thread_ts) if plan.post_started else None
@@ -163,9 +178,66 @@ class Sender:
         except TRANSIENT as error:
             return Reply(error=type(error).__name__ or "unknown")
 
+    def _share(self, plan: Plan, file: FileShare) -> Reply:
+        """Slack's upload flow: files.getUploadURLExternal, the bytes POSTed to the URL it gives, then
+        files.completeUploadExternal sharing the file into the channel. Until that last step nothing is shared (Slack
+        discards an upload never completed), so a failure before it is a refusal: the next attempt starts afresh.
+
+        What counts as delivered: completeUploadExternal answering ok. Real Slack answers with the file's ID and
+        title only and puts the message carrying the file into the channel a moment later, so no message ts is
+        known; the row keeps the file's ID where a message keeps its ts (sent, never updated: `whole`). After an
+        attempt whose answer may have been lost, the channel's history is searched for a message carrying a file of
+        this name before sharing again. The one way to double it: Slack completed the upload but its share is not
+        yet in the channel's history when the retry looks (at least a first backoff later: 12 to 18 s)."""
+        channel = plan.channel
+        try:
+            if plan.post_started:
+                found = self._look_for(channel, None, lambda message: _file_named(message, file.name))
+                if found is not None:
+                    log.info("message %s's file was already shared by an attempt that was cut off", plan.id)
+                    return Reply(ts=found, channel=channel, whole=True)
+            try:
+                ticket = self.client.files_getUploadURLExternal(filename=file.name, length=len(file.data),
+                                                                 alt_txt=file.alt_text)
+                self._upload(str(ticket["upload_url"]), file.data)
+            except SlackApiError as error:
+                return replace(_answered(error), refused=True)
+            except urllib.error.HTTPError as error:
+                return Reply(error="upload_failed", status=error.code, refused=True)
+            except TRANSIENT as error:
+                return Reply(error=type(error).__name__ or "unknown", refused=True)
+            done = self.client.files_completeUploadExternal(files=[{"id": ticket["file_id"], "title": file.title}],
+                                                             channel_id=channel, initial_comment=file.comment)
+            return Reply(ts=str(done["files"][0]["id"]), channel=channel, whole=True)
+        except _LookUpFailed as failed:
+            return Reply(error=f"looking for an earlier copy: {failed.reply.error}", status=failed.reply.status,
+                          retry_after=failed.reply.retry_after)
+        except SlackApiError as error:
+            return _answered(error)
+        except TRANSIENT as error:
+            return Reply(error=type(error).__name__ or "unknown")
+
+    def _upload(self, url: str, data: bytes) -> None:
+        """The bytes, raw, to the upload URL, through the client's proxy and TLS settings; Slack answers 200 when
+        the upload worked (https://docs.slack.dev/reference/methods/files.getUploadURLExternal)."""
+        handlers: list[Any] = []
+        if self.client.proxy:
+            handlers.append(urllib.request.ProxyHandler({"http": self.client.proxy, "https": self.client.proxy}))
+        if self.client.ssl is not None:
+            handlers.append(urllib.request.HTTPSHandler(context=self.client.ssl))
+        request = urllib.request.Request(url, data=data, method="POST",
+                                         headers={"Content-Type": "application/octet-stream"})
+        with urllib.request.build_opener(*handlers).open(request, timeout=self.client.timeout) as answer:
+            answer.read()
+
     def _already_posted(self, channel: str, key: str, thread_ts: str | None) -> str | None:
         """After an attempt that may have reached Slack (a crash, a lost answer), look before posting again: in
-        the channel, or in the bot's DM with the person (im:history). Looks through the newest 1,000 messages.
+        the channel, or in the bot's DM with the person (im:history). Looks through the newest 1,000 messages."""
+        return self._look_for(channel, thread_ts, lambda message: message["ts"] if (
+            (message.get("metadata") or {}).get("event_payload") or {}).get("key") == key else None)
+
+    def _look_for(self, channel: str, thread_ts: str | None, found_in: Callable[[dict], str | None]) -> str | None:
+        """What `found_in` finds in the first message of the newest 1,000 it is not None for.
 
         A look-up that fails for a while (a 429, a 5xx, the network) is retried later, without posting. One that
         Slack refuses for good (a token without the history scope, a public channel the bot posts to without
@@ -180,10 +252,10 @@ class Sender:
                 else:
                     page = self.client.conversations_history(channel=conversation, limit=200, cursor=cursor,
                                                              include_all_metadata=True)
-                for found in page.get("messages") or []:
-                    payload = (found.get("metadata") or {}).get("event_payload") or {}
-                    if payload.get("key") == key:
-                        return found["ts"]
+                for message in page.get("messages") or []:
+                    found = found_in(message)
+                    if found is not None:
+                        return found
                 cursor = (page.get("response_metadata") or {}).get("next_cursor")
                 if not cursor:
                     return None
@@ -216,6 +288,11 @@ class Sender:
         if not self._workspace_url:
             return None
         return f"{self._workspace_url.rstrip('/')}/archives/{channel}/p{ts.replace('.', '')}"
+
+
+def _file_named(message: dict, name: str) -> str | None:
+    """The ID of the file of this name that a message in a channel's history carries."""
+    return next((str(f["id"]) for f in message.get("files") or [] if f.get("name") == name), None)
 
 
 class _LookUpFailed(Exception):
