@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from bot.domain.config import ConfigError, MissingSetting, Settings, check_partnership_file, load_partnership
 from bot.operations.backup import run_backup
+from bot.operations.links import add_parser as add_links_parser, run_links
 from bot.operations.preflight import Refused, existing_database, schema_revision
 from bot.processes.runtime import StartupError, build_runtime
 from storage.db import Database, MigrationFailed, UnsupportedDatabase
@@ -97,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "replacing a file): SQLite's online backup, or pg_dump --format=custom for PostgreSQL. "
                     "Restoring is in docs/backup-and-upgrade.md.")
     backup.add_argument("file", metavar="FILE", help="the new file to write, e.g. joinedup-2026-11-24.backup")
+    add_links_parser(commands)
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -110,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "report": print_report,
         "doctor": run_doctor,
         "backup": run_backup,
+        "links": lambda args, settings: run_links(args, settings, actor=_operator()),
     }
     try:
         settings = Settings.from_env(os.environ)
@@ -245,6 +248,13 @@ def check_config(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{path}: {len(errors)} error(s): Joined Up will not start until they are fixed")
         return 1
     print(f"{path}: OK ({len(partnership.agencies)} agencies, {len(partnership.risk_levels)} risk levels)")  # type: ignore[union-attr]
+    email = partnership.email  # type: ignore[union-attr]
+    if email is not None:
+        emailed = [a.key for a in partnership.agencies if a.email]  # type: ignore[union-attr]
+        print(f"{path}: email through {email.server}:{email.port} ({'STARTTLS' if email.starttls else 'no STARTTLS'}"
+              f", {'a login from JOINEDUP_SMTP_USERNAME' if settings.smtp_username else 'no login'}) to "
+              f"{', '.join(email.allowed_domains)}; {email.content} content; agencies by email: "
+              f"{', '.join(emailed) or 'none'}")
     return 0
 
 

@@ -150,11 +150,23 @@ def register(app: App, services: Services) -> None:
     def escalate_challenge(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         _close_challenge(services, ack, body, action, respond, "escalated")
 
+    @app.action(Action.EMAIL_COPY)
+    def email_copy(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        """The written record to the clicker's own work address: answered after the ack, since who they are in
+        Slack (their address) is asked of Slack."""
+        ack()
+        if services.copies is None:
+            return
+        key = f"copy:{_number(action)}:{body['user']['id']}:{action.get('action_ts') or body.get('trigger_id')}"
+        services.later(_email_copy, services, _number(action), body["user"]["id"], key[:120],
+                       respond if body.get("response_url") else None)
+
     # The ⋯ menu on an agency's post: Slack sends the choice as `selected_option.value`, which names the button it
     # stands for and carries that button's value (bot/blocks/menu.py). The button's own listener answers it, with
     # the same check of the clicker's right before any form opens.
     by_menu = {Action.ACKNOWLEDGE_WITH_NOTE: acknowledge_with_note, Action.REPORT_OUTCOME: report_outcome,
-               Action.ASK_OR_CHALLENGE: ask_or_challenge, Action.RESPOND_CHALLENGE: respond_to_challenge}
+               Action.ASK_OR_CHALLENGE: ask_or_challenge, Action.RESPOND_CHALLENGE: respond_to_challenge,
+               Action.EMAIL_COPY: email_copy}
 
     @app.action(Action.POST_MENU)
     def post_menu(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
@@ -243,6 +255,14 @@ def _snooze(services: Services, record_id: int, user_id: str, days: int, respond
         raise
     if day is not None and respond:
         respond(text=f"OK. I'll ask you again on {format_day(day)}.", replace_original=True)
+
+
+def _email_copy(services: Services, record_id: int, user_id: str, key: str, respond: Respond | None) -> None:
+    assert services.copies is not None and services.email is not None
+    result = services.copies.request(record_id, user_id, key=key)
+    services.email.deliver_soon(result.email_ids)
+    if respond:
+        respond(text=result.words, response_type="ephemeral", replace_original=False)
 
 
 def share_id(action: dict[str, Any]) -> int | None:

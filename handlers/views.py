@@ -71,6 +71,8 @@ def register(app: App, services: Services) -> None:
                                       identifiers_found=identifiers_found, offered_agency=defaults.sharer_agency)
         ack(response_action="update", view=saved_view(saved.reference, saved.agency_names))
         services.outbox.deliver_soon(saved.message_ids)
+        if services.email is not None:
+            services.email.deliver_soon(saved.email_ids)
 
     # Every form below checks the submitter's right before anything else, with the same button's check, and
     # refuses alike whether the record exists or not and whatever was typed: see bot/blocks/refusals.py.

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint,
+                        text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -40,10 +41,23 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# Shared records whose sharer has been asked for the outcome: few next to the whole history.
+ASKED = "not_shared_reason IS NULL AND (outcome_requests_sent > 0 OR outcome_request_at IS NOT NULL)"
+# Records that asked the receiving agencies to act and are not purged: where App Home looks for results due.
+ASKING = "requested_action <> '' AND purged_at IS NULL"
+
+
 class Record(Base):
     """One face-to-face conversation, recorded by its sharer."""
 
     __tablename__ = "records"
+    # The partnership figures read a period's records by when they were made.
+    __table_args__ = (Index("ix_records_made", "created_at", "sharer_agency"),
+                      Index("ix_records_asked", "sharer_agency", "outcome_requests_sent", "outcome_request_at", "id",
+                            sqlite_where=text(ASKED), postgresql_where=text(ASKED)),
+                      Index("ix_records_asking", "id", sqlite_where=text(ASKING), postgresql_where=text(ASKING)),
+                      # App Home's records a person shared, newest first, a page at a time.
+                      Index("ix_records_mine", "sharer_id", "created_at", "id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     submission_key: Mapped[str] = mapped_column(String(80), unique=True)
@@ -90,11 +104,26 @@ class Record(Base):
         return self.not_shared_reason is None
 
 
+UNCOUNTED = "acknowledged_at IS NOT NULL AND working_seconds_to_acknowledge IS NULL"
+
+
 class Share(Base):
     """A record shared with one agency, and that agency's acknowledgement of it."""
 
     __tablename__ = "shares"
-    __table_args__ = (UniqueConstraint("record_id", "agency_key"),)
+    __table_args__ = (UniqueConstraint("record_id", "agency_key"),
+                      Index("ix_shares_unacknowledged", "agency_key", "reminders_sent", "next_reminder_at",
+                            sqlite_where=text("acknowledged_at IS NULL"),
+                            postgresql_where=text("acknowledged_at IS NULL")),
+                      # App Home's waiting list: an agency's unacknowledged posts, with the record to sort them by.
+                      Index("ix_shares_waiting", "agency_key", "record_id", sqlite_where=text("acknowledged_at IS NULL"),
+                            postgresql_where=text("acknowledged_at IS NULL")),
+                      # Everything the partnership figures read of a post, in the index: no visit to the table.
+                      Index("ix_shares_posts", "record_id", "agency_key", "working_seconds_to_acknowledge",
+                            "acknowledged_at"),
+                      # Small once every acknowledgement's working seconds are stored: the figures find the rest.
+                      Index("ix_shares_uncounted", "record_id", sqlite_where=text(UNCOUNTED),
+                            postgresql_where=text(UNCOUNTED)))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
@@ -105,6 +134,9 @@ class Share(Base):
     # When the agency is next reminded; NULL once it has acknowledged or the reminders are used up.
     next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Working seconds from the record being shared to this acknowledgement, worked out when it was made, so the
+    # figures read a number; NULL until acknowledged, and on rows acknowledged before the column existed.
+    working_seconds_to_acknowledge: Mapped[int | None] = mapped_column(Integer)
 
     record: Mapped[Record] = relationship(back_populates="shares")
 
@@ -113,6 +145,7 @@ class Outcome(Base):
     """What came of sharing: reported by the sharer, or by a receiving agency."""
 
     __tablename__ = "outcomes"
+    __table_args__ = (Index("ix_outcomes_first_report", "record_id", "agency_key", "reported_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
@@ -160,7 +193,7 @@ class SlackMessage(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(80))  # host:pid:random of the process sending it
     post_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(200))
-    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -180,13 +213,16 @@ class Challenge(Base):
     """A question or a disagreement about a record, raised by a member of a receiving agency."""
 
     __tablename__ = "challenges"
+    # App Home's questions to answer: the open ones in the order they were raised, however long the history.
+    __table_args__ = (Index("ix_challenges_open", "raised_at", "id", sqlite_where=text("state = 'open'"),
+                            postgresql_where=text("state = 'open'")),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
     submission_key: Mapped[str] = mapped_column(String(80), unique=True)
     raised_by: Mapped[str] = mapped_column(String(32), index=True)
     agency_key: Mapped[str] = mapped_column(String(40))
-    raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     kind: Mapped[str] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(Text)
     proposed_risk_label: Mapped[str | None] = mapped_column(String(80))
@@ -196,6 +232,8 @@ class Challenge(Base):
     # When the person who must answer is next reminded; NULL once answered or the reminders are used up.
     next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Working seconds from raising it to its first answer, worked out when that answer came (as on shares).
+    working_seconds_to_answer: Mapped[int | None] = mapped_column(Integer)
 
     record: Mapped[Record] = relationship()
     responses: Mapped[list["ChallengeResponse"]] = relationship(back_populates="challenge",
@@ -225,7 +263,7 @@ class Revision(Base):
     submission_key: Mapped[str] = mapped_column(String(80), unique=True)
     kind: Mapped[str] = mapped_column(String(20))  # "risk level" or "amendment"
     revised_by: Mapped[str] = mapped_column(String(32))
-    revised_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revised_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     reason: Mapped[str] = mapped_column(Text)
     challenge_id: Mapped[int | None] = mapped_column(ForeignKey("challenges.id"))
     previous: Mapped[dict[str, str]] = mapped_column(JSON)
@@ -253,6 +291,64 @@ class SeenEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class EmailLink(Base):
+    """A personal link emailed to one address for one share: only the token's SHA-256 hash is kept."""
+
+    __tablename__ = "email_links"
+    __table_args__ = (UniqueConstraint("share_id", "address"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    share_id: Mapped[int] = mapped_column(ForeignKey("shares.id"), index=True)
+    address: Mapped[str] = mapped_column(String(320), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The hash of the secret in the cookie of the one browser the link works on: set by the first to open it,
+    # cleared whenever the link is replaced. When another browser last asked for a new link (one per RENEW_EVERY).
+    device_hash: Mapped[str | None] = mapped_column(String(64))
+    bound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    renewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class EmailMessage(Base):
+    """An email Joined Up owes: written with the change that causes it, then sent once through the SMTP relay.
+
+    Unlike a Slack message it is never updated once sent; a retry after a temporary refusal carries a fresh link.
+    """
+
+    __tablename__ = "email_messages"
+    __table_args__ = (Index("ix_email_messages_due", "pending", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))  # "record", "reminder" or "copy"
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    agency_key: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str] = mapped_column(String(320))
+    requested_by: Mapped[str | None] = mapped_column(String(32))  # who asked for a copy
+    pending: Mapped[bool] = mapped_column(Boolean, default=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def state(self) -> str:
+        if self.cancelled_at is not None:
+            return "cancelled"
+        if self.failed_at is not None:
+            return "failed"
+        if self.sent_at is not None:
+            return "sent"
+        return "retrying" if self.attempts else "pending"
 
 
 class SharerPreference(Base):

@@ -126,7 +126,9 @@ def test_every_act_has_words_of_its_own():
         Act.CHALLENGED: "risk_level, for health (challenge 3)", Act.RESPONDED: "challenge 3",
         Act.RESOLVED: "challenge 3", Act.ESCALATED: "challenge 3", Act.REVISED: "revision 2",
         Act.AMENDED: "revision 3", Act.EXPORTED: "export --all, json",
-        Act.PURGED: "content removed; 4 Slack message(s) replaced",
+        Act.PURGED: "content removed; 4 Slack message(s) replaced", Act.LINK_REVOKED: "email link 7",
+        Act.LINK_RENEWED: "email link 7, opened on another device",
+        Act.EMAILED: "record to health by email", Act.COPY_EMAILED: "a copy to U0SAMSW's work address",
     }
     assert set(details) == set(Act)
     words = {act: act_in_words(act, detail, agencies=agencies) for act, detail in details.items()}

@@ -52,7 +52,7 @@ def world(joinedup: Any) -> dict[str, Any]:
                   Action.RESOLVE_CHALLENGE: "1", Action.ESCALATE_CHALLENGE: "1", Action.RETRY_DELIVERY: "1",
                   Action.HOME_MORE: "5:0", Action.OPEN_RECORD_FORM: "", Action.RISK_LEVEL: "",
                   Action.SHARE_WITH_CHOSEN: "", Action.PURPOSES_CHOSEN: "", Action.REQUEST_CHOSEN: "",
-                  Action.RECORD_DETAILS: "details", Action.POST_MENU: f"{Action.ASK_OR_CHALLENGE}:1:education"}
+                  Action.RECORD_DETAILS: "details", Action.EMAIL_COPY: "1", Action.POST_MENU: f"{Action.ASK_OR_CHALLENGE}:1:education"}
         forms = {Callback.RECORD_FORM: (joinedup.open_form(), SAM.user_id, VALID_ANSWERS)}
         for callback, action, user, answers in (
                 (Callback.ACKNOWLEDGE_NOTE_FORM, Action.ACKNOWLEDGE_WITH_NOTE, TIA.user_id,

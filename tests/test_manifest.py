@@ -22,7 +22,7 @@ SCHEMA = json.loads((Path(__file__).parent / "data" / "slack_manifest.schema.1.0
 # Events the app might one day listen for; each is sent to the running app to see whether it is handled.
 CANDIDATE_EVENTS = ["app_home_opened", "app_mention", "message", "reaction_added", "member_joined_channel"]
 SCOPES_THE_CODE_USES = {"chat:write", "commands", "im:write", "users:read", "channels:read", "groups:read",
-                        "files:write"}
+                        "files:write", "users:read.email"}
 
 
 def schema_errors(manifest: dict[str, Any]) -> list[str]:

@@ -316,3 +316,21 @@ def test_the_admin_guide_lists_every_definition_as_the_registry_writes_it():
     guide = (ROOT / "docs" / "admin-guide.md").read_text(encoding="utf-8")
     assert definitions_markdown() in guide
     assert "/joinedup report" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_an_acknowledgement_keeps_its_working_seconds_as_the_days_table_counts_them(joinedup):
+    from sqlalchemy import select
+
+    from bot.demo.sample import EDUCATION, TIA
+    from bot.reports.workingtime import working_seconds
+    from tests.test_acknowledgements import click, shared_record
+    education, _ = shared_record(joinedup)
+    joinedup.clock.advance(hours=30)  # overnight: the working hours only
+    assert click(joinedup, education, EDUCATION.channel, TIA.user_id).status == 200
+    with joinedup.db.read() as session:
+        share, record = session.execute(select(Share, Record).join(Record)
+                                        .where(Share.acknowledged_at.is_not(None))).one()
+        partnership = joinedup.services.partnership
+        expected = working_seconds(record.created_at, share.acknowledged_at, calendar_for(partnership),
+                                   partnership.zone)
+    assert 0 < share.working_seconds_to_acknowledge == expected < 30 * 3600

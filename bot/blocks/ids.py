@@ -43,6 +43,7 @@ class Action(StrEnum):
     ESCALATE_CHALLENGE = "escalate_challenge"
     AMEND_RECORD = "amend_record"
     RETRY_DELIVERY = "retry_delivery"
+    EMAIL_COPY = "email_copy"  # "Email me a copy": the written record to the clicker's own work address
 
 
 class Event(StrEnum):

@@ -16,6 +16,7 @@ from bot.blocks.ids import Action
 from storage.models import Record, Share
 
 MAX_BLOCKS = 50
+EMAIL_ME_A_COPY = "Email me a copy"
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,10 @@ class Delivery:
     acknowledged_at: datetime | None
     note: str | None = None  # the agency's note for the sharer, with its acknowledgement
     result: str | None = None  # what the agency last told the sharer it did
+    in_slack: bool = True  # False for an agency reached only by email
+    email: str | None = None  # the team inbox it was emailed to
+    email_state: str | None = None  # "pending", "retrying", "sent", "failed" or "cancelled"
+    acknowledged_as: str | None = None  # who acknowledged, where not a Slack user: "<address> (by email link)"
 
 
 def agency_name(partnership: Partnership, key: str) -> str:
@@ -91,14 +96,17 @@ def agency_post(record: Record, share: Share, partnership: Partnership, terms: l
                 for block in outcome_blocks(outcome, name if outcome.agency_key else None)]
     changes = [context(line) for line in revision_lines(record.revisions[-5:])]
     body = [record_heading(record), *changes, *record_details(record, partnership, terms), *outcomes, divider()]
-    return text, _fit(body, acknowledgement_blocks(share, name, results=len(results)))
+    return text, _fit(body, acknowledgement_blocks(share, name, results=len(results),
+                                                   email_copy=partnership.email is not None))
 
 
-def acknowledgement_blocks(share: Share, name: str, *, results: int = 0) -> list[dict[str, Any]]:
+def acknowledgement_blocks(share: Share, name: str, *, results: int = 0,
+                           email_copy: bool = False) -> list[dict[str, Any]]:
     """One primary button: *Acknowledge receipt* until someone has, then *Tell the sharer what we did*. The rest
     are in the ⋯ menu beside it. Everyone in the channel sees them; each checks the clicker's right when used."""
     subject = f"{share.record_id}:{share.agency_key}"
     challenge = menu_option("Ask or challenge", Action.ASK_OR_CHALLENGE, subject)
+    copy = [menu_option(EMAIL_ME_A_COPY, Action.EMAIL_COPY, str(share.record_id))] if email_copy else []
     if share.acknowledged_at is not None and share.acknowledged_by:
         blocks = [context(f":white_check_mark: Acknowledged for {escape(name)} by {mention(share.acknowledged_by)}, "
                           f"{slack_date(share.acknowledged_at, '{date_short_pretty} {time}')}")]
@@ -106,7 +114,7 @@ def acknowledgement_blocks(share: Share, name: str, *, results: int = 0) -> list
             blocks += long_text_sections(f"Note from {escape(name)} for the sharer", share.acknowledgement_note)
         tell = button(TELL_SHARER, Action.REPORT_OUTCOME, subject, style=None if results else "primary")
         return [*blocks, {"type": "actions", "block_id": f"result_{share.id}", "elements": [
-            tell, overflow(Action.POST_MENU, [challenge])]},
+            tell, overflow(Action.POST_MENU, [challenge, *copy])]},
             context("Your result goes to the sharer; the outcome for the child is theirs.")]
     value = str(share.id)
     return [
@@ -114,9 +122,10 @@ def acknowledgement_blocks(share: Share, name: str, *, results: int = 0) -> list
         {"type": "actions", "block_id": f"acknowledge_{share.id}", "elements": [
             button("Acknowledge receipt", Action.ACKNOWLEDGE, value, style="primary"),
             overflow(Action.POST_MENU, [menu_option("Acknowledge with a note", Action.ACKNOWLEDGE_WITH_NOTE, value),
-                                        challenge]),
+                                        challenge, *copy]),
         ]},
-        context("More in the ⋯ menu: acknowledge with a note, or ask or challenge."),
+        context("More in the ⋯ menu: acknowledge with a note, or ask or challenge"
+                + (", or email yourself a copy." if email_copy else ".")),
     ]
 
 
@@ -125,7 +134,8 @@ def delivery_line(delivery: Delivery, *, detail: bool = False) -> str:
     status message); without, only that there are some (App Home, `/joinedup show`)."""
     name = f"*{escape(delivery.agency_name)}*"
     if delivery.acknowledged_by and delivery.acknowledged_at:
-        line = (f":white_check_mark: {name}: acknowledged by {mention(delivery.acknowledged_by)}, "
+        who = escape(delivery.acknowledged_as) if delivery.acknowledged_as else mention(delivery.acknowledged_by)
+        line = (f":white_check_mark: {name}: acknowledged by {who}, "
                 f"{slack_date(delivery.acknowledged_at, '{date_short_pretty} {time}')}")
         if not detail:
             return line + (" · with a note" if delivery.note else "") + (" · told you what they did"
@@ -135,6 +145,34 @@ def delivery_line(delivery: Delivery, *, detail: bool = False) -> str:
         if delivery.result:
             line += f"\n>_What they did:_ {_digest(delivery.result)}"
         return line
+    if not delivery.in_slack:
+        return f"{_EMAIL_ICONS.get(delivery.email_state or '', ':email:')} {name}: {_emailed(delivery)}"
+    return _slack_line(delivery, name) + (f"; {_emailed(delivery, short=True)}" if delivery.email else "")
+
+
+_EMAIL_ICONS = {"sent": ":email:", "retrying": ":arrows_counterclockwise:", "failed": ":warning:",
+                "pending": ":outbox_tray:"}
+
+
+def _emailed(delivery: Delivery, *, short: bool = False) -> str:
+    """How the email to an agency's team inbox stands; short, after the line for its channel."""
+    to = f"emailed to {escape(delivery.email or 'its team inbox')}"
+    state = delivery.email_state
+    if short:
+        return to + {"sent": "", "failed": " (*not delivered*: the mail server refused it)",
+                     "retrying": " (retrying)", "cancelled": " (not sent)"}.get(state or "", " (sending…)")
+    if state == "sent":
+        return f"{to}, waiting for acknowledgement" + (" (and told you what they did)" if delivery.result else "")
+    if state == "failed":
+        return f"{to}: *not delivered*, the mail server refused it. The record is safe in Joined Up; admins are told"
+    if state == "retrying":
+        return f"{to}: retrying, the mail server has not taken it yet"
+    if state == "cancelled":
+        return f"{to}: not sent"
+    return f"{to}: sending…"
+
+
+def _slack_line(delivery: Delivery, name: str) -> str:
     if delivery.state == "sent":
         link = f"<{delivery.permalink}|posted>" if delivery.permalink else "posted"
         told = " (and told you what they did)" if delivery.result else ""
@@ -157,7 +195,8 @@ def _digest(text: str) -> str:
     return f"{escape(clip(flat, DIGEST))} _(the rest is in `/joinedup show`)_"
 
 
-def sharer_status(record: Record, deliveries: list[Delivery]) -> tuple[str, list[dict[str, Any]]]:
+def sharer_status(record: Record, deliveries: list[Delivery], *,
+                  email_copy: bool = False) -> tuple[str, list[dict[str, Any]]]:
     if record.is_shared:
         acknowledged = sum(1 for d in deliveries if d.acknowledged_at)
         summary = f"{acknowledged} of {len(deliveries)} acknowledged"
@@ -182,8 +221,9 @@ def sharer_status(record: Record, deliveries: list[Delivery]) -> tuple[str, list
         blocks.append(context(f"Follow-up due {day(record.follow_up_on)}."))
     blocks.append(context(f"See the whole record with `/joinedup show {record.reference}`."))
     report = [button(REPORT_OUTCOME, Action.REPORT_OUTCOME, f"{record.id}:")] if record.is_shared and not reported else []
+    copy = [button(EMAIL_ME_A_COPY, Action.EMAIL_COPY, str(record.id))] if email_copy else []
     blocks.append({"type": "actions", "elements": [
-        *report, button("Amend this record", Action.AMEND_RECORD, str(record.id))]})
+        *report, button("Amend this record", Action.AMEND_RECORD, str(record.id)), *copy]})
     return text, blocks
 
 
@@ -212,6 +252,20 @@ def delivery_problem(record: Record, message_id: int, agency: str, channel: str,
                 f"{escape(fix)}. The record is safe in Joined Up. Once that is fixed, try again."),
         {"type": "actions", "elements": [button("Try again", Action.RETRY_DELIVERY, str(message_id), style="primary")]},
     ]
+
+
+def email_problem(record: Record, agency: str, address: str, error: str,
+                  *, copy: bool = False) -> tuple[str, list[dict[str, Any]]]:
+    """The relay refused an email for good: for a copy, the person who asked; else the sharer and the admins."""
+    if copy:
+        text = f"Your copy of {record.reference} could not be emailed"
+        return text, [section(f":warning: Your copy of *{record.reference}* could not be emailed to "
+                              f"{escape(address)}: the mail server refused it ({escape(error)}). Nothing else was "
+                              "sent; the record is safe in Joined Up.")]
+    text = f"{record.reference} could not be emailed to {escape(agency)}"
+    return text, [section(f":warning: *{record.reference}* could not be emailed to *{escape(agency)}* "
+                          f"({escape(address)}): the mail server refused it ({escape(error)}). The record is safe in "
+                          "Joined Up. Check the address with the agency; an admin corrects it in the configuration.")]
 
 
 def tombstone(record: Record) -> tuple[str, list[dict[str, Any]]]:

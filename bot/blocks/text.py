@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Callable
 
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
@@ -101,7 +101,20 @@ def line_sections(title: str, lines: list[str]) -> list[dict[str, Any]]:
     return [*blocks, section(chunk)]
 
 
+# Someone who acted through an emailed link (bot/links/) is no Slack user: "link:<id>", shown by their address.
+LINK_ACTOR = "link:"
+_link_address: Callable[[str], str | None] = lambda _actor: None
+
+
+def name_link_holders(address_of: Callable[[str], str | None]) -> None:
+    """How mention() finds the address a link actor stands for (set where the database is known)."""
+    global _link_address
+    _link_address = address_of
+
+
 def mention(user_id: str) -> str:
+    if user_id.startswith(LINK_ACTOR):
+        return f"{escape(_link_address(user_id) or 'someone')} (by email link)"
     return f"<@{user_id}>"
 
 

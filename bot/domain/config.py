@@ -15,9 +15,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.config_reader import CHANNEL_ID, EXAMPLE_PLACEHOLDER_IDS, WEEKDAYS, SLACK_OPTION_TEXT_LIMIT, ConfigError, Problem, Reader
 from bot.domain.digest_config import DigestSettings, read_digest
+from bot.domain.agency_config import AGENCY_KEY, USER_ID, Agency, read_agencies
+from bot.domain.email_config import EmailSettings, read_email
 from bot.domain.glossary import Term, terms_from_config
 
-__all__ = ["CHANNEL_ID", "WEEKDAYS", "ConfigError", "EXAMPLE_PLACEHOLDER_IDS", "Problem", "SLACK_OPTION_TEXT_LIMIT"]  # re-exported
+__all__ = ["AGENCY_KEY", "Agency", "USER_ID", "CHANNEL_ID", "WEEKDAYS", "ConfigError", "EXAMPLE_PLACEHOLDER_IDS", "Problem", "SLACK_OPTION_TEXT_LIMIT"]  # re-exported
 
 DEFAULT_CONFIG_PATH = "./joinedup.toml"
 DEFAULT_DATABASE_URL = "sqlite:///joinedup.db"
@@ -36,8 +38,6 @@ DEFAULT_LAWFUL_BASES = (
     "Legal obligation or court order",
 )
 HOLIDAY_REGIONS = ("England and Wales", "England", "Wales", "Scotland", "Northern Ireland")
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-AGENCY_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
 
 class MissingSetting(Exception):
@@ -57,6 +57,9 @@ class Settings:
     config_path: str = DEFAULT_CONFIG_PATH
     workers: int | None = None
     threads: int = 16
+    # For an SMTP relay that asks for them ([email]); most relays on a council's network do not.
+    smtp_username: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
@@ -82,6 +85,8 @@ class Settings:
             config_path=text("JOINEDUP_CONFIG") or DEFAULT_CONFIG_PATH,
             workers=number("JOINEDUP_WORKERS", None),
             threads=number("JOINEDUP_THREADS", 16) or 16,
+            smtp_username=text("JOINEDUP_SMTP_USERNAME"),
+            smtp_password=env.get("JOINEDUP_SMTP_PASSWORD") or None,
         )
 
     def require(self, *names: str) -> None:
@@ -101,15 +106,6 @@ _WHERE_TO_FIND = {
     "SLACK_SIGNING_SECRET": "copy the Signing Secret from your Slack app's Basic Information page",
     "SLACK_APP_TOKEN": "create an app-level token (xapp-…) with connections:write on your Slack app's Basic Information page",
 }
-
-
-@dataclass(frozen=True)
-class Agency:
-    key: str
-    name: str
-    channel: str
-    leads: tuple[str, ...] = ()
-    members: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,6 +161,7 @@ class Partnership:
     use_default_glossary: bool = True
     check_identifiers: bool = True
     digest: DigestSettings | None = None
+    email: EmailSettings | None = None
 
     def agency(self, key: str) -> Agency | None:
         return next((a for a in self.agencies if a.key == key), None)
@@ -217,7 +214,7 @@ class _Reader(Reader):
 
     def partnership(self, data: Mapping[str, Any]) -> Partnership:
         top_level = {"organisation", "agencies", "risk_levels", "purposes", "lawful_bases", "working_hours",
-                     "reminders", "retention", "glossary", "digest"}
+                     "reminders", "retention", "glossary", "digest", "email"}
         for unknown in sorted(set(data) - top_level):
             self.error(unknown, f"unknown section: remove it or check the spelling (known: {', '.join(sorted(top_level))})")
         org = self.table(data, "organisation", {
@@ -243,6 +240,7 @@ class _Reader(Reader):
             self.error("organisation.case_reference_example", f"{example!r} does not match case_reference_pattern: give an example that does")
         use_defaults = self.switch(org, "use_default_glossary", "organisation.use_default_glossary")
         check_identifiers = self.switch(org, "check_identifiers", "organisation.check_identifiers")
+        email = read_email(self, data)
         glossary, problems = terms_from_config(data.get("glossary", []))
         for problem in problems:
             key, _, message = problem.partition(": ")
@@ -251,7 +249,7 @@ class _Reader(Reader):
             name=self.text(org, "name", "organisation.name", required=True),
             timezone=timezone,
             admins=self.id_list(org, "admins", "organisation.admins", USER_ID, "user"),
-            agencies=self.agencies(data.get("agencies")),
+            agencies=read_agencies(self, data.get("agencies"), email, "email" in data),
             risk_levels=self.risk_levels(data.get("risk_levels")),
             purposes=self.text_list(data, "purposes", DEFAULT_PURPOSES),
             lawful_bases=self.text_list(data, "lawful_bases", DEFAULT_LAWFUL_BASES),
@@ -269,45 +267,8 @@ class _Reader(Reader):
             use_default_glossary=use_defaults,
             check_identifiers=check_identifiers,
             digest=read_digest(self, data),
+            email=email,
         )
-
-    def agencies(self, value: Any) -> tuple[Agency, ...]:
-        if not isinstance(value, list) or not value:
-            self.error("agencies", "missing: add at least one [[agencies]] table with key, name, channel and leads")
-            return ()
-        agencies, paths = [], _agency_paths(value)
-        for index, entry in enumerate(value):
-            path = paths[index]
-            if not isinstance(entry, dict):
-                self.error(path, "must be a table: write it as [[agencies]]")
-                continue
-            for unknown in sorted(set(entry) - {"key", "name", "channel", "leads", "members"}):
-                self.error(f"{path}.{unknown}", "unknown key: the keys are key, name, channel, leads and members")
-            key = self.text(entry, "key", f"{path}.key", required=True)
-            if key and not AGENCY_KEY.match(key):
-                self.error(f"{path}.key", f"{key!r} must be lower-case letters, digits and hyphens, e.g. \"health\"")
-            channel = self.text(entry, "channel", f"{path}.channel", required=True)
-            if channel and not CHANNEL_ID.match(channel):
-                self.error(f"{path}.channel", f"{channel!r} is not a channel ID: open the channel's details in Slack "
-                                              "and copy the ID at the bottom (it looks like C012AB3CD)")
-            elif channel in EXAMPLE_PLACEHOLDER_IDS:
-                self.error(f"{path}.channel", f"{channel!r} is a placeholder from joinedup.example.toml: replace it "
-                                              "with the agency's own channel ID (open the channel's details in Slack "
-                                              "and copy the ID at the bottom)")
-            agencies.append(Agency(
-                key=key,
-                name=self.text(entry, "name", f"{path}.name", required=True, limit=SLACK_OPTION_TEXT_LIMIT),
-                channel=channel,
-                leads=self.id_list(entry, "leads", f"{path}.leads", USER_ID, "user"),
-                members=self.id_list(entry, "members", f"{path}.members", USER_ID, "user"),
-            ))
-        named = [paths[index] for index, entry in enumerate(value) if isinstance(entry, dict)]
-        self.unique([a.key for a in agencies], "agencies", "key", named)
-        self.unique([a.channel for a in agencies], "agencies", "channel", named)
-        for path, agency in zip(named, agencies, strict=True):
-            if not agency.leads:
-                self.warn(f"{path}.leads", f"{agency.name} has no leads: reminders and escalations will have nobody to mention")
-        return tuple(agencies)
 
     def risk_levels(self, value: Any) -> tuple[RiskLevel, ...]:
         if not isinstance(value, list) or not value:
@@ -369,15 +330,3 @@ class _Reader(Reader):
                 section, "escalate_after_working_hours", "reminders.escalate_after_working_hours", 8, minimum=0.25),
             max_reminders=int(self.whole_number(section, "max_reminders", "reminders.max_reminders", 3, minimum=1)),
         )
-
-
-def _agency_paths(entries: list[Any]) -> list[str]:
-    """How each [[agencies]] table is named in problems: agencies[health] by its key, or agencies[2] by its place
-    when its key is missing, malformed or already taken by an earlier agency."""
-    paths: list[str] = []
-    for index, entry in enumerate(entries):
-        key = entry.get("key") if isinstance(entry, dict) else None
-        key = key.strip() if isinstance(key, str) else ""
-        paths.append(f"agencies[{key}]" if AGENCY_KEY.match(key) and f"agencies[{key}]" not in paths
-                     else f"agencies[{index}]")
-    return paths

@@ -29,8 +29,9 @@ HEALTH_PATH = "/healthz"
 LARGEST_BODY = 8_000_000  # above any form Slack can send, whose text arrives JSON- and URL-escaped (up to ~18 bytes a character)
 
 
-def wsgi_application(app: App, db: Database, *, signing_secret: str,
-                     clock: Clock | None = None) -> Callable[[dict[str, Any], Any], Iterable[bytes]]:
+def wsgi_application(app: App, db: Database, *, signing_secret: str, clock: Clock | None = None,
+                     links: Any = None) -> Callable[[dict[str, Any], Any], Iterable[bytes]]:
+    """`links`: the pages emailed links open (bot/links/web.py LinkPages), if the partnership emails records."""
     slack = _SlackRequestHandler(app, path=EVENTS_PATH)
     clock = clock or SystemClock()
     signatures, refusals = SignatureCheck(signing_secret, clock), RefusalLog(clock)
@@ -40,6 +41,8 @@ def wsgi_application(app: App, db: Database, *, signing_secret: str,
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             healthy = _database_answers(db)
             return _answer(start_response, 200 if healthy else 503, b"ok\n" if healthy else b"database unavailable\n")
+        if links is not None and links.handles(path or ""):
+            return links(environ, start_response)
         if path != EVENTS_PATH or method != "POST":
             return _answer(start_response, 404, b"Not Found")
         length = environ.get("CONTENT_LENGTH") or "0"

@@ -81,9 +81,26 @@ def _checks(settings: Settings, config_path: str, manifest_path: Path) -> Iterat
             yield _scopes(answer.headers, manifest_path)
     if slack is not None and partnership is not None:
         for agency in partnership.agencies:
-            yield _channel(slack, f"agencies[{agency.key}]", agency.name, agency.channel)
+            if agency.channel:  # an agency reached only by email has no channel to check
+                yield _channel(slack, f"agencies[{agency.key}]", agency.name, agency.channel)
         yield from _people(slack, partnership)
+    if partnership is not None and partnership.email is not None:
+        yield _relay(partnership, settings)
     yield _database(settings.database_url)
+
+
+def _relay(partnership: Partnership, settings: Settings) -> Finding:
+    """The SMTP relay answers, takes STARTTLS and the login: nothing is sent."""
+    from bot.email.relay import check_relay
+
+    email = partnership.email
+    assert email is not None
+    problem = check_relay(email, username=settings.smtp_username, password=settings.smtp_password)
+    where = f"the SMTP relay {email.server}:{email.port}"
+    if problem is None:
+        return Finding(True, f"{where} answers" + (" and accepts the login" if settings.smtp_username else ""))
+    return Finding(False, f"{where}: {problem}", "check email.server and email.port, that the relay offers "
+                                                  "STARTTLS, and JOINEDUP_SMTP_USERNAME and JOINEDUP_SMTP_PASSWORD")
 
 
 # --- the configuration ------------------------------------------------------------------------------

@@ -138,6 +138,8 @@ def deliver_forever(settings: Settings, nudge: Nudge, parent: int) -> None:
             for _ in range(DRAIN_PASSES):
                 if outbox.deliver_due() < DUE_LIMIT or stopping.is_set():
                     break
+            if services.email is not None:  # on the work pool: a slow mail server never holds up Slack's posts
+                services.work.submit(services.email.deliver_due)
             if time.monotonic() - checkpointed >= LOOK_EVERY_SECONDS:
                 services.db.checkpoint()  # the web workers leave SQLite's checkpoints to us
                 checkpointed = time.monotonic()

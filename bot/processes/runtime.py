@@ -48,7 +48,8 @@ def build_services_for(settings: Settings, *, clock: Clock | None = None, work: 
         db.migrate()
     return build_services(partnership=partnership, db=db, clock=clock or SystemClock(), work=work,
                           client=slack_client(settings.bot_token, settings.slack_api_url),
-                          delay=after_delay if long_running else None, deliver_elsewhere=deliver_elsewhere)
+                          delay=after_delay if long_running else None, deliver_elsewhere=deliver_elsewhere,
+                          smtp_login=(settings.smtp_username, settings.smtp_password))
 
 
 def build_runtime(settings: Settings, *, clock: Clock | None = None, work: Executor | None = None,

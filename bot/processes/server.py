@@ -18,6 +18,7 @@ from bot.processes.delivery import Deliverer, Nudge
 from bot.processes.runtime import build_runtime
 from bot.edge.asgi import WsgiOnAsyncio
 from bot.edge.web import LARGEST_BODY, wsgi_application
+from bot.links.web import LinkPages
 
 
 log = logging.getLogger("joinedup")
@@ -103,7 +104,10 @@ class JoinedUpServer(ConfiguredServer):
     def load(self) -> Any:
         """Runs in each worker after the fork: its own database pool and Slack client."""
         runtime = build_runtime(self.settings, migrate=False, deliver_elsewhere=self.nudge.poke)
-        application = wsgi_application(runtime.app, runtime.services.db, signing_secret=self.settings.signing_secret or "")
+        links = LinkPages(services=runtime.services, secret=self.settings.signing_secret or "") \
+            if runtime.services.partnership.email else None
+        application = wsgi_application(runtime.app, runtime.services.db, signing_secret=self.settings.signing_secret or "",
+                                       links=links)
         # What start-up made lives as long as the worker: keep it out of the collector's full passes, which
         # otherwise walk all of it and hold every request thread for tens of milliseconds under load.
         gc.freeze()

@@ -18,13 +18,15 @@ class SweepReport:
     purged: int = 0
     messages: int = 0
     digests: int = 0  # weekly digests owed by this pass (0 or 1)
+    emails: int = 0  # emails sent or retried
 
     def __str__(self) -> str:
         return (f"{self.acknowledgement_reminders} acknowledgement reminder(s), {self.outcome_requests} outcome "
                 f"request(s), {self.challenge_reminders} challenge reminder(s), {self.deferred} waiting for working "
                 f"hours, {self.purged} record(s) removed under the retention policy, "
                 f"{self.messages} message(s) sent or retried"
-                + (f", {self.digests} weekly digest(s) owed" if self.digests else ""))
+                + (f", {self.digests} weekly digest(s) owed" if self.digests else "")
+                + (f", {self.emails} email(s) sent or retried" if self.emails else ""))
 
 
 class Sweeper:
@@ -44,6 +46,8 @@ class Sweeper:
         services.events.forget_old()
         if services.digest is not None:
             report.digests = 1 if services.digest.run() else 0
+        if services.email is not None:
+            report.emails = services.email.deliver_due()
         report.messages = services.outbox.deliver_due()  # last, so what this pass owed goes out now
         return report
 

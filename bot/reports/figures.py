@@ -2,8 +2,10 @@
 
 Code, tests, the CSV and docs/admin-guide.md all read this registry. A query yields one row per thing
 counted or measured, as (agency, item, value): `agency` is whose figure it is, `item` splits a figure
-(a risk level, a purpose) or is empty, and `value` is what is measured (1 for things counted). The
-service aggregates those rows in the database for each agency and for the whole partnership.
+(a risk level, a purpose) or is empty, and `value` is what is measured (1 for things counted, or a count
+already made; whole seconds for times). The service aggregates those rows in the database for each agency
+and for the whole partnership, every figure in one statement, so a query may read the named row sets in
+SOURCES (the period's posts, say), which are worked out once per report rather than once per figure.
 
 Parameters: :start and :end bound the period [start, end); :now is the moment of the report;
 :target_hours is the partnership's acknowledgement target (reminders.acknowledge_within_working_hours).
@@ -26,10 +28,10 @@ class Figure:
     measure: str = COUNT
     unit: str = ""
     split_by: str = ""  # what `item` names, when the figure is split
+    # A measured figure's rows give whole seconds (ranked faster than fractions, on SQLite above all), and its
+    # value is their percentile divided by this: 3600 for hours, 86,400 for days.
+    per: int = 1
 
-    @property
-    def uses_days(self) -> bool:
-        return " days " in self.query
 
 
 MADE = "r.created_at >= :start AND r.created_at < :end"
@@ -40,31 +42,60 @@ POSTS = f"FROM shares s JOIN records r ON r.id = s.record_id WHERE {MADE}"
 
 
 def _working_hours(agency: str, earlier: str, later: str, rows: str) -> str:
-    """(agency, '', working hours from `earlier` to `later`) for each of `rows`. The instants are turned into
+    """(agency, '', working seconds from `earlier` to `later`) for each of `rows`. The instants are turned into
     seconds once, in an inner query kept whole (ONCE), and each finds its day in the days table by equality."""
     return (f"SELECT t.agency, '' AS item, ({worked_until('b', 't.later')} - {worked_until('a', 't.earlier')}) "
-            f"/ 3600.0 AS value FROM (SELECT {agency} AS agency, EPOCH({earlier}) AS earlier, EPOCH({later}) AS later "
+            f"AS value FROM (SELECT {agency} AS agency, EPOCH({earlier}) AS earlier, EPOCH({later}) AS later "
             f"{rows} ONCE) t JOIN days a ON {on_day('a', 't.earlier')} JOIN days b ON {on_day('b', 't.later')}")
 
 
-ACK_HOURS = _working_hours("s.agency_key", "r.created_at", "s.acknowledged_at",
-                           f"{POSTS} AND s.acknowledged_at IS NOT NULL")
-CHALLENGES_ANSWERED = ("FROM challenges c JOIN (SELECT challenge_id, MIN(responded_at) AS answered_at "
-                       "FROM challenge_responses GROUP BY challenge_id) f ON f.challenge_id = c.id")
+def _stored_or_worked_out(stored: str, agency: str, earlier: str, later: str, rows: str, done: str) -> str:
+    """Working seconds as stored when the act was written (`stored`, seconds); rows written before that column
+    existed (NULL) are worked out from the days table."""
+    return (f"SELECT {agency} AS agency, '' AS item, {stored} AS value {rows} AND {stored} IS NOT NULL "
+            f"UNION ALL {_working_hours(agency, earlier, later, f'{rows} AND {done} AND {stored} IS NULL')}")
+
+
+# The period's posts, read once for every figure about them: (agency, acknowledged 1/0, working seconds from
+# sharing to acknowledging or NULL). Acknowledgements from before the seconds were stored are worked out from
+# the days table; CROSS JOIN makes SQLite find those few through their partial index (ix_shares_uncounted).
+STORED_ACK = "s.working_seconds_to_acknowledge"
+POSTS_SOURCE = (
+    f"SELECT s.agency_key AS agency, CASE WHEN s.acknowledged_at IS NULL THEN 0 ELSE 1 END AS acknowledged, "
+    f"{STORED_ACK} AS seconds {POSTS} AND (s.acknowledged_at IS NULL OR {STORED_ACK} IS NOT NULL) UNION ALL "
+    f"SELECT t.agency, 1, {worked_until('b', 't.later')} - {worked_until('a', 't.earlier')} FROM (SELECT "
+    f"s.agency_key AS agency, EPOCH(r.created_at) AS earlier, EPOCH(s.acknowledged_at) AS later FROM shares s "
+    f"CROSS JOIN records r WHERE s.acknowledged_at IS NOT NULL AND {STORED_ACK} IS NULL AND r.id = s.record_id "
+    f"AND {MADE} ONCE) t JOIN days a ON {on_day('a', 't.earlier')} JOIN days b ON {on_day('b', 't.later')}")
+# The period's records and posts counted once, for the figures that count them in different ways.
+MADE_COUNTED = (f"SELECT r.sharer_agency AS agency, r.risk_key AS risk, CASE WHEN r.not_shared_reason IS NULL "
+                f"THEN 1 ELSE 0 END AS shared, COUNT(*) AS n {RECORDS} {MADE} GROUP BY r.sharer_agency, r.risk_key, "
+                f"CASE WHEN r.not_shared_reason IS NULL THEN 1 ELSE 0 END")
+POSTS_COUNTED = ("SELECT p.agency, COUNT(*) AS received, SUM(p.acknowledged) AS acknowledged, "
+                 "SUM(CASE WHEN p.seconds <= :target_hours * 3600 THEN 1 ELSE 0 END) AS on_target "
+                 "FROM posts p GROUP BY p.agency")
+# Named row sets a figure's query may read (FROM posts p); each is worked out once per report, in this order.
+SOURCES = {"posts": POSTS_SOURCE, "posts_counted": POSTS_COUNTED, "made_counted": MADE_COUNTED}
+ACK_SECONDS = "SELECT p.agency, '' AS item, p.seconds AS value FROM posts p WHERE p.seconds IS NOT NULL"
 RAISED = "c.raised_at >= :start AND c.raised_at < :end"
+# Each challenge raised in the period with its first answer (NULL if none), found through the responses' index.
+CHALLENGES_ANSWERED = (f"FROM (SELECT c.agency_key, c.raised_at, c.working_seconds_to_answer, (SELECT "
+                       f"MIN(a.responded_at) FROM challenge_responses a WHERE a.challenge_id = c.id) AS answered_at "
+                       f"FROM challenges c WHERE {RAISED} ONCE) c WHERE c.answered_at IS NOT NULL")
 CHALLENGES = "FROM challenges c WHERE"
 OVERDUE = "(reminders_sent > 0 OR next_reminder_at <= :now)"
 
+# Counting figures yield a row per thing counted (value 1), or rows already counted (value n): the service sums.
 FIGURES: tuple[Figure, ...] = (
     Figure("records_made", "Records made",
            "Records made in the period, shared or not, by the sharer's agency.",
-           f"SELECT r.sharer_agency AS agency, '' AS item, 1 AS value {RECORDS} {MADE}"),
+           "SELECT m.agency, '' AS item, m.n AS value FROM made_counted m"),
     Figure("records_shared", "Records shared",
            "Records made in the period and shared with at least one agency, by the sharer's agency.",
-           f"SELECT r.sharer_agency AS agency, '' AS item, 1 AS value {RECORDS} {SHARED}"),
+           "SELECT m.agency, '' AS item, m.n AS value FROM made_counted m WHERE m.shared = 1"),
     Figure("records_shared_by_risk_level", "Records shared, by risk level",
            "Records shared in the period, by the risk level the sharer gave when recording.",
-           f"SELECT r.sharer_agency AS agency, r.risk_key AS item, 1 AS value {RECORDS} {SHARED}",
+           "SELECT m.agency, m.risk AS item, m.n AS value FROM made_counted m WHERE m.shared = 1",
            split_by="risk level"),
     Figure("records_shared_by_purpose", "Records shared, by purpose",
            "Records shared in the period, once under each purpose given for sharing (a record may give several).",
@@ -72,24 +103,24 @@ FIGURES: tuple[Figure, ...] = (
            split_by="purpose"),
     Figure("records_kept_without_sharing", "Records kept without sharing",
            "Records made in the period where the sharer recorded a decision not to share, and why.",
-           f"SELECT r.sharer_agency AS agency, '' AS item, 1 AS value {RECORDS} {MADE} AND r.not_shared_reason IS NOT NULL"),
+           "SELECT m.agency, '' AS item, m.n AS value FROM made_counted m WHERE m.shared = 0"),
     Figure("posts_received", "Posts received",
            "Posts to an agency: one for each agency a record made in the period was shared with, by receiving agency.",
-           f"SELECT s.agency_key AS agency, '' AS item, 1 AS value {POSTS}"),
+           "SELECT c.agency, '' AS item, c.received AS value FROM posts_counted c"),
     Figure("posts_acknowledged", "Posts acknowledged",
            "Posts received (above) that the receiving agency has acknowledged, by the time of the report.",
-           f"SELECT s.agency_key AS agency, '' AS item, 1 AS value {POSTS} AND s.acknowledged_at IS NOT NULL"),
+           "SELECT c.agency, '' AS item, c.acknowledged AS value FROM posts_counted c WHERE c.acknowledged > 0"),
     Figure("posts_acknowledged_within_target", "Acknowledged within target",
            "Posts acknowledged within the partnership's acknowledgement target, counted in working hours from "
            "the moment the record was shared.",
-           f"SELECT agency, item, 1 AS value FROM ({ACK_HOURS}) h WHERE h.value <= :target_hours"),
+           "SELECT c.agency, '' AS item, c.on_target AS value FROM posts_counted c WHERE c.on_target > 0"),
     Figure("working_hours_to_acknowledge_median", "Time to acknowledge (median)",
            "The median time from a record being shared to an agency acknowledging its post, in working hours "
            "(weekends, bank holidays and out-of-hours excluded, as the reminders count them).",
-           ACK_HOURS, MEDIAN, "working hours"),
+           ACK_SECONDS, MEDIAN, "working hours", per=3600),
     Figure("working_hours_to_acknowledge_p90", "Time to acknowledge (90th percentile)",
            "Nine in ten acknowledged posts were acknowledged within this many working hours of being shared.",
-           ACK_HOURS, P90, "working hours"),
+           ACK_SECONDS, P90, "working hours", per=3600),
     Figure("records_with_outcome", "Records with an outcome",
            "Records shared in the period whose sharer has reported the outcome for the child.",
            f"SELECT r.sharer_agency AS agency, '' AS item, 1 AS value {RECORDS} {SHARED} AND EXISTS "
@@ -97,10 +128,11 @@ FIGURES: tuple[Figure, ...] = (
     Figure("days_to_outcome_median", "Days to outcome (median)",
            "The median time, in calendar days, from sharing a record made in the period to its sharer's first "
            "report of the outcome for the child.",
-           f"SELECT r.sharer_agency AS agency, '' AS item, (EPOCH(o.first_at) - EPOCH(r.created_at)) / 86400.0 "
-           f"AS value FROM records r JOIN (SELECT o.record_id, MIN(o.reported_at) AS first_at FROM outcomes o "
-           f"WHERE {SHARER_OUTCOME} GROUP BY o.record_id) o ON o.record_id = r.id WHERE {SHARED}",
-           MEDIAN, "days"),
+           f"SELECT r.agency, '' AS item, EPOCH(r.first_at) - EPOCH(r.created_at) AS value FROM "
+           f"(SELECT r.sharer_agency AS agency, r.created_at, (SELECT MIN(o.reported_at) FROM outcomes o WHERE "
+           f"o.record_id = r.id AND {SHARER_OUTCOME}) AS first_at {RECORDS} {SHARED} ONCE) r "
+           f"WHERE r.first_at IS NOT NULL",
+           MEDIAN, "days", per=86_400),
     Figure("agency_results", "Agencies' own results",
            "Results receiving agencies reported to the sharer (what they did) about records made in the period, "
            "by the reporting agency.",
@@ -115,6 +147,7 @@ FIGURES: tuple[Figure, ...] = (
            "Shared records whose follow-up date has come (the sharer has been asked) with no outcome for the "
            "child yet, at the time of the report, by the sharer's agency.",
            f"SELECT r.sharer_agency AS agency, '' AS item, 1 AS value {RECORDS} r.not_shared_reason IS NULL AND "
+           f"(r.outcome_requests_sent > 0 OR r.outcome_request_at IS NOT NULL) AND "
            f"(r.outcome_requests_sent > 0 OR r.outcome_request_at <= :now) AND NOT EXISTS "
            f"(SELECT 1 FROM outcomes o WHERE o.record_id = r.id AND {SHARER_OUTCOME})"),
     Figure("overdue_challenges_now", "Challenges overdue now",
@@ -137,8 +170,9 @@ FIGURES: tuple[Figure, ...] = (
            f"SELECT c.agency_key AS agency, '' AS item, 1 AS value {CHALLENGES} {RAISED} AND c.state = 'escalated'"),
     Figure("working_hours_to_answer_median", "Time to answer a challenge (median)",
            "The median time from a challenge being raised in the period to its first answer, in working hours.",
-           _working_hours("c.agency_key", "c.raised_at", "f.answered_at", f"{CHALLENGES_ANSWERED} WHERE {RAISED}"),
-           MEDIAN, "working hours"),
+           _stored_or_worked_out("c.working_seconds_to_answer", "c.agency_key", "c.raised_at", "c.answered_at",
+                                 CHALLENGES_ANSWERED, "c.answered_at IS NOT NULL"),
+           MEDIAN, "working hours", per=3600),
     Figure("amendments", "Amendments",
            "Amendments sharers made in the period to their records (each one reaches every recipient), by the "
            "sharer's agency.",

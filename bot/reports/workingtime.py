@@ -53,6 +53,13 @@ def working_days(first: datetime, last: datetime, calendar: WorkingCalendar, zon
     return rows
 
 
+def working_seconds(earlier: datetime, later: datetime, calendar: WorkingCalendar, zone: ZoneInfo) -> int:
+    """The working seconds from `earlier` to `later`, as the days table counts them (whole seconds of each
+    instant), for storing when an acknowledgement or an answer is written."""
+    whole = [moment.replace(microsecond=0) for moment in (earlier, later)]
+    return round(calendar.working_hours_between(whole[0], whole[1], zone) * 3600)
+
+
 def days_clause(first: datetime, last: datetime, calendar: WorkingCalendar, zone: ZoneInfo) -> str:
     """`days(...) AS (VALUES ...)` covering every instant from `first` to `last`, for a WITH clause.
     The values are whole numbers worked out here, never text from outside, so they are written in place."""

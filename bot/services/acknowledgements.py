@@ -15,12 +15,15 @@ from bot.services.audit import Act, Surface, audit
 from bot.services.content import AGENCY_POST, NOTE_TO_SHARER, SHARER_STATUS
 from bot.services.directory import Directory
 from bot.services.outbox import Outbox
+from bot.services.records import calendar_for
+from bot.reports.workingtime import working_seconds
 from storage.db import Database
 from storage.models import Record, Share, SlackMessage, format_reference
 
 _shares = Share.__table__.c
-_SHARE = select(_shares.record_id, _shares.agency_key, _shares.acknowledged_at, _shares.acknowledged_by).where(
-    _shares.id == bindparam("share"))
+_SHARE = (select(_shares.record_id, _shares.agency_key, _shares.acknowledged_at, _shares.acknowledged_by,
+                 Record.__table__.c.created_at.label("shared_at"))
+          .join(Record.__table__, Record.__table__.c.id == _shares.record_id).where(_shares.id == bindparam("share")))
 
 
 class Outcome(StrEnum):
@@ -73,7 +76,8 @@ class AcknowledgementService:
             # The condition is the guard: of any number of clicks, one changes the row.
             won = session.execute(
                 update(Share).where(Share.id == share_id, Share.acknowledged_at.is_(None))
-                .values(acknowledged_by=user_id, acknowledged_at=now, acknowledgement_note=note.strip() or None)
+                .values(acknowledged_by=user_id, acknowledged_at=now, acknowledgement_note=note.strip() or None,
+                        working_seconds_to_acknowledge=self._working_seconds(share.shared_at, now))
             ).rowcount == 1  # type: ignore[attr-defined]
             if won:
                 audit(session, at=now, actor=user_id, act=Act.ACKNOWLEDGED, surface=surface, record_id=share.record_id,
@@ -89,6 +93,11 @@ class AcknowledgementService:
             assert first is not None
             return Acknowledgement(Outcome.ALREADY, reference, share.agency_key,
                                    first.acknowledged_by, first.acknowledged_at)
+
+    def _working_seconds(self, shared_at: datetime, now: datetime) -> int:
+        """Kept with the acknowledgement, so the partnership figures read it rather than work it out."""
+        partnership = self.directory.partnership
+        return working_seconds(shared_at, now, calendar_for(partnership), partnership.zone)
 
     def _note_to_sharer(self, session: Session, share_id: int, record_id: int, agency_key: str) -> int:
         """The note, owed to the sharer with the acknowledgement that carries it: a reply under their status

@@ -37,6 +37,10 @@ class Act(StrEnum):
     AMENDED = "amended"
     EXPORTED = "exported"
     PURGED = "purged"
+    LINK_REVOKED = "email link revoked"
+    LINK_RENEWED = "new email link requested"
+    EMAILED = "emailed"
+    COPY_EMAILED = "copy emailed"
 
 
 class Surface(StrEnum):
@@ -47,6 +51,7 @@ class Surface(StrEnum):
     SWEEP = "sweep"
     DELIVERY = "delivery"
     CLI = "command line"
+    EMAIL_LINK = "email link"
 
 
 # What people do with a record keeps it for the retention period; the system's reminders and reading it do not.

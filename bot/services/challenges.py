@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,7 @@ from bot.blocks.challenge import KINDS, AmendForm, ChallengeForm, ResponseForm
 from bot.blocks.limits import require_fit, too_long
 from bot.domain.clock import Clock
 from bot.domain.config import Partnership
+from bot.reports.workingtime import working_seconds
 from bot.services.acts import Done, Result, Subject
 from bot.services.audit import SYSTEM, Act, Surface, audit
 from bot.services.content import (AGENCY_POST, AMENDMENT_REPLY, CHALLENGE_CLOSED_REPLY, CHALLENGE_ESCALATION,
@@ -33,7 +34,8 @@ from storage.models import Challenge, ChallengeResponse, Record, Revision, Slack
 
 class ChallengeService:
     def __init__(self, *, db: Database, partnership: Partnership, directory: Directory, clock: Clock,
-                 outbox: Outbox, calendar: WorkingCalendar) -> None:
+                 outbox: Outbox, calendar: WorkingCalendar, email: Any = None) -> None:
+        self.email = email  # the email outbox (bot/email/outbox.py): an amendment reaches emailed agencies too
         self.db = db
         self.partnership = partnership
         self.directory = directory
@@ -120,7 +122,8 @@ class ChallengeService:
 
     # --- acts --------------------------------------------------------------------------------------
 
-    def raise_challenge(self, subject: Subject, user_id: str, form: ChallengeForm, *, submission_key: str) -> Result:
+    def raise_challenge(self, subject: Subject, user_id: str, form: ChallengeForm, *, submission_key: str,
+                        surface: Surface = Surface.FORM) -> Result:
         record = self.record(subject.record_id)
         if record is None:
             return Result(Done.NOT_FOUND)
@@ -140,7 +143,7 @@ class ChallengeService:
                         now, self.partnership.reminders.acknowledge_within_working_hours, self.partnership.zone))
                 session.add(challenge)
                 session.flush()
-                audit(session, at=now, actor=user_id, act=Act.CHALLENGED, surface=Surface.FORM, record_id=record.id,
+                audit(session, at=now, actor=user_id, act=Act.CHALLENGED, surface=surface, record_id=record.id,
                       detail=f"{challenge.kind}, for {subject.agency_key} (challenge {challenge.id})")
                 ids = self._to_threads(session, record.id, CHALLENGE_REPLY, f"challenge:{challenge.id}", challenge.id)
                 ids.append(self.outbox.add(session, kind=CHALLENGE_TO_SHARER, key=f"challenge-to-sharer:{challenge.id}",
@@ -171,6 +174,12 @@ class ChallengeService:
                 session.execute(update(Challenge).where(Challenge.id == challenge.id, Challenge.state == "open")
                                 .values(state="answered", next_reminder_at=None))
                 session.flush()
+                # The first answer's working time, kept for the partnership figures.
+                session.execute(update(Challenge).where(
+                    Challenge.id == challenge.id, Challenge.working_seconds_to_answer.is_(None),
+                    ~exists().where(ChallengeResponse.challenge_id == challenge.id, ChallengeResponse.id != response.id))
+                    .values(working_seconds_to_answer=working_seconds(challenge.raised_at, now, self.calendar,
+                                                                      self.partnership.zone)))
                 audit(session, at=now, actor=user_id, act=Act.RESPONDED, surface=Surface.FORM, record_id=record.id,
                       detail=f"challenge {challenge.id}")
                 ids: list[int] = []
@@ -233,10 +242,15 @@ class ChallengeService:
                     changes["identifiers_reason"] = form.identifiers_reason
                 ids = self._revise(session, record.id, user_id, now, submission_key, "amendment", form.reason,
                                    changes, None)
+                revision = session.scalar(select(Revision.id).where(
+                    Revision.submission_key == revision_key(submission_key)))
+                emails = self.email.owe_amendment(session, record.id, revision) if self.email and revision else []
         except IntegrityError:
             if not self._stored(Revision.submission_key, revision_key(submission_key)):
                 raise
             return Result(Done.ALREADY, record.reference)
+        if self.email is not None:
+            self.email.deliver_soon(emails)
         return Result(Done.DONE, record.reference, ids)
 
     def remind(self) -> int:

@@ -14,13 +14,16 @@ from bot.blocks.challenge import amendment_message, challenge_message, challenge
     escalation_message, response_message
 from bot.blocks.outcome import acknowledgement_reminder, agency_results, lead_escalation, outcome_message, \
     outcome_request, sharer_escalation, sharer_outcomes
-from bot.blocks.record_post import Delivery, agency_name, agency_post, delivery_problem, note_to_sharer, \
-    sharer_status, tombstone
+from bot.blocks.record_post import Delivery, agency_name, agency_post, delivery_problem, email_problem, \
+    note_to_sharer, sharer_status, tombstone
 from bot.domain.config import Partnership
 from bot.domain.glossary import Glossary
+from bot.email.compose import COPY, RECORD
+from bot.links.service import link_id_of
 from bot.reports.digest import DIGEST, DIGEST_CHART, DigestContent
 from bot.services.outbox import Owe, Rendered, fix_for
-from storage.models import Challenge, ChallengeResponse, Outcome, Record, Revision, Share, SlackMessage
+from storage.models import Challenge, ChallengeResponse, EmailLink, EmailMessage, Outcome, Record, Revision, Share, \
+    SlackMessage
 
 AGENCY_POST = "agency_post"
 SHARER_STATUS = "sharer_status"
@@ -40,6 +43,7 @@ CHALLENGE_ESCALATION = "challenge_escalation"
 CHALLENGE_REMINDER = "challenge_reminder"
 AMENDMENT_REPLY = "amendment_reply"
 DELIVERY_PROBLEM = "delivery_problem"
+EMAIL_PROBLEM = "email_problem"  # a DM: an email the relay refused for good (subject_id: the email_messages row)
 CHASERS = (ACK_REMINDER, LEAD_ESCALATION, SHARER_ESCALATION)
 # A session's agency posts and sharer's status messages by record, while loaded() holds them.
 POSTS = "joinedup.agency_posts"
@@ -142,12 +146,17 @@ class MessageContent:
             assert failed is not None
             return Rendered(*delivery_problem(record, failed.id, name, failed.target, fix_for(failed.last_error),
                                               fixed=failed.failed_at is None))
+        if message.kind == EMAIL_PROBLEM:
+            email = session.get(EmailMessage, message.subject_id)
+            assert email is not None
+            return Rendered(*email_problem(record, name, email.address, email.last_error or "", copy=email.kind == COPY))
         if message.kind == AGENCY_POST:
             share = self._share(session, message)
             assert share is not None
             return Rendered(*agency_post(record, share, self.partnership, self.terms(record)))
         if message.kind == SHARER_STATUS:
-            return Rendered(*sharer_status(record, self.deliveries(session, record)))
+            return Rendered(*sharer_status(record, self.deliveries(session, record),
+                                           email_copy=self.partnership.email is not None))
         if message.kind == ACK_REMINDER:
             share = self._share(session, message)
             agency = self.partnership.agency(message.agency_key or "")
@@ -244,10 +253,21 @@ class MessageContent:
 
     def deliveries(self, session: Session, record: Record) -> list[Delivery]:
         posts = {m.agency_key: m for m in self._posts(session, record.id)}
+        emails = {e.agency_key: e for e in session.scalars(select(EmailMessage).where(
+            EmailMessage.record_id == record.id, EmailMessage.kind == RECORD))} if self.partnership.email else {}
+        links = [i for share in record.shares if (i := link_id_of(share.acknowledged_by or "")) is not None]
+        by_link = dict(session.execute(select(EmailLink.id, EmailLink.address).where(EmailLink.id.in_(links))).all()
+                       ) if links else {}
         result = []
         for share in record.shares:
-            post = posts.get(share.agency_key)
+            post, email = posts.get(share.agency_key), emails.get(share.agency_key)
+            agency = self.partnership.agency(share.agency_key)
+            link = link_id_of(share.acknowledged_by or "")
             result.append(Delivery(
+                in_slack=post is not None or (agency is not None and agency.channel is not None),
+                email=email.address if email else None,
+                email_state=email.state if email else None,
+                acknowledged_as=f"{by_link.get(link, 'someone')} (by email link)" if link is not None else None,
                 agency_name=agency_name(self.partnership, share.agency_key),
                 state=post.state if post else "pending",
                 attempts=post.attempts if post else 0,

@@ -45,6 +45,7 @@ class Person:
     name: str
     tz: str | None
     problem: str | None = None  # why Slack could not say who this is (its error's name), when it could not
+    email: str | None = None  # their work address, where the token has users:read.email and they have one
 
 
 class Directory:
@@ -59,8 +60,9 @@ class Directory:
         agency = self.partnership.agency(agency_key)
         if agency is None:
             return frozenset()
-        return self._members.get(agency.channel, lambda: self._channel_members(agency.channel)) \
-            | frozenset(agency.members) | frozenset(agency.leads)
+        channel = agency.channel
+        in_channel = self._members.get(channel, lambda: self._channel_members(channel)) if channel else frozenset()
+        return in_channel | frozenset(agency.members) | frozenset(agency.leads)
 
     def is_member(self, user_id: str, agency_key: str) -> bool:
         agency = self.partnership.agency(agency_key)
@@ -103,7 +105,7 @@ class Directory:
         profile = user.get("profile") or {}
         # The full name first: it is what a record's reader (an agency, a subject access request) knows them by.
         name = profile.get("real_name") or user.get("real_name") or profile.get("display_name") or user.get("name")
-        return Person(user_id, name or user_id, user.get("tz"))
+        return Person(user_id, name or user_id, user.get("tz"), email=profile.get("email") or None)
 
 
 def _reason(error: Exception) -> str:

@@ -71,7 +71,8 @@ class OutcomeService:
             today=self.clock.now().astimezone(self.partnership.zone).date())
         return found
 
-    def report(self, subject: Subject, user_id: str, form: OutcomeForm, *, submission_key: str) -> Result:
+    def report(self, subject: Subject, user_id: str, form: OutcomeForm, *, submission_key: str,
+               surface: Surface = Surface.FORM) -> Result:
         record = self.record(subject)
         if record is None:
             return Result(Done.NOT_FOUND)
@@ -79,13 +80,14 @@ class OutcomeService:
             return Result(Done.NOT_ALLOWED, record.reference)
         require_fit((Outcome.submission_key, submission_key))
         try:
-            return self._save(record, subject, user_id, form, submission_key)
+            return self._save(record, subject, user_id, form, submission_key, surface)
         except IntegrityError:
             if not self.db.first(_SUBMITTED, {"key": submission_key}):
                 raise  # not a second copy of this form: the database refused something else, and nothing was saved
             return Result(Done.ALREADY, record.reference)  # this form was already submitted
 
-    def _save(self, record: Record, subject: Subject, user_id: str, form: OutcomeForm, submission_key: str) -> Result:
+    def _save(self, record: Record, subject: Subject, user_id: str, form: OutcomeForm, submission_key: str,
+              surface: Surface = Surface.FORM) -> Result:
         with self.db.write() as session:
             if session.scalar(select(Outcome.id).where(Outcome.submission_key == submission_key)) is not None:
                 return Result(Done.ALREADY, record.reference)
@@ -97,7 +99,7 @@ class OutcomeService:
             if subject.agency_key is None:  # the outcome for the child: nothing more to ask the sharer
                 session.get(Record, record.id).outcome_request_at = None  # type: ignore[union-attr]
             session.flush()
-            audit(session, at=outcome.reported_at, actor=user_id, act=Act.OUTCOME_REPORTED, surface=Surface.FORM,
+            audit(session, at=outcome.reported_at, actor=user_id, act=Act.OUTCOME_REPORTED, surface=surface,
                   record_id=record.id, detail=f"for {subject.agency_key}" if subject.agency_key else "by the sharer")
             posts = {m.agency_key: m for m in session.scalars(select(SlackMessage).where(
                 SlackMessage.record_id == record.id, SlackMessage.kind == AGENCY_POST))}

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
 from bot.blocks.record_post import Delivery, agency_name
@@ -18,6 +18,9 @@ from storage.db import Database
 from storage.models import Challenge, Outcome, Record, Share, SlackMessage, parse_reference
 
 PAGE = 10
+# Written into the SQL, not bound, so both planners match the partial indexes App Home reads (storage/models.py).
+OPEN = literal_column("'open'")
+NO_ACTION = literal_column("''")
 
 
 @dataclass(frozen=True)
@@ -106,11 +109,15 @@ class OverviewService:
     def overview(self, user_id: str, *, waiting_offset: int = 0, shared_offset: int = 0, page: int = PAGE) -> Overview:
         agencies = self.directory.agencies_of(user_id)
         with self.db.read() as session:
-            unacknowledged = (select(Share, Record).join(Record, Share.record_id == Record.id)
-                              .where(Share.agency_key.in_(agencies), Share.acknowledged_at.is_(None)))
-            waiting_total = session.scalar(select(func.count()).select_from(unacknowledged.subquery())) or 0
-            rows = session.execute(unacknowledged.order_by(Record.created_at, Share.id)
-                                   .offset(waiting_offset).limit(page)).all()
+            # Read from the partial index of unacknowledged posts (ix_shares_waiting): never the acknowledged history.
+            waiting_here = (Share.agency_key.in_(agencies), Share.acknowledged_at.is_(None))
+            waiting_total = session.scalar(select(func.count(Share.id)).where(*waiting_here)) or 0
+            # Materialised first, so neither planner walks the whole history by created_at hoping to meet them.
+            unacknowledged = select(Share.id).where(*waiting_here).cte("unacknowledged").prefix_with("MATERIALIZED")
+            rows = session.execute(select(Share, Record).join(Record, Share.record_id == Record.id)
+                                   .where(Share.id.in_(select(unacknowledged.c.id)))
+                                   .order_by(Record.created_at, Share.id)
+                                   .offset(waiting_offset).limit(page)).all() if waiting_total else []
             waiting = [Waiting(share.id, record.reference, record.case_reference,
                                agency_name(self.partnership, share.agency_key), record.risk_label, record.sharer_id,
                                agency_name(self.partnership, record.sharer_agency), record.created_at)
@@ -129,9 +136,11 @@ class OverviewService:
                 .order_by(Record.follow_up_on, Record.id).limit(page)).all()
             outcomes_due = [OutcomeDue(r.id, r.reference, r.case_reference, r.follow_up_on) for r in due]
             # Open questions on records they shared, or that reached an agency of theirs: any of them may answer.
-            received = select(Share.record_id).where(Share.agency_key.in_(agencies))
-            to_answer = self._challenges(session, (Challenge.state == "open") & (Challenge.raised_by != user_id)
-                                         & ((Record.sharer_id == user_id) | Record.id.in_(received)), page)
+            # Walked in the order raised along the open challenges' index (ix_challenges_open), stopping at a page:
+            # a correlated EXISTS per challenge, not the set of every record ever shared with the agency.
+            received = select(Share.id).where(Share.record_id == Record.id, Share.agency_key.in_(agencies)).exists()
+            to_answer = self._challenges(session, (Challenge.state == OPEN) & (Challenge.raised_by != user_id)
+                                         & ((Record.sharer_id == user_id) | received), page)
             results_due = self._results_due(session, agencies, page)
             raised = self._challenges(session, (Challenge.raised_by == user_id)
                                       & Challenge.state.in_(["open", "answered"]), page)
@@ -139,12 +148,14 @@ class OverviewService:
                         outcomes_due, to_answer, raised, results_due)
 
     def _results_due(self, session: Session, agencies: list[str], page: int) -> list[ResultDue]:
-        """Records shared with these agencies that asked for an action, acknowledged, with no result told yet."""
+        """Records shared with these agencies that asked for an action, acknowledged, with no result told yet.
+
+        Read from the records that ask for an action (ix_records_asking), not from every acknowledgement ever made."""
         told = select(Outcome.id).where(Outcome.record_id == Share.record_id, Outcome.agency_key == Share.agency_key)
         rows = session.execute(
             select(Share, Record).join(Record, Share.record_id == Record.id)
-            .where(Share.agency_key.in_(agencies), Share.acknowledged_at.is_not(None), Record.requested_action != "",
-                   Record.purged_at.is_(None), ~told.exists())
+            .where(Share.agency_key.in_(agencies), Share.acknowledged_at.is_not(None),
+                   Record.requested_action != NO_ACTION, Record.purged_at.is_(None), ~told.exists())
             .order_by(Share.acknowledged_at, Share.id).limit(page)).all()
         return [ResultDue(record.id, record.reference, record.case_reference, share.agency_key,
                           agency_name(self.partnership, share.agency_key), share.acknowledged_at)

@@ -100,18 +100,32 @@ def act_in_words(action: str, detail: str | None, *, agencies: Mapping[str, str]
 def agency_words(partnership: Partnership | None) -> tuple[dict[str, str], dict[str, str]]:
     """The partnership's agencies' names by key, and by channel ID: the two maps act_in_words takes."""
     agencies = partnership.agencies if partnership is not None else ()
-    return {a.key: a.name for a in agencies}, {a.channel: f"{a.name}'s channel ({a.channel})" for a in agencies}
+    return {a.key: a.name for a in agencies}, {a.channel: f"{a.name}'s channel ({a.channel})" for a in agencies
+                                                     if a.channel}
 
 
+_EMAILS = {"record": "the record", "reminder": "a reminder to acknowledge", "copy": "a copy of the record",
+           "link": "a new link to the record"}
 _Words = Callable[[re.Match[str], Callable[[str], str], Callable[[str], str]], str]
 _ACTS: tuple[tuple[str, str, _Words], ...] = (
     ("created", r"shared with (.+)",
      lambda m, agency, _: "recorded and shared with " + ", ".join(agency(k) for k in m[1].split(", "))),
     ("created", r"recorded only, not shared", lambda m, agency, _: "recorded, and not shared with any agency"),
     ("posted", r"to (\S+) \((\S+)\)", lambda m, agency, _: f"posted to {agency(m[1])} (channel {m[2]})"),
+    ("delivery failed", r"(record|reminder|copy|link) email to (.+?): (.+)",
+     lambda m, agency, _: f"could not email {_EMAILS[m[1]]} to {agency(m[2])}: the mail server said {m[3]}"),
+    ("emailed", r"(record|reminder|link) to (\S+) by email",
+     lambda m, agency, _: f"emailed {_EMAILS[m[1]]} to {agency(m[2])}'s team inbox"),
+    ("copy emailed", r"a copy to (\S+)'s work address",
+     lambda m, agency, target: f"emailed a copy of the record to {target(m[1])}'s own work address"),
     ("delivery failed", r"(\w+) to (\S+): (.+)",
      lambda m, agency, target: f"could not deliver {MESSAGE_KINDS.get(m[1], 'the ' + m[1].replace('_', ' '))} to "
                                f"{target(m[2])}: Slack said {m[3]}"),
+    ("new email link requested", r"email link (\d+), opened on another device",
+     lambda m, agency, _: f"asked for a new email link to replace email link {m[1]}, which had been opened on "
+                          "another device"),
+    ("viewed", r"for (\S+) \(email link (\d+)\)",
+     lambda m, agency, _: f"viewed the record for {agency(m[1])} through email link {m[2]}"),
     ("viewed", r"(.+)", lambda m, agency, _: f"viewed the record with {m[1]}"),
     ("acknowledged", r"for (\S+)( with a note)?",
      lambda m, agency, _: f"acknowledged for {agency(m[1])}" + (" with a note" if m[2] else "")),
@@ -130,6 +144,7 @@ _ACTS: tuple[tuple[str, str, _Words], ...] = (
     ("challenge escalated", r"challenge (\d+)", lambda m, agency, _: f"escalated challenge {m[1]} to the leads"),
     ("risk level revised", r"revision (\d+)", lambda m, agency, _: f"revised the risk level (revision {m[1]})"),
     ("amended", r"revision (\d+)", lambda m, agency, _: f"amended the record (revision {m[1]})"),
+    ("email link revoked", r"email link (\d+)", lambda m, agency, _: f"stopped email link {m[1]}"),
     ("exported", r"(.+)", lambda m, agency, _: f"exported the record ({m[1]})"),
     ("purged", r"content removed; (\d+) Slack message\(s\) replaced",
      lambda m, agency, _: f"removed the record's content under the retention policy ({m[1]} Slack message(s) "

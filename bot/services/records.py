@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable, Protocol
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import bindparam, insert, select
@@ -28,6 +28,12 @@ from storage.db import Database
 from storage.models import Record, SharerPreference, Share, format_reference
 
 CLOCK_SKEW = timedelta(minutes=5)
+
+
+class Emails(Protocol):
+    """The email outbox (bot/email/outbox.py), as a record owes it."""
+
+    def owe_for_record(self, connection: Connection, record_id: int, agency_keys: Iterable[str]) -> list[int]: ...
 LONGEST_FOLLOW_UP = timedelta(days=366)
 
 
@@ -37,6 +43,7 @@ class Saved:
     reference: str
     agency_names: list[str]
     message_ids: list[int]
+    email_ids: list[int] = dataclasses.field(default_factory=list)  # owed to agencies reached by email
 
 
 def calendar_for(partnership: Partnership) -> WorkingCalendar:
@@ -46,11 +53,13 @@ def calendar_for(partnership: Partnership) -> WorkingCalendar:
 
 
 class RecordService:
-    def __init__(self, *, db: Database, partnership: Partnership, clock: Clock, outbox: Outbox) -> None:
+    def __init__(self, *, db: Database, partnership: Partnership, clock: Clock, outbox: Outbox,
+                 email: Emails | None = None) -> None:
         self.db = db
         self.partnership = partnership
         self.clock = clock
         self.outbox = outbox
+        self.email = email  # None without an [email] table
         self.calendar = calendar_for(partnership)
         # Every form opened on a day offers the same follow-up date: work it out once a day.
         self._follow_up_after = functools.lru_cache(maxsize=4)(
@@ -235,15 +244,18 @@ class RecordService:
                 connection.execute(_INSERT_SHARE, [dict(record_id=record_id, agency_key=key, next_reminder_at=reminder_at,
                                                      reminders_sent=0) for key in agencies])
             message_ids = self.outbox.add_new(connection, [
-                *(dict(kind="agency_post", key=f"post:{record_id}:{key}", target=p.agency(key).channel,  # type: ignore[union-attr]
-                       record_id=record_id, agency_key=key) for key in agencies),
+                *(dict(kind="agency_post", key=f"post:{record_id}:{key}", target=channel, record_id=record_id,
+                       agency_key=key) for key in agencies if (channel := p.agency(key).channel)),  # type: ignore[union-attr]
                 dict(kind="sharer_status", key=f"status:{record_id}", target=user_id, record_id=record_id)])
+            # Agencies not in Slack, or in it with a team inbox too: an email each, owed in the same transaction.
+            email_ids = self.email.owe_for_record(connection, record_id, agencies) if self.email else []
             audit(connection, at=now, actor=user_id, act=Act.CREATED, surface=Surface.FORM, record_id=record_id,
                   detail=f"shared with {', '.join(agencies)}" if agencies else "recorded only, not shared")
             if remember:
                 remember_agency(connection, user_id, form.sharer_agency or "")
         return Saved(record_id=record_id, reference=format_reference(record_id),
-                     agency_names=[a.name for key in agencies if (a := p.agency(key))], message_ids=message_ids)
+                     agency_names=[a.name for key in agencies if (a := p.agency(key))], message_ids=message_ids,
+                     email_ids=email_ids)
 
     def _saved(self, record: Record, message_ids: list[int]) -> Saved:
         names = [agency.name for share in record.shares if (agency := self.partnership.agency(share.agency_key))]

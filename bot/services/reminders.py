@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy.engine import Connection
 
 from bot.blocks.outcome import sharer_outcomes
 from bot.domain.clock import Clock
@@ -23,7 +24,7 @@ from bot.services.directory import Directory
 from bot.services.outbox import Outbox
 from bot.domain.workcalendar import WorkingCalendar
 from storage.db import Database
-from storage.models import Record, Share, SlackMessage
+from storage.models import EmailMessage, Record, Share, SlackMessage
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class ReminderReport:
     outcome_requests: int = 0
     deferred: int = 0
     message_ids: list[int] = field(default_factory=list)
+    email_ids: list[int] = field(default_factory=list)
 
 
 def first_reminder_at(shared_at: datetime, partnership: Partnership, calendar: WorkingCalendar) -> datetime:
@@ -51,15 +53,22 @@ def start_of_working_day(day: date, partnership: Partnership, calendar: WorkingC
     return calendar.next_working_time(datetime.combine(day, calendar.start, zone), zone)
 
 
+class Emails(Protocol):
+    """The email outbox (bot/email/outbox.py), as reminders owe it."""
+
+    def owe(self, connection: Connection, emails: list[dict[str, Any]]) -> list[int]: ...
+
+
 class ReminderService:
     def __init__(self, *, db: Database, partnership: Partnership, clock: Clock, outbox: Outbox,
-                 directory: Directory, calendar: WorkingCalendar) -> None:
+                 directory: Directory, calendar: WorkingCalendar, email: Emails | None = None) -> None:
         self.db = db
         self.partnership = partnership
         self.clock = clock
         self.outbox = outbox
         self.directory = directory
         self.calendar = calendar
+        self.email = email  # the email outbox: an agency emailed the record is reminded by email
 
     def run(self) -> ReminderReport:
         report = ReminderReport()
@@ -101,9 +110,11 @@ class ReminderService:
         seen_by_share = dict(due)
         with self.db.read() as session:
             found = session.connection().execute(_DUE_SHARES, {"shares": list(seen_by_share)}).all()
-        ready = [row for row in found if row.post_ts is not None and self.partnership.agency(row.agency_key)]
+        ready = [row for row in found if (agency := self.partnership.agency(row.agency_key)) is not None
+                 and (row.post_ts is not None if agency.channel else row.emailed_at is not None)]
         ready_ids = {row.id for row in ready}
-        # Nothing to thread under yet (the post itself is still owed): look again shortly.
+        # Nothing to thread under yet (the post, or for an agency not in Slack the email, is still owed): look
+        # again shortly.
         self._postpone(Share, [row.id for row in found if row.id not in ready_ids], "next_reminder_at",
                        now + POST_NOT_OUT_YET, report)
         for start in range(0, len(ready), CLAIMS):
@@ -119,6 +130,7 @@ class ReminderService:
         zones = self._zones_of_those_told(by_number)
         acts: list[dict[str, Any]] = []
         owed: list[dict[str, Any]] = []
+        emails: list[dict[str, Any]] = []
         with self.db.write() as session:
             connection = session.connection()
             for number, group in by_number.items():
@@ -130,9 +142,10 @@ class ReminderService:
                     "following": following}))
                 for row in group:
                     if row.id in claimed:
-                        self._owe_reminder(row, number, now, zones, acts, owed)
+                        self._owe_reminder(row, number, now, zones, acts, owed, emails)
             append(connection, acts)
             ids = self.outbox.add_new(connection, owed)
+            report.email_ids += self.email.owe(connection, emails) if self.email and emails else []
         report.acknowledgement_reminders += len(acts)
         report.message_ids += ids
         if acts:
@@ -150,16 +163,21 @@ class ReminderService:
         return {person: self.zone_of(person) for person in people}
 
     def _owe_reminder(self, row: Any, number: int, now: datetime, zones: dict[str, ZoneInfo],
-                      acts: list[dict[str, Any]], owed: list[dict[str, Any]]) -> None:
-        """The reminder in the agency's channel, and from the second on, word to its leads and the sharer."""
+                      acts: list[dict[str, Any]], owed: list[dict[str, Any]], emails: list[dict[str, Any]]) -> None:
+        """The reminder in the agency's channel (by email to its team inbox, where the record was emailed), and from
+        the second on, word to its leads and the sharer."""
         agency = self.partnership.agency(row.agency_key)
         assert agency is not None
         escalating = number >= 2
         acts.append(entry(at=now, actor=SYSTEM, act=Act.REMINDED, surface=Surface.SWEEP, record_id=row.record_id,
                           detail=f"{agency.key}, reminder {number}" + (", leads told" if escalating else "")))
         about = {"record_id": row.record_id, "agency_key": agency.key}
-        owed.append({"kind": ACK_REMINDER, "key": f"ack-reminder:{row.id}:{number}", "target": agency.channel,
-                     "parent_id": row.post_id, "not_before": None, **about})
+        if agency.channel and row.post_ts is not None:
+            owed.append({"kind": ACK_REMINDER, "key": f"ack-reminder:{row.id}:{number}", "target": agency.channel,
+                         "parent_id": row.post_id, "not_before": None, **about})
+        if agency.email and row.emailed_at is not None:
+            emails.append({"kind": "reminder", "key": f"email-reminder:{row.id}:{number}", "address": agency.email,
+                           **about})
         for lead in agency.leads if escalating else ():
             owed.append({"kind": LEAD_ESCALATION, "key": f"escalation:{row.id}:{number}:{lead}", "target": lead,
                          "parent_id": None, "not_before": self.calendar.next_working_time(now, zones[lead]),
@@ -213,13 +231,17 @@ class ReminderService:
 
 
 _shares, _records, _messages = Share.__table__.c, Record.__table__.c, SlackMessage.__table__.c
-# Each due share with its record's sharer and its agency post (NULL where the post is not out yet).
+_emails = EmailMessage.__table__.c
+# Each due share with its record's sharer, its agency post (NULL where the post is not out yet) and when the record
+# was emailed to the agency (NULL where it was not, or not yet).
 _DUE_SHARES = (
     select(_shares.id, _shares.record_id, _shares.agency_key, _records.sharer_id,
-           _messages.id.label("post_id"), _messages.ts.label("post_ts"))
+           _messages.id.label("post_id"), _messages.ts.label("post_ts"), _emails.sent_at.label("emailed_at"))
     .join(Record.__table__, _records.id == _shares.record_id)
     .outerjoin(SlackMessage.__table__, and_(_messages.record_id == _shares.record_id, _messages.kind == AGENCY_POST,
                                             _messages.agency_key == _shares.agency_key))
+    .outerjoin(EmailMessage.__table__, and_(_emails.record_id == _shares.record_id, _emails.kind == "record",
+                                            _emails.agency_key == _shares.agency_key))
     .where(_shares.id.in_(bindparam("shares", expanding=True))))
 _CLAIM_REMINDER = (
     update(Share.__table__)

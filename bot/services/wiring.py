@@ -4,6 +4,7 @@ Handlers are handed a `Services`; they never import the module that registers th
 """
 from __future__ import annotations
 
+import functools
 import logging
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,7 +16,12 @@ from slack_sdk import WebClient
 from bot.domain.clock import Clock
 from bot.domain.config import Partnership, Problem, RiskLevel
 from bot.domain.glossary import Glossary, Term, load_default_terms
+from bot.blocks.text import name_link_holders
 from bot.edge.payloads import where
+from bot.email.copies import CopyService
+from bot.email.outbox import EmailOutbox
+from bot.email.relay import Relay
+from bot.links.service import LinkService
 from bot.reports.digest import DigestContent, DigestService
 from bot.services.acknowledgements import AcknowledgementService
 from bot.services.challenges import ChallengeService
@@ -58,6 +64,8 @@ class Services:
     retention: RetentionService
     events: EventLog
     digest: DigestService | None = None  # the weekly digest, owed by the sweep
+    email: EmailOutbox | None = None  # emails to agencies not in Slack, reminders and copies; None without [email]
+    copies: CopyService | None = None  # "Email me a copy"; None without [email]
 
     def later(self, function: Any, *args: Any, **kwargs: Any) -> None:
         """Run slow work (Slack calls) after the 3-second acknowledgement has gone."""
@@ -91,7 +99,8 @@ def risk_term(level: RiskLevel, shipped: Term | None) -> Term:
 def build_services(*, partnership: Partnership, db: Database, client: WebClient, clock: Clock,
                    work: Executor | None = None,
                    delay: Callable[[float, Callable[[], None]], None] | None = None,
-                   deliver_elsewhere: Callable[[], None] | None = None) -> Services:
+                   deliver_elsewhere: Callable[[], None] | None = None,
+                   smtp_login: tuple[str | None, str | None] = (None, None)) -> Services:
     """Without a `work` executor of the caller's, work after the ack goes to a pool of threads and messages to
     different channels are sent at the same time; with one (the CLI's and the tests' inline executor),
     everything runs in order in the caller's thread."""
@@ -104,19 +113,29 @@ def build_services(*, partnership: Partnership, db: Database, client: WebClient,
     outbox = Outbox(db=db, client=client, clock=clock, executor=work, senders=senders, content=content,
                     after_delay=delay, deliver_elsewhere=deliver_elsewhere)
     directory = Directory(client=client, partnership=partnership, clock=clock)
+    # Whoever acted through an emailed link is shown by their address (bot/links/): a link's address never changes.
+    name_link_holders(functools.lru_cache(maxsize=1024)(
+        LinkService(db=db, clock=clock, partnership=partnership).address_of))
+    email = None if partnership.email is None else EmailOutbox(
+        db=db, clock=clock, partnership=partnership, executor=work, slack=outbox, deliver_elsewhere=deliver_elsewhere,
+        relay=Relay(partnership.email, username=smtp_login[0], password=smtp_login[1]),
+        links=LinkService(db=db, clock=clock, partnership=partnership))
     return Services(
         partnership=partnership, glossary=glossary, db=db, clock=clock, client=client, work=work, outbox=outbox,
         directory=directory,
-        records=RecordService(db=db, partnership=partnership, clock=clock, outbox=outbox),
+        records=RecordService(db=db, partnership=partnership, clock=clock, outbox=outbox, email=email),
         acknowledgements=AcknowledgementService(db=db, directory=directory, clock=clock, outbox=outbox),
         overview=OverviewService(db=db, partnership=partnership, directory=directory, content=content, clock=clock),
         reminders=ReminderService(db=db, partnership=partnership, clock=clock, outbox=outbox, directory=directory,
-                                  calendar=calendar_for(partnership)),
+                                  calendar=calendar_for(partnership), email=email),
         outcomes=OutcomeService(db=db, partnership=partnership, directory=directory, clock=clock, outbox=outbox),
         challenges=ChallengeService(db=db, partnership=partnership, directory=directory, clock=clock, outbox=outbox,
-                                    calendar=calendar_for(partnership)),
+                                    calendar=calendar_for(partnership), email=email),
         retention=RetentionService(db=db, clock=clock, outbox=outbox,
                                    keep_for=timedelta(days=partnership.retention.keep_for_days)),
         events=EventLog(db=db, clock=clock),
         digest=DigestService(db=db, partnership=partnership, calendar=calendar, clock=clock, outbox=outbox),
+        email=email,
+        copies=None if email is None else CopyService(db=db, partnership=partnership, directory=directory,
+                                                      email=email),
     )

@@ -297,9 +297,12 @@ class WebApiMethods(FileMethods):
             now = datetime.now(ZoneInfo(user["tz"]))
         except (ZoneInfoNotFoundError, ValueError):
             now = datetime.now(ZoneInfo("UTC"))
-        return {"user": {**user, "team_id": self.team_id, "tz_label": now.tzname(),
-                         "tz_offset": int(now.utcoffset().total_seconds()),
-                         "profile": {"display_name": user["name"], "real_name": user["real_name"]}}}
+        profile = {"display_name": user["name"], "real_name": user["real_name"]}
+        if user.get("email") and "users:read.email" in getattr(self, "scopes", ()):  # Slack's rule for the field
+            profile["email"] = user["email"]
+        shown = {key: value for key, value in user.items() if key != "email"}
+        return {"user": {**shown, "team_id": self.team_id, "tz_label": now.tzname(),
+                         "tz_offset": int(now.utcoffset().total_seconds()), "profile": profile}}
 
     def _views_open(self, args: dict) -> dict:  # views.open and views.push
         user = self._check_trigger(args)

@@ -149,10 +149,11 @@ class SlackStandIn(WebApiMethods):
 
     # -- the world --------------------------------------------------------
     def add_user(self, user_id: str, *, name: str, tz: str = "Europe/London",
-                 real_name: str | None = None, deleted: bool = False) -> None:
+                 real_name: str | None = None, deleted: bool = False, email: str | None = None) -> None:
+        """`email` is shown in users.info's profile only to a token granted users:read.email, as Slack does."""
         with self._lock:
             self._users[user_id] = {"id": user_id, "name": name, "real_name": real_name or name,
-                                    "tz": tz, "deleted": deleted, "is_bot": False}
+                                    "tz": tz, "deleted": deleted, "is_bot": False, "email": email}
 
     def add_channel(self, channel_id: str, *, name: str, members: list[str] | tuple = (),
                     is_private: bool = False, bot_is_member: bool = True, archived: bool = False) -> None:
