@@ -155,7 +155,9 @@ def register(app: App, services: Services) -> None:
         """The written record to the clicker's own work address: answered after the ack, since who they are in
         Slack (their address) is asked of Slack."""
         ack()
-        if services.copies is None:
+        if services.copies is None:  # a button from before email was turned off
+            if body.get("response_url"):
+                respond(text=EMAIL_NOT_SET_UP, response_type="ephemeral", replace_original=False)
             return
         key = f"copy:{_number(action)}:{body['user']['id']}:{action.get('action_ts') or body.get('trigger_id')}"
         services.later(_email_copy, services, _number(action), body["user"]["id"], key[:120],
@@ -255,6 +257,10 @@ def _snooze(services: Services, record_id: int, user_id: str, days: int, respond
         raise
     if day is not None and respond:
         respond(text=f"OK. I'll ask you again on {format_day(day)}.", replace_original=True)
+
+
+EMAIL_NOT_SET_UP = ("This partnership does not send email from Joined Up any more, so no copy was sent. "
+                    "Ask an admin if you need one.")
 
 
 def _email_copy(services: Services, record_id: int, user_id: str, key: str, respond: Respond | None) -> None:
