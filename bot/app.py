@@ -12,6 +12,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.blocks.messages import NOT_SAVED, problem_view
 from bot.edge.client import KeepAliveWebClient, KeptRespond
+from bot.i18n import using
 from bot.edge.payloads import SLASH_COMMAND, payload_kind, shape_problem, where
 from bot.services.wiring import Services
 from handlers import actions, commands, events, shortcuts, views
@@ -63,6 +64,12 @@ def create_app(services: Services, *, signing_secret: str | None, listener_execu
         if isinstance(event_id, str) and event_id and not services.events.first_time(event_id):
             return BoltResponse(status=200, body="")  # a retry of something already handled
         return next()
+
+    @app.middleware
+    def speak_the_persons_language(context: BoltContext, next: Any) -> BoltResponse | None:
+        # Everything a listener says to the person who asked is in their language (bot/services/languages.py).
+        with using(services.languages.voice_of(context.user_id)):
+            return next()
 
     commands.register(app, services)
     shortcuts.register(app, services)

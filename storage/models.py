@@ -360,6 +360,16 @@ class SharerPreference(Base):
     agency_key: Mapped[str] = mapped_column(String(40))
 
 
+class PersonLanguage(Base):
+    """The language each person chose (Cymraeg or English); a person without a row reads the partnership's."""
+
+    __tablename__ = "person_languages"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8))
+    chosen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 REFERENCE_PREFIX = "JU-"
 
 

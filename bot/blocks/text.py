@@ -4,6 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Callable
 
+from bot.i18n import _
+from bot.i18n.dates import day_text, moment_text
+
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 CONTEXT_LIMIT = 2000
@@ -114,18 +117,19 @@ def name_link_holders(address_of: Callable[[str], str | None]) -> None:
 
 def mention(user_id: str) -> str:
     if user_id.startswith(LINK_ACTOR):
-        return f"{escape(_link_address(user_id) or 'someone')} (by email link)"
+        return _("{address} (by email link)", address=escape(_link_address(user_id) or _("someone")))
     return f"<@{user_id}>"
 
 
 def slack_date(moment: datetime, pattern: str = "{date_short_pretty} at {time}") -> str:
-    """Shown in each viewer's own time zone by Slack; the fallback is UTC."""
+    """Shown in each viewer's own time zone by Slack (the fallback is UTC); written out in Welsh for Welsh, as
+    Slack's date tokens have no Welsh."""
     fallback = moment.strftime("%a %d %b %Y %H:%M UTC")
-    return f"<!date^{int(moment.timestamp())}^{pattern}|{fallback}>"
+    return moment_text(moment, f"<!date^{int(moment.timestamp())}^{pattern}|{fallback}>")
 
 
 def day(value: date) -> str:
-    return value.strftime("%a %d %b %Y").replace(" 0", " ")
+    return day_text(value, value.strftime("%a %d %b %Y").replace(" 0", " "))
 
 
 def notice(text: str) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 
 from bot.domain.config_reader import CHANNEL_ID, EXAMPLE_PLACEHOLDER_IDS, SLACK_OPTION_TEXT_LIMIT, Reader
 from bot.domain.email_config import ADDRESS, EmailSettings
+from bot.domain.language_config import CHANNEL_LANGUAGES
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 AGENCY_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -20,10 +21,11 @@ class Agency:
     leads: tuple[str, ...] = ()
     members: tuple[str, ...] = ()
     email: str | None = None  # a team inbox, on [email]'s allow-list: records are emailed there too
+    language: str = "en"  # its channel's and inbox's: "en", "cy" or "cy+en" (bilingual, Welsh first)
 
 
 def read_agencies(reader: Reader, value: Any, email: EmailSettings | None,
-                  has_email: bool) -> tuple[Agency, ...]:
+                  has_email: bool, language: str = "en") -> tuple[Agency, ...]:
     """[[agencies]]: each with a channel, a team inbox, or both."""
     if not isinstance(value, list) or not value:
         reader.error("agencies", "missing: add at least one [[agencies]] table with key, name, channel (or email) "
@@ -35,8 +37,14 @@ def read_agencies(reader: Reader, value: Any, email: EmailSettings | None,
         if not isinstance(entry, dict):
             reader.error(path, "must be a table: write it as [[agencies]]")
             continue
-        for unknown in sorted(set(entry) - {"key", "name", "channel", "email", "leads", "members"}):
-            reader.error(f"{path}.{unknown}", "unknown key: the keys are key, name, channel, email, leads and members")
+        for unknown in sorted(set(entry) - {"key", "name", "channel", "email", "leads", "members", "language"}):
+            reader.error(f"{path}.{unknown}", "unknown key: the keys are key, name, channel, email, leads, members "
+                                              "and language")
+        own_language = entry.get("language")
+        if own_language is not None and own_language not in CHANNEL_LANGUAGES:
+            reader.error(f"{path}.language", f'{own_language!r} is not a channel language: use "en", "cy" or '
+                                             '"bilingual" (Welsh first)')
+            own_language = None
         key = reader.text(entry, "key", f"{path}.key", required=True)
         if key and not AGENCY_KEY.match(key):
             reader.error(f"{path}.key", f"{key!r} must be lower-case letters, digits and hyphens, e.g. \"health\"")
@@ -58,6 +66,7 @@ def read_agencies(reader: Reader, value: Any, email: EmailSettings | None,
             channel=channel or None,
             leads=reader.id_list(entry, "leads", f"{path}.leads", USER_ID, "user"),
             members=reader.id_list(entry, "members", f"{path}.members", USER_ID, "user"),
+            language=CHANNEL_LANGUAGES[own_language] if own_language else language,
             email=inbox or None,
         ))
     named = [paths[index] for index, entry in enumerate(value) if isinstance(entry, dict)]

@@ -5,6 +5,7 @@ Nothing here reads the environment or the disk at import time; `Settings.from_en
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -18,24 +19,28 @@ from bot.domain.digest_config import DigestSettings, read_digest
 from bot.domain.agency_config import AGENCY_KEY, USER_ID, Agency, read_agencies
 from bot.domain.email_config import EmailSettings, read_email
 from bot.domain.glossary import Term, terms_from_config
+from bot.domain.language_config import Languages, bilingual_list, read_languages, report_missing_welsh, welsh_text
+from bot.i18n import N_
+from bot.i18n.catalog import catalogue
 
 __all__ = ["AGENCY_KEY", "Agency", "USER_ID", "CHANNEL_ID", "WEEKDAYS", "ConfigError", "EXAMPLE_PLACEHOLDER_IDS", "Problem", "SLACK_OPTION_TEXT_LIMIT"]  # re-exported
 
 DEFAULT_CONFIG_PATH = "./joinedup.toml"
 DEFAULT_DATABASE_URL = "sqlite:///joinedup.db"
 DEFAULT_CASE_REFERENCE_PATTERN = r"^[A-Z]{0,4}-?[0-9]{4,10}$"
+# Shipped with their Welsh in the message catalogue, as the default emergency instructions are.
 DEFAULT_PURPOSES = (
-    "To keep the child safe from harm",
-    "To plan or review the child's care",
-    "To support the child's education",
-    "To support the child's health or wellbeing",
-    "To prevent or detect a crime affecting the child",
+    N_("To keep the child safe from harm"),
+    N_("To plan or review the child's care"),
+    N_("To support the child's education"),
+    N_("To support the child's health or wellbeing"),
+    N_("To prevent or detect a crime affecting the child"),
 )
 DEFAULT_LAWFUL_BASES = (
-    "Public task: statutory safeguarding duty (no consent sought)",
-    "Consent given by the young person or parent",
-    "Shared without consent to protect the child",
-    "Legal obligation or court order",
+    N_("Public task: statutory safeguarding duty (no consent sought)"),
+    N_("Consent given by the young person or parent"),
+    N_("Shared without consent to protect the child"),
+    N_("Legal obligation or court order"),
 )
 HOLIDAY_REGIONS = ("England and Wales", "England", "Wales", "Scotland", "Northern Ireland")
 
@@ -149,7 +154,7 @@ class Partnership:
     lawful_bases: tuple[str, ...] = DEFAULT_LAWFUL_BASES
     case_reference_pattern: str = DEFAULT_CASE_REFERENCE_PATTERN
     case_reference_example: str = "CR-12345"
-    emergency_instructions: str = (
+    emergency_instructions: str = N_(
         "If a child is in immediate danger, call 999 now. For an urgent concern, phone the children's "
         "services duty team now. This record does not replace that call."
     )
@@ -162,6 +167,7 @@ class Partnership:
     check_identifiers: bool = True
     digest: DigestSettings | None = None
     email: EmailSettings | None = None
+    languages: Languages = field(default_factory=Languages)
 
     def agency(self, key: str) -> Agency | None:
         return next((a for a in self.agencies if a.key == key), None)
@@ -214,12 +220,13 @@ class _Reader(Reader):
 
     def partnership(self, data: Mapping[str, Any]) -> Partnership:
         top_level = {"organisation", "agencies", "risk_levels", "purposes", "lawful_bases", "working_hours",
-                     "reminders", "retention", "glossary", "digest", "email"}
+                     "reminders", "retention", "glossary", "digest", "email", "translations"}
         for unknown in sorted(set(data) - top_level):
             self.error(unknown, f"unknown section: remove it or check the spelling (known: {', '.join(sorted(top_level))})")
         org = self.table(data, "organisation", {
             "name", "timezone", "admins", "emergency_instructions", "case_reference_pattern",
-            "case_reference_example", "follow_up_working_days", "use_default_glossary", "check_identifiers"})
+            "case_reference_example", "follow_up_working_days", "use_default_glossary", "check_identifiers",
+            "language", "bilingual", "emergency_instructions_cy"})
         if "organisation" not in data:
             self.error("organisation", 'missing: add an [organisation] table with at least name = "…"')
         timezone = self.text(org, "timezone", "organisation.timezone", default="Europe/London")
@@ -241,6 +248,18 @@ class _Reader(Reader):
         use_defaults = self.switch(org, "use_default_glossary", "organisation.use_default_glossary")
         check_identifiers = self.switch(org, "check_identifiers", "organisation.check_identifiers")
         email = read_email(self, data)
+        languages = read_languages(self, org, data)
+        purposes, welsh_purposes = bilingual_list(self, data, "purposes", DEFAULT_PURPOSES)
+        lawful_bases, welsh_bases = bilingual_list(self, data, "lawful_bases", DEFAULT_LAWFUL_BASES)
+        risk_levels, welsh_levels = self.risk_levels(data.get("risk_levels"))
+        emergency = self.text(org, "emergency_instructions", "organisation.emergency_instructions",
+                              default=Partnership.emergency_instructions)
+        welsh = {**welsh_purposes, **welsh_bases, **welsh_levels}
+        if (emergency_cy := welsh_text(self, org, "emergency_instructions_cy",
+                                       "organisation.emergency_instructions_cy")) is not None:
+            welsh[emergency] = emergency_cy
+        languages = dataclasses.replace(languages, welsh=welsh)
+        self.missing_welsh(languages, purposes, lawful_bases, risk_levels, emergency)
         glossary, problems = terms_from_config(data.get("glossary", []))
         for problem in problems:
             key, _, message = problem.partition(": ")
@@ -249,14 +268,13 @@ class _Reader(Reader):
             name=self.text(org, "name", "organisation.name", required=True),
             timezone=timezone,
             admins=self.id_list(org, "admins", "organisation.admins", USER_ID, "user"),
-            agencies=read_agencies(self, data.get("agencies"), email, "email" in data),
-            risk_levels=self.risk_levels(data.get("risk_levels")),
-            purposes=self.text_list(data, "purposes", DEFAULT_PURPOSES),
-            lawful_bases=self.text_list(data, "lawful_bases", DEFAULT_LAWFUL_BASES),
+            agencies=read_agencies(self, data.get("agencies"), email, "email" in data, languages.channel_default),
+            risk_levels=risk_levels,
+            purposes=purposes,
+            lawful_bases=lawful_bases,
             case_reference_pattern=pattern,
             case_reference_example=example,
-            emergency_instructions=self.text(org, "emergency_instructions", "organisation.emergency_instructions",
-                                             default=Partnership.emergency_instructions),
+            emergency_instructions=emergency,
             follow_up_working_days=int(self.whole_number(org, "follow_up_working_days",
                                                          "organisation.follow_up_working_days", 10, minimum=1)),
             working_hours=self.working_hours(data),
@@ -268,20 +286,33 @@ class _Reader(Reader):
             check_identifiers=check_identifiers,
             digest=read_digest(self, data),
             email=email,
+            languages=languages,
         )
 
-    def risk_levels(self, value: Any) -> tuple[RiskLevel, ...]:
+    def missing_welsh(self, languages: Languages, purposes: tuple[str, ...], lawful_bases: tuple[str, ...],
+                      risk_levels: tuple[RiskLevel, ...], emergency: str) -> None:
+        shipped = catalogue("cy")
+        wanted = [(f"purposes[{i}]", text) for i, text in enumerate(purposes)]
+        wanted += [(f"lawful_bases[{i}]", text) for i, text in enumerate(lawful_bases)]
+        for i, level in enumerate(risk_levels):
+            wanted += [(f"risk_levels[{i}].label", level.label), (f"risk_levels[{i}].definition", level.definition)]
+        wanted.append(("organisation.emergency_instructions", emergency))
+        report_missing_welsh(self, languages, wanted,
+                             {text: shipped.gettext(text) for _key, text in wanted if shipped.gettext(text) != text})
+
+    def risk_levels(self, value: Any) -> tuple[tuple[RiskLevel, ...], dict[str, str]]:
         if not isinstance(value, list) or not value:
             self.error("risk_levels", "missing: add at least one [[risk_levels]] table with key, label and definition")
-            return ()
-        levels = []
+            return (), {}
+        levels, welsh = [], {}
         for index, entry in enumerate(value):
             path = f"risk_levels[{index}]"
             if not isinstance(entry, dict):
                 self.error(path, "must be a table: write it as [[risk_levels]]")
                 continue
-            for unknown in sorted(set(entry) - {"key", "label", "definition", "urgent"}):
-                self.error(f"{path}.{unknown}", "unknown key: the keys are key, label, definition and urgent")
+            for unknown in sorted(set(entry) - {"key", "label", "definition", "urgent", "label_cy", "definition_cy"}):
+                self.error(f"{path}.{unknown}", "unknown key: the keys are key, label, definition, urgent, label_cy "
+                                                "and definition_cy")
             definition = entry.get("definition")
             if definition is None or (isinstance(definition, str) and not definition.strip()):
                 self.warn(f"{path}.definition", "this risk level has no definition: every agency must read it the same "
@@ -294,14 +325,19 @@ class _Reader(Reader):
             if not isinstance(urgent, bool):
                 self.error(f"{path}.urgent", "must be true or false")
                 urgent = False
-            levels.append(RiskLevel(
+            level = RiskLevel(
                 key=self.text(entry, "key", f"{path}.key", required=True, limit=40),
                 label=self.text(entry, "label", f"{path}.label", required=True, limit=SLACK_OPTION_TEXT_LIMIT),
                 definition=definition.strip(),
                 urgent=urgent,
-            ))
+            )
+            levels.append(level)
+            for english, key, limit in ((level.label, "label_cy", SLACK_OPTION_TEXT_LIMIT),
+                                        (level.definition, "definition_cy", None)):
+                if english and (text := welsh_text(self, entry, key, f"{path}.{key}", limit=limit)) is not None:
+                    welsh[english] = text
         self.unique([r.key for r in levels], "risk_levels", "key")
-        return tuple(levels)
+        return tuple(levels), welsh
 
     def working_hours(self, data: Mapping[str, Any]) -> WorkingHours:
         section = self.table(data, "working_hours", {"start", "end", "days", "holiday_region"})

@@ -19,8 +19,10 @@ from bot.blocks.record_post import Delivery, agency_name, agency_post, delivery_
 from bot.domain.config import Partnership
 from bot.domain.glossary import Glossary
 from bot.email.compose import COPY, RECORD
+from bot.i18n import Voice, using
 from bot.links.service import link_id_of
 from bot.reports.digest import DIGEST, DIGEST_CHART, DigestContent
+from bot.services.languages import Languages, voice_for
 from bot.services.outbox import Owe, Rendered, fix_for
 from storage.models import Challenge, ChallengeResponse, EmailLink, EmailMessage, Outcome, Record, Revision, Share, \
     SlackMessage
@@ -65,7 +67,9 @@ _OUT_OF_DATE = update(SlackMessage.__table__).where(_message.id.in_(_CHOSEN)).va
 
 
 class MessageContent:
-    def __init__(self, *, partnership: Partnership, glossary: Glossary, digest: DigestContent | None = None) -> None:
+    def __init__(self, *, partnership: Partnership, glossary: Glossary, digest: DigestContent | None = None,
+                 languages: Languages | None = None) -> None:
+        self.languages = languages
         self.partnership = partnership
         self.glossary = glossary
         self.digest = digest  # the weekly digest's text and chart (bot/reports/digest.py)
@@ -133,6 +137,20 @@ class MessageContent:
         return True
 
     def render(self, session: Session, message: SlackMessage) -> Rendered:
+        """In the reader's language: a person's own, an agency channel's, or the partnership's for its others."""
+        with using(self._voice(message)):
+            return self._render(session, message)
+
+    def _voice(self, message: SlackMessage) -> Voice:
+        if self.languages is None:
+            return voice_for(self.partnership, self.partnership.languages.default)
+        if message.target[:1] in ("U", "W"):
+            return self.languages.voice_of(message.target)
+        if message.agency_key and message.kind not in (DIGEST, DIGEST_CHART):
+            return self.languages.channel_voice(message.agency_key)
+        return voice_for(self.partnership, self.partnership.languages.channel_default)
+
+    def _render(self, session: Session, message: SlackMessage) -> Rendered:
         if message.kind in (DIGEST, DIGEST_CHART):
             assert self.digest is not None, f"message {message.id} is a digest, and no digest content was given"
             return self.digest.render(message)

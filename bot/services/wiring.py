@@ -4,6 +4,7 @@ Handlers are handed a `Services`; they never import the module that registers th
 """
 from __future__ import annotations
 
+import contextvars
 import functools
 import logging
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -28,6 +29,7 @@ from bot.services.challenges import ChallengeService
 from bot.services.content import MessageContent
 from bot.services.directory import Directory
 from bot.services.events import EventLog
+from bot.services.languages import Languages
 from bot.services.outbox import Outbox
 from bot.services.outcomes import OutcomeService
 from bot.services.overview import OverviewService
@@ -63,6 +65,7 @@ class Services:
     challenges: ChallengeService
     retention: RetentionService
     events: EventLog
+    languages: Languages
     digest: DigestService | None = None  # the weekly digest, owed by the sweep
     email: EmailOutbox | None = None  # emails to agencies not in Slack, reminders and copies; None without [email]
     copies: CopyService | None = None  # "Email me a copy"; None without [email]
@@ -76,7 +79,8 @@ class Services:
                 # One line, as for a listener (bot/app.py): an error's message or traceback may carry what was typed.
                 log.error("background work %s failed: %s at %s", getattr(function, "__name__", "(unnamed)"),
                           type(error).__name__, where(error))
-        self.work.submit(logged)
+        # In the voice of the request that asked for it (bot/i18n/): the context goes with the work.
+        self.work.submit(contextvars.copy_context().run, logged)
 
 
 def build_glossary(partnership: Partnership) -> tuple[Glossary, list[Problem]]:
@@ -108,7 +112,8 @@ def build_services(*, partnership: Partnership, db: Database, client: WebClient,
     senders = None if work else ThreadPoolExecutor(SEND_THREADS, thread_name_prefix="joinedup-send")
     work = work or ThreadPoolExecutor(WORK_THREADS, thread_name_prefix="joinedup-work")
     calendar = calendar_for(partnership)
-    content = MessageContent(partnership=partnership, glossary=glossary,
+    languages = Languages(db=db, partnership=partnership, clock=clock)
+    content = MessageContent(partnership=partnership, glossary=glossary, languages=languages,
                              digest=DigestContent(db=db, partnership=partnership, calendar=calendar))
     outbox = Outbox(db=db, client=client, clock=clock, executor=work, senders=senders, content=content,
                     after_delay=delay, deliver_elsewhere=deliver_elsewhere)
@@ -134,6 +139,7 @@ def build_services(*, partnership: Partnership, db: Database, client: WebClient,
         retention=RetentionService(db=db, clock=clock, outbox=outbox,
                                    keep_for=timedelta(days=partnership.retention.keep_for_days)),
         events=EventLog(db=db, clock=clock),
+        languages=languages,
         digest=DigestService(db=db, partnership=partnership, calendar=calendar, clock=clock, outbox=outbox),
         email=email,
         copies=None if email is None else CopyService(db=db, partnership=partnership, directory=directory,
