@@ -19,9 +19,12 @@ COPY pyproject.toml README.md LICENSE ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage
+# The Welsh message catalogue is compiled (.po to .mo) with Babel before the install takes it in.
 # Every dependency installs from a prebuilt wheel, so no compiler is needed; pip and setuptools then leave the
 # environment, which needs neither to run.
-RUN /opt/joinedup/bin/pip install . \
+RUN /opt/joinedup/bin/pip install "Babel>=2.14,<3" \
+ && /opt/joinedup/bin/python -m babel.messages.frontend compile -d bot/i18n/locale -D joinedup \
+ && /opt/joinedup/bin/pip install . \
  && /opt/joinedup/bin/pip uninstall --yes pip setuptools
 
 # --- run: the environment alone, on a fresh base --------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Every payload Joined Up sends Slack, at its largest and with hostile text, checked as Slack checks it.
+"""Every payload Joined Up sends Slack, at its largest and with hostile text, checked as Slack checks it, in
+English, in Welsh and bilingual.
 
 Each message, form, App Home and reply is built by the pure builders in bot/blocks/ from objects held in memory
 (no database), every field filled to the most its form or configuration allows with text that tries each kind of
@@ -26,6 +27,7 @@ from bot.demo.sample import sample_partnership
 from bot.domain.clock import FixedClock
 from bot.domain.config import Agency, RiskLevel
 from bot.domain.glossary import Glossary, Term
+from bot.i18n import Voice, using
 from bot.services.audit import Act
 from bot.services.challenges import ChallengeService
 from bot.services.outbox.sending import PERMANENT_ERRORS
@@ -359,8 +361,20 @@ def answers() -> Iterator[tuple[str, tuple[dict[str, Any], dict[str, Any]]]]:
     yield "acknowledge note not member", errors({Field.NOTE: not_member}, note_form)
 
 
-CASES = [*((name, POST, p) for name, p in posts()), *((name, REPLY, p) for name, p in replies()),
-         *((name, VIEW, p) for name, p in views()), *((name, ANSWER, p) for name, p in answers())]
+# The partnership's own words in Welsh, each as long as its English may be, so a bilingual post carries both.
+WELSH_WORDS = {text: ("Cy " + text)[:len(text)] for text in (
+    *P.purposes, *P.lawful_bases, *(r.label for r in RISKS), *(r.definition for r in RISKS), P.emergency_instructions)}
+LANGUAGES = ("en", "cy", "cy+en")
+
+
+def cases(language: str) -> list[tuple[str, str, Any]]:
+    """Every payload, built as its reader would get it: in English, in Welsh and bilingual (Welsh first)."""
+    with using(Voice(language=language, words=WELSH_WORDS)):
+        return [*((name, POST, p) for name, p in posts()), *((name, REPLY, p) for name, p in replies()),
+                *((name, VIEW, p) for name, p in views()), *((name, ANSWER, p) for name, p in answers())]
+
+
+CASES = [(f"{language}: {name}", kind, payload) for language in LANGUAGES for name, kind, payload in cases(language)]
 
 
 def slack_takes(check: Any, *args: Any) -> None:
