@@ -6,13 +6,13 @@ import logging
 from concurrent.futures import Executor
 from typing import Any
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk.webhook import WebhookClient
 
 from bot.blocks.messages import NOT_SAVED, problem_view
 from bot.edge.client import KeepAliveWebClient, KeptRespond
-from bot.i18n import using
+from bot.i18n import Voice, _, using
 from bot.edge.payloads import SLASH_COMMAND, payload_kind, shape_problem, where
 from bot.services.wiring import Services
 from handlers import actions, commands, events, shortcuts, views
@@ -65,11 +65,16 @@ def create_app(services: Services, *, signing_secret: str | None, listener_execu
             return BoltResponse(status=200, body="")  # a retry of something already handled
         return next()
 
-    @app.middleware
-    def speak_the_persons_language(context: BoltContext, next: Any) -> BoltResponse | None:
-        # Everything a listener says to the person who asked is in their language (bot/services/languages.py).
-        with using(services.languages.voice_of(context.user_id)):
-            return next()
+    # Everything a listener says to the person who asked is in their language (bot/services/languages.py). Bolt
+    # runs the listeners after its global middleware has returned, so the voice is set around the whole dispatch.
+    dispatch = app.dispatch
+
+    def dispatch_in_their_language(req: BoltRequest) -> BoltResponse:
+        user = req.context.user_id
+        with using(services.languages.voice_of(user if isinstance(user, str) else None)):
+            return dispatch(req)
+
+    app.dispatch = dispatch_in_their_language  # type: ignore[method-assign]
 
     commands.register(app, services)
     shortcuts.register(app, services)
@@ -92,17 +97,21 @@ def create_app(services: Services, *, signing_secret: str | None, listener_execu
                         type(error).__name__, where(error))
             return BoltResponse(status=400, body="")
         log.error("%s request failed in its listener: %s at %s", kind, type(error).__name__, where(error))
+        with using(_voice_of(services, body)):  # told in their language, as the listener spoke
+            return _tell_failure(kind, body)
+
+    def _tell_failure(kind: str, body: dict[str, Any]) -> BoltResponse:
         if kind == "view_submission":
             # Pushed on top of the form, so closing it returns the practitioner to their text, intact.
             return _json(200, {"response_action": "push", "view": problem_view()})
         if kind == SLASH_COMMAND:
-            return _json(200, {"response_type": "ephemeral", "text": NOT_SAVED})
+            return _json(200, {"response_type": "ephemeral", "text": _(NOT_SAVED)})
         if kind in ("block_actions", "message_action") and isinstance(body.get("response_url"), str):
             # A click is answered only through its response_url: without this, nothing stored looks like done.
             services.later(_tell_not_saved, body["response_url"], services.client)
         elif kind in ("block_actions", "shortcut") and (body.get("view") or {}).get("type") != "modal":
             # App Home and the global shortcut give no response_url: the person is told in Joined Up's DM.
-            services.later(services.client.chat_postMessage, channel=body["user"]["id"], text=NOT_SAVED)
+            services.later(services.client.chat_postMessage, channel=body["user"]["id"], text=_(NOT_SAVED))
         return BoltResponse(status=200, body="")
 
     return app
@@ -112,9 +121,20 @@ def _tell_not_saved(response_url: str, client: Any) -> None:
     connections = getattr(client, "connections", None)
     if connections is not None:
         KeptRespond(response_url=response_url, connections=connections)(
-            text=NOT_SAVED, response_type="ephemeral", replace_original=False)
+            text=_(NOT_SAVED), response_type="ephemeral", replace_original=False)
     else:
-        WebhookClient(response_url).send(text=NOT_SAVED, response_type="ephemeral", replace_original=False)
+        WebhookClient(response_url).send(text=_(NOT_SAVED), response_type="ephemeral", replace_original=False)
+
+
+def _voice_of(services: Services, body: dict[str, Any]) -> Voice:
+    """Who asked (a command's user_id, an interaction's user), in their language; the partnership's, whatever fails."""
+    user = body.get("user_id") or body.get("user")
+    if isinstance(user, dict):
+        user = user.get("id")
+    try:
+        return services.languages.voice_of(user if isinstance(user, str) else None)
+    except Exception:  # noqa: BLE001 - already answering a failure: it is told, in the partnership's language
+        return services.languages.voice_of(None)
 
 
 def _json(status: int, body: dict[str, Any]) -> BoltResponse:

@@ -24,6 +24,7 @@ from bot.blocks.outcome import outcome_form
 from bot.blocks.record_form import read_record_form, record_form
 from bot.blocks.record_post import agency_name
 from bot.blocks.text import day as format_day
+from bot.i18n import N_, _
 from bot.services.acknowledgements import Acknowledgement, Outcome
 from bot.services.acts import Done, Subject
 from bot.services.audit import Surface
@@ -74,14 +75,14 @@ def register(app: App, services: Services) -> None:
         user_id = body["user"]["id"]
         found = services.acknowledgements.share(share_id(action) or 0)
         if found is None or not services.directory.is_member(user_id, found[0].agency_key):
-            _answer(services, body, refusals.ACKNOWLEDGE, ack, respond, title="Acknowledge receipt")
+            _answer(services, body, _(refusals.ACKNOWLEDGE), ack, respond, title=_("Acknowledge receipt"))
             return
         share, record = found
         agency = agency_name(services.partnership, share.agency_key)
         if share.acknowledged_at is not None:  # nothing is left to acknowledge: the form would only be refused
             _answer(services, body, acknowledgement_reply(Outcome.ALREADY, reference=record.reference, agency=agency,
                                                           by=share.acknowledged_by, at=share.acknowledged_at),
-                    ack, respond, title="Acknowledge receipt")
+                    ack, respond, title=_("Acknowledge receipt"))
             return
         _open(services, body, acknowledge_note_form(share.id, record.reference, agency), ack, respond)
 
@@ -91,7 +92,7 @@ def register(app: App, services: Services) -> None:
         record = services.outcomes.reportable(subject, body["user"]["id"])
         if record is None or subject is None:
             # One title whatever the value names: a refusal must not tell one kind of value from another.
-            _answer(services, body, refusals.REPORT_OUTCOME, ack, respond, title="What came of it")
+            _answer(services, body, _(refusals.REPORT_OUTCOME), ack, respond, title=_("What came of it"))
             return
         name = agency_name(services.partnership, subject.agency_key) if subject.agency_key else None
         _open(services, body, outcome_form(record, subject.encode(), name,
@@ -100,7 +101,7 @@ def register(app: App, services: Services) -> None:
     @app.action(Action.REMIND_LATER)
     def remind_later(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        record, _, days = str(action.get("value") or "").partition(":")
+        record, _colon, days = str(action.get("value") or "").partition(":")
         record_id = parse_id(record)
         if record_id and days in ("1", "3"):
             services.later(_snooze, services, record_id, body["user"]["id"], int(days),
@@ -111,7 +112,7 @@ def register(app: App, services: Services) -> None:
         subject = Subject.decode(str(action.get("value") or ""))
         record = services.challenges.raisable(subject, body["user"]["id"])
         if record is None or subject is None:
-            _answer(services, body, refusals.CHALLENGE, ack, respond, title="Ask or challenge")
+            _answer(services, body, _(refusals.CHALLENGE), ack, respond, title=_("Ask or challenge"))
             return
         _open(services, body, challenge_form(record, subject.encode(), services.partnership), ack, respond)
 
@@ -120,7 +121,7 @@ def register(app: App, services: Services) -> None:
         user_id = body["user"]["id"]
         found = services.challenges.answerable(_number(action), user_id)
         if found is None:
-            _answer(services, body, refusals.ANSWER, ack, respond, title="Answer")
+            _answer(services, body, _(refusals.ANSWER), ack, respond, title=_("Answer"))
             return
         challenge, record = found
         _open(services, body, response_form(record, challenge, services.partnership,
@@ -130,7 +131,7 @@ def register(app: App, services: Services) -> None:
     def amend_record(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         record = services.challenges.amendable(_number(action), body["user"]["id"])
         if record is None:
-            _answer(services, body, refusals.AMEND, ack, respond, title="Amend record")
+            _answer(services, body, _(refusals.AMEND), ack, respond, title=_("Amend record"))
             return
         _open(services, body, amend_form(record, check_identifiers=services.partnership.check_identifiers),
               ack, respond)
@@ -157,7 +158,7 @@ def register(app: App, services: Services) -> None:
         ack()
         if services.copies is None:  # a button from before email was turned off
             if body.get("response_url"):
-                respond(text=EMAIL_NOT_SET_UP, response_type="ephemeral", replace_original=False)
+                respond(text=_(EMAIL_NOT_SET_UP), response_type="ephemeral", replace_original=False)
             return
         key = f"copy:{_number(action)}:{body['user']['id']}:{action.get('action_ts') or body.get('trigger_id')}"
         services.later(_email_copy, services, _number(action), body["user"]["id"], key[:120],
@@ -239,10 +240,10 @@ def _close_challenge(services: Services, ack: Ack, body: dict[str, Any], action:
     result = services.challenges.close(_number(action), body["user"]["id"], state)
     ack()
     services.outbox.deliver_soon(result.message_ids)
-    words = {Done.DONE: "Resolved. Thank you." if state == "resolved" else
-             "Escalated: the leads of every agency involved have been told.",
-             Done.ALREADY: "This challenge is already closed.",
-             Done.NOT_ALLOWED: refusals.CLOSE_CHALLENGE, Done.NOT_FOUND: refusals.CLOSE_CHALLENGE}[result.done]
+    words = {Done.DONE: _("Resolved. Thank you.") if state == "resolved" else
+             _("Escalated: the leads of every agency involved have been told."),
+             Done.ALREADY: _("This challenge is already closed."),
+             Done.NOT_ALLOWED: _(refusals.CLOSE_CHALLENGE), Done.NOT_FOUND: _(refusals.CLOSE_CHALLENGE)}[result.done]
     if body.get("response_url"):
         services.later(respond, text=words, response_type="ephemeral", replace_original=False)
 
@@ -253,14 +254,14 @@ def _snooze(services: Services, record_id: int, user_id: str, days: int, respond
         day = services.reminders.remind_later(record_id, user_id, days)
     except SQLAlchemyError:  # the click was answered already: it must not look as if it worked
         if respond:
-            respond(text=NOT_SAVED, response_type="ephemeral", replace_original=False)
+            respond(text=_(NOT_SAVED), response_type="ephemeral", replace_original=False)
         raise
     if day is not None and respond:
-        respond(text=f"OK. I'll ask you again on {format_day(day)}.", replace_original=True)
+        respond(text=_("OK. I'll ask you again on {day}.", day=format_day(day)), replace_original=True)
 
 
-EMAIL_NOT_SET_UP = ("This partnership does not send email from Joined Up any more, so no copy was sent. "
-                    "Ask an admin if you need one.")
+EMAIL_NOT_SET_UP = N_("This partnership does not send email from Joined Up any more, so no copy was sent. "
+                      "Ask an admin if you need one.")
 
 
 def _email_copy(services: Services, record_id: int, user_id: str, key: str, respond: Respond | None) -> None:
@@ -282,6 +283,6 @@ def _tell(services: Services, result: Acknowledgement, user_id: str, *, respond:
         publish_home(services, user_id)
     if respond and (result.outcome != Outcome.ACKNOWLEDGED or confirm):
         refused = result.outcome in (Outcome.NOT_MEMBER, Outcome.NOT_FOUND)  # told alike: see bot/blocks/refusals.py
-        respond(text=refusals.ACKNOWLEDGE if refused else acknowledgement_reply(
+        respond(text=_(refusals.ACKNOWLEDGE) if refused else acknowledgement_reply(
             result.outcome, reference=result.reference, agency=agency_name(services.partnership, result.agency_key),
             by=result.by, at=result.at), response_type="ephemeral", replace_original=False)

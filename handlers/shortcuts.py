@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.ids import Shortcut
 from bot.blocks.messages import form_unavailable
 from bot.blocks.record_form import record_form
+from bot.i18n import _
 from bot.services.wiring import Services
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ def register(app: App, services: Services) -> None:
         try:
             services.client.views_open(trigger_id=body["trigger_id"], view=view)
         except SlackApiError as error:
-            return str(error.response.get("error") or "Slack refused")
+            return str(error.response.get("error") or _("Slack refused"))
         return None
 
     @app.shortcut(Shortcut.RECORD_CONVERSATION)

@@ -15,7 +15,7 @@ from bot.blocks.challenge import (
     read_response_form,
 )
 from bot.blocks.ids import Callback, Field
-from bot.blocks.limits import Unstorable
+from bot.blocks.limits import Unstorable, fitting
 from bot.blocks.messages import acknowledgement_reply, info_view
 from bot.blocks.outcome import read_outcome_form
 from bot.blocks.record_form import (
@@ -27,6 +27,7 @@ from bot.blocks.record_form import (
 )
 from bot.blocks.record_post import agency_name
 from bot.blocks.text import escape
+from bot.i18n import N_, _
 from bot.services.acknowledgements import Outcome
 from bot.services.acts import Done, Result, Subject
 from bot.services.audit import Surface
@@ -36,11 +37,12 @@ from storage.models import parse_id
 log = logging.getLogger(__name__)
 
 # Sending a form the database refused again, unchanged, would be refused again: so this never says "try again".
-CANNOT_STORE = ("Joined Up could not store this form as it was sent, so nothing was saved. Sending it again "
-                "unchanged will not help: close this, check your answers, and send it; or open the form again from "
-                "the start. If it still cannot be saved, tell your Joined Up administrator.")
-ALREADY_ACKNOWLEDGED_NOTE = ("Someone in your agency acknowledged this a moment ago, so your note was not sent. It is "
-                             "still here: copy it into the post's thread if the sharer should see it.")
+CANNOT_STORE = N_("Joined Up could not store this form as it was sent, so nothing was saved. Sending it again "
+                  "unchanged will not help: close this, check your answers, and send it; or open the form again "
+                  "from the start. If it still cannot be saved, tell your Joined Up administrator.")
+ALREADY_ACKNOWLEDGED_NOTE = N_("Someone in your agency acknowledged this a moment ago, so your note was not sent. It "
+                               "is still here: copy it into the post's thread if the sharer should see it.")
+TITLE_LIMIT = 24
 
 
 def register(app: App, services: Services) -> None:
@@ -60,7 +62,8 @@ def register(app: App, services: Services) -> None:
                      and key != Field.IDENTIFIERS_REASON and not (key == Field.RISK_LEVEL and
                                                                   Field.URGENT_CONFIRMED in needed)}
             for key in needed - {Field.IDENTIFIERS_REASON, Field.URGENT_CONFIRMED}:  # a box that newly appears
-                notes[key] = problems.get(key) or "New here: your choices above call for this. Fill it in, then save."
+                notes[key] = problems.get(key) or _("New here: your choices above call for this. Fill it in, then "
+                                                    "save.")
             ack(response_action="update", view=record_form(services.partnership, defaults, form, found=found,
                                                            notes=notes))
             return
@@ -87,7 +90,7 @@ def register(app: App, services: Services) -> None:
             return
         text = FormState(_values(view)).text(Field.NOTE)
         if not text:
-            _refuse(ack, view, {Field.NOTE: "Write a note, or use Acknowledge receipt without one."})
+            _refuse(ack, view, {Field.NOTE: _("Write a note, or use Acknowledge receipt without one.")})
             return
         if problems := services.acknowledgements.note_problems(text):
             _refuse(ack, view, problems)
@@ -97,11 +100,11 @@ def register(app: App, services: Services) -> None:
             _not_allowed(ack, refusals.ACKNOWLEDGE)
             return
         if result.outcome == Outcome.ALREADY and result.by != user_id:  # a colleague was first: keep the text
-            _refuse(ack, view, {Field.NOTE: ALREADY_ACKNOWLEDGED_NOTE})
+            _refuse(ack, view, {Field.NOTE: _(ALREADY_ACKNOWLEDGED_NOTE)})
             return
         reply = acknowledgement_reply(result.outcome, reference=result.reference, by=result.by, at=result.at,
                                       agency=agency_name(services.partnership, result.agency_key))
-        ack(response_action="update", view=info_view("Acknowledgement", reply))
+        ack(response_action="update", view=info_view(fitting(TITLE_LIMIT, N_("Acknowledgement")), reply))
         services.outbox.deliver_soon(result.message_ids)
 
     @app.view(Callback.OUTCOME_FORM)
@@ -119,13 +122,13 @@ def register(app: App, services: Services) -> None:
         report = services.outcomes.report(subject, body["user"]["id"], form, submission_key=view["id"])
         if subject.agency_key:  # a receiving agency's result, for the sharer
             agency = escape(agency_name(services.partnership, subject.agency_key))
-            _finish(ack, report, refusals.REPORT_OUTCOME, "Sent to the sharer",
-                    f"Thank you. What {agency} did about {report.reference} is on its way to the sharer and to "
-                    f"the record's thread in {agency}'s channel.")
+            _finish(ack, report, refusals.REPORT_OUTCOME, fitting(TITLE_LIMIT, N_("Sent to the sharer")),
+                    _("Thank you. What {agency} did about {reference} is on its way to the sharer and to the "
+                      "record's thread in {agency}'s channel.", agency=agency, reference=report.reference))
         else:
-            _finish(ack, report, refusals.REPORT_OUTCOME, "Outcome sent",
-                    f"Thank you. The outcome for the child of {report.reference} is on its way to every agency "
-                    "that received it.")
+            _finish(ack, report, refusals.REPORT_OUTCOME, fitting(TITLE_LIMIT, N_("Outcome sent")),
+                    _("Thank you. The outcome for the child of {reference} is on its way to every agency that "
+                      "received it.", reference=report.reference))
         services.outbox.deliver_soon(report.message_ids)
 
     @app.view(Callback.CHALLENGE_FORM)
@@ -141,9 +144,9 @@ def register(app: App, services: Services) -> None:
             _refuse(ack, view, problems)
             return
         result = services.challenges.raise_challenge(subject, body["user"]["id"], form, submission_key=view["id"])
-        _finish(ack, result, refusals.CHALLENGE, "Sent",
-                f"Your question about {result.reference} has gone to every agency that received it, and the sharer "
-                "has been asked to answer.")
+        _finish(ack, result, refusals.CHALLENGE, fitting(TITLE_LIMIT, N_("Sent")),
+                _("Your question about {reference} has gone to every agency that received it, and the sharer has "
+                  "been asked to answer.", reference=result.reference))
         services.outbox.deliver_soon(result.message_ids)
 
     @app.view(Callback.RESPONSE_FORM)
@@ -159,8 +162,9 @@ def register(app: App, services: Services) -> None:
             _refuse(ack, view, problems)
             return
         result = services.challenges.respond(challenge_id, body["user"]["id"], form, submission_key=view["id"])
-        _finish(ack, result, refusals.ANSWER, "Answer sent",
-                f"Your answer about {result.reference} has gone to every agency that received it.")
+        _finish(ack, result, refusals.ANSWER, fitting(TITLE_LIMIT, N_("Answer sent")),
+                _("Your answer about {reference} has gone to every agency that received it.",
+                  reference=result.reference))
         services.outbox.deliver_soon(result.message_ids)
 
     @app.view(Callback.AMEND_FORM)
@@ -176,8 +180,9 @@ def register(app: App, services: Services) -> None:
             _refuse(ack, view, problems)
             return
         result = services.challenges.amend(record_id, body["user"]["id"], form, submission_key=view["id"])
-        _finish(ack, result, refusals.AMEND, "Amendment sent",
-                f"{result.reference} is amended, and every agency that received it is being told.")
+        _finish(ack, result, refusals.AMEND, fitting(TITLE_LIMIT, N_("Amendment sent")),
+                _("{reference} is amended, and every agency that received it is being told.",
+                  reference=result.reference))
         services.outbox.deliver_soon(result.message_ids)
 
 
@@ -202,13 +207,14 @@ def _refuse(ack: Ack, view: dict[str, Any], errors: dict[str, str]) -> None:
     if shown:
         ack(response_action="errors", errors=shown)
     else:
-        ack(response_action="push", view=info_view("Not saved", " ".join(errors.values())))
+        ack(response_action="push", view=info_view(fitting(TITLE_LIMIT, refusals.NOT_SAVED_TITLE),
+                                                    " ".join(errors.values())))
 
 
 def _not_allowed(ack: Ack, refusal: str) -> None:
     """The same answer, byte for byte, to everyone refused a form, whatever the form pointed at: pushed over the
-    form, so closing it returns to the text as typed."""
-    ack(response_action="push", view=info_view(refusals.NOT_SAVED_TITLE, refusal))
+    form, so closing it returns to the text as typed. `refusal` is one of bot/blocks/refusals.py, in English."""
+    ack(response_action="push", view=info_view(fitting(TITLE_LIMIT, refusals.NOT_SAVED_TITLE), _(refusal)))
 
 
 def _finish(ack: Ack, result: Result, refusal: str, title: str, done: str) -> None:
@@ -230,6 +236,7 @@ def _stored_or_told(listener: Callable[..., None]) -> Callable[..., None]:
         except (Unstorable, DataError, IntegrityError) as error:
             log.warning("a %s submission could not be stored as sent: %s", view.get("callback_id"),
                         type(error).__name__)
-            ack(response_action="push", view=info_view("Not saved", CANNOT_STORE))
+            ack(response_action="push", view=info_view(fitting(TITLE_LIMIT, refusals.NOT_SAVED_TITLE),
+                                                        _(CANNOT_STORE)))
 
     return stored_or_told

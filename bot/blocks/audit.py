@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.blocks.text import escape, line_sections, mention
 from bot.domain.config import USER_ID, Partnership
+from bot.i18n import _, ngettext
 from bot.services.readable import SYSTEM_NAME, Names, act_in_words, agency_words, moment
 from storage.models import AuditEvent, format_reference
 
@@ -31,7 +32,9 @@ def audit_blocks(record_id: int, events: list[AuditEvent],
     agencies, channels = agency_words(partnership)
     lines = [f"• {moment(e.at, zone)} · {_who(e.actor)} · *{_act(e, agencies, channels)}* ({escape(e.surface)})"
              for e in events]
-    return f"Audit trail of {reference}", line_sections(f"Audit trail of {reference} ({len(events)} acts)", lines)[:50]
+    title = ngettext("Audit trail of {reference} ({n} act)", "Audit trail of {reference} ({n} acts)", len(events),
+                     reference=reference)
+    return _("Audit trail of {reference}", reference=reference), line_sections(title, lines)[:50]
 
 
 def _person(user_id: str) -> str:
@@ -40,8 +43,8 @@ def _person(user_id: str) -> str:
 
 def _who(actor: str) -> str:
     if actor == "system":
-        return SYSTEM_NAME
-    return _person(actor) if USER_ID.match(actor) else f"{escape(actor)} (login on the server)"
+        return _(SYSTEM_NAME)
+    return _person(actor) if USER_ID.match(actor) else _("{login} (login on the server)", login=escape(actor))
 
 
 def _act(event: AuditEvent, agencies: dict[str, str], channels: dict[str, str]) -> str:

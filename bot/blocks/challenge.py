@@ -5,20 +5,36 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.blocks.record_form import FormState, identifiers_reason_input, option
-from bot.blocks.text import button, context, escape, long_text_sections, mention, plain, section, slack_date
+from bot.blocks.text import button, context, escape, long_text_sections, mention, one_line, plain, section, slack_date
 from bot.domain.config import Partnership
 from bot.blocks.ids import Action, Callback, Field, VALUE
 from bot.blocks.limits import longest
+from bot.i18n import N_, _, each_language, ours
 from storage.models import Challenge, ChallengeResponse, Record, Revision
 
 KINDS = {
-    "question": "A question",
-    "risk_level": "I disagree with the risk level",
-    "inaccurate": "Something here is inaccurate",
-    "missing": "Something is missing",
-    "other": "Something else",
+    "question": N_("A question"),
+    "risk_level": N_("I disagree with the risk level"),
+    "inaccurate": N_("Something here is inaccurate"),
+    "missing": N_("Something is missing"),
+    "other": N_("Something else"),
 }
-STATES = {"open": "waiting for an answer", "answered": "answered", "resolved": "resolved", "escalated": "escalated"}
+STATES = {"open": N_("waiting for an answer"), "answered": N_("answered"), "resolved": N_("resolved"),
+          "escalated": N_("escalated")}
+# What an amendment may change, as its message names it.
+_AMENDED = {"summary": N_("summary"), "actions": N_("actions")}
+
+
+def level(label: str | None) -> str:
+    """A risk level's label (or definition, or any of the partnership's own texts) as stored on a record or
+    revision, in the partnership's words for the reader, escaped."""
+    return escape(ours(label)) if label else ""
+
+
+def kind_of(challenge: Challenge) -> str:
+    """The kind of question or challenge, in the reader's language."""
+    kind = KINDS.get(challenge.kind)
+    return _(kind) if kind else escape(challenge.kind)
 
 
 @dataclass(frozen=True)
@@ -54,49 +70,54 @@ def _text_input(block: Field, label: str, *, placeholder: str, initial: str = ""
 
 def _risk_select(block: Field, label: str, partnership: Partnership) -> dict[str, Any]:
     return {"type": "input", "block_id": block, "label": plain(label), "optional": True, "element": {
-        "type": "static_select", "action_id": VALUE, "placeholder": plain("Choose by meaning"),
-        "options": [option(r.label, r.key, r.definition or None) for r in partnership.risk_levels]}}
+        "type": "static_select", "action_id": VALUE, "placeholder": plain(_("Choose by meaning")),
+        "options": [option(ours(r.label), r.key, ours(r.definition) if r.definition else None)
+                    for r in partnership.risk_levels]}}
 
 
 def _modal(callback: Callback, metadata: str, title: str, submit: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "modal", "callback_id": callback, "private_metadata": metadata, "title": plain(title, 24),
-            "submit": plain(submit, 24), "close": plain("Cancel", 24), "blocks": blocks}
+            "submit": plain(submit, 24), "close": plain(_("Cancel"), 24), "blocks": blocks}
 
 
 def challenge_form(record: Record, subject: str, partnership: Partnership) -> dict[str, Any]:
-    return _modal(Callback.CHALLENGE_FORM, subject, "Ask or challenge", "Send", [
-        section(f"Ask about or challenge *{record.reference}* (case {escape(record.case_reference)}). Every agency "
-                "that received it will see your question, and the sharer is asked to answer."),
-        {"type": "input", "block_id": Field.CHALLENGE_KIND, "label": plain("What is it?"), "element": {
-            "type": "radio_buttons", "action_id": VALUE, "options": [option(l, k) for k, l in KINDS.items()]}},
-        _text_input(Field.CHALLENGE_TEXT, "Your question or challenge",
-                    placeholder="Say what you think and why, as you would in the meeting"),
-        _risk_select(Field.PROPOSED_RISK, "If you disagree with the risk level: the level you propose", partnership),
-        context(*(f"*{escape(r.label)}*: {escape(r.definition)}" for r in partnership.risk_levels)),
+    return _modal(Callback.CHALLENGE_FORM, subject, _("Ask or challenge"), _("Send"), [
+        section(_("Ask about or challenge *{reference}* (case {case}). Every agency that received it will see your "
+                  "question, and the sharer is asked to answer.", reference=record.reference,
+                  case=escape(record.case_reference))),
+        {"type": "input", "block_id": Field.CHALLENGE_KIND, "label": plain(_("What is it?")), "element": {
+            "type": "radio_buttons", "action_id": VALUE, "options": [option(_(l), k) for k, l in KINDS.items()]}},
+        _text_input(Field.CHALLENGE_TEXT, _("Your question or challenge"),
+                    placeholder=_("Say what you think and why, as you would in the meeting")),
+        _risk_select(Field.PROPOSED_RISK, _("If you disagree with the risk level: the level you propose"), partnership),
+        context(*(f"*{level(r.label)}*: {level(r.definition)}" for r in partnership.risk_levels)),
         *([identifiers_reason_input()] if partnership.check_identifiers else []),
     ])
 
 
 def response_form(record: Record, challenge: Challenge, partnership: Partnership, *, may_revise: bool) -> dict[str, Any]:
-    blocks = [section(f"{mention(challenge.raised_by)} asked about *{record.reference}*: "
-                      f"*{KINDS.get(challenge.kind, challenge.kind)}*"),
-              *long_text_sections("Their words", challenge.text),
-              _text_input(Field.RESPONSE_TEXT, "Your answer", placeholder="Your answer goes to every agency")]
+    blocks = [section(_("{person} asked about *{reference}*: *{kind}*", person=mention(challenge.raised_by),
+                        reference=record.reference, kind=kind_of(challenge))),
+              *long_text_sections(_("Their words"), challenge.text),
+              _text_input(Field.RESPONSE_TEXT, _("Your answer"), placeholder=_("Your answer goes to every agency"))]
     if may_revise:
-        blocks.append(_risk_select(Field.REVISED_RISK, f"Revise the risk level (now {record.risk_label})", partnership))
-        blocks.append(context("Only if your answer changes it: your answer is recorded as the reason, and the "
-                              "earlier level stays in the record's history."))
-    return _modal(Callback.RESPONSE_FORM, str(challenge.id), "Answer", "Send answer", blocks)
+        now = ours(record.risk_label) if record.risk_label else ""
+        blocks.append(_risk_select(Field.REVISED_RISK, _("Revise the risk level (now {level})", level=now),
+                                   partnership))
+        blocks.append(context(_("Only if your answer changes it: your answer is recorded as the reason, and the "
+                                "earlier level stays in the record's history.")))
+    return _modal(Callback.RESPONSE_FORM, str(challenge.id), _("Answer"), _("Send answer"), blocks)
 
 
 def amend_form(record: Record, *, check_identifiers: bool = True) -> dict[str, Any]:
-    return _modal(Callback.AMEND_FORM, str(record.id), "Amend record", "Send amendment", [
-        section(f"Amend *{record.reference}*. Every agency that received it is told, and the earlier wording stays "
-                "in its history."),
-        _text_input(Field.SUMMARY, "Summary", placeholder="The corrected summary", initial=record.summary),
-        _text_input(Field.ACTIONS, "Actions agreed", placeholder="The corrected actions", initial=record.actions,
+    return _modal(Callback.AMEND_FORM, str(record.id), _("Amend record"), _("Send amendment"), [
+        section(_("Amend *{reference}*. Every agency that received it is told, and the earlier wording stays in its "
+                  "history.", reference=record.reference)),
+        _text_input(Field.SUMMARY, _("Summary"), placeholder=_("The corrected summary"), initial=record.summary),
+        _text_input(Field.ACTIONS, _("Actions agreed"), placeholder=_("The corrected actions"), initial=record.actions,
                     optional=True),
-        _text_input(Field.AMEND_REASON, "Why are you amending it?", placeholder="e.g. The date of the visit was wrong"),
+        _text_input(Field.AMEND_REASON, _("Why are you amending it?"),
+                    placeholder=_("e.g. The date of the visit was wrong")),
         *([identifiers_reason_input()] if check_identifiers else []),
     ])
 
@@ -119,12 +140,14 @@ def read_amend_form(values: dict[str, Any]) -> AmendForm:
 
 
 def challenge_blocks(record: Record, challenge: Challenge, agency_name: str) -> list[dict[str, Any]]:
-    blocks = [section(f":raising_hand: {mention(challenge.raised_by)} ({escape(agency_name)}) asks about "
-                      f"*{record.reference}*: *{KINDS.get(challenge.kind, challenge.kind)}*"),
-              *long_text_sections("Their words", challenge.text)]
+    blocks = [section(_(":raising_hand: {person} ({agency}) asks about *{reference}*: *{kind}*",
+                        person=mention(challenge.raised_by), agency=escape(agency_name), reference=record.reference,
+                        kind=kind_of(challenge))),
+              *long_text_sections(_("Their words"), challenge.text)]
     if challenge.proposed_risk_label:
-        blocks.append(context(f"Proposed risk level: *{escape(challenge.proposed_risk_label)}* "
-                              f"(now *{escape(record.risk_label)}*)"))
+        blocks.append(context(each_language(lambda: _("Proposed risk level: *{proposed}* (now *{current}*)",
+                                                      proposed=level(challenge.proposed_risk_label),
+                                                      current=level(record.risk_label)))))
     return blocks
 
 
@@ -136,71 +159,86 @@ def challenge_message(record: Record, challenge: Challenge, agency_name: str, *,
     blocks = challenge_blocks(record, challenge, agency_name)
     if for_sharer or challenge.state in ("open", "answered"):
         blocks.append({"type": "actions", "elements": [
-            button("Respond", Action.RESPOND_CHALLENGE, str(challenge.id), style="primary")]})
+            button(one_line(_("Respond")), Action.RESPOND_CHALLENGE, str(challenge.id), style="primary")]})
     if not for_sharer and challenge.state in ("open", "answered"):
-        blocks.append(context("The sharer, or anyone in an agency that received the record, can answer."))
-    return f"{escape(agency_name)} asks about {record.reference}", blocks
+        blocks.append(context(_("The sharer, or anyone in an agency that received the record, can answer.")))
+    line = one_line(_("{agency} asks about {reference}", agency=escape(agency_name), reference=record.reference))
+    return line, blocks
 
 
 def response_message(record: Record, challenge: Challenge, response: ChallengeResponse, revision: Revision | None,
                      *, for_challenger: bool) -> tuple[str, list[dict[str, Any]]]:
-    blocks = [section(f":speech_balloon: {mention(response.responded_by)} answered {mention(challenge.raised_by)} about "
-                      f"*{record.reference}* (“{KINDS.get(challenge.kind, challenge.kind)}”)"),
-              *long_text_sections("Answer", response.text)]
+    blocks = [section(_(":speech_balloon: {person} answered {challenger} about *{reference}* (“{kind}”)",
+                        person=mention(response.responded_by), challenger=mention(challenge.raised_by),
+                        reference=record.reference, kind=kind_of(challenge))),
+              *long_text_sections(_("Answer"), response.text)]
     if revision is not None:
-        blocks.append(context(f"Risk level revised from *{escape(revision.previous.get('risk_label', ''))}* to "
-                              f"*{escape(revision.current.get('risk_label', ''))}*."))
+        blocks.append(context(each_language(lambda: _("Risk level revised from *{previous}* to *{current}*.",
+                                                      previous=level(revision.previous.get('risk_label')),
+                                                      current=level(revision.current.get('risk_label'))))))
     if for_challenger:
         blocks.append({"type": "actions", "elements": [
-            button("That resolves it", Action.RESOLVE_CHALLENGE, str(challenge.id), style="primary"),
-            button("Escalate to the leads", Action.ESCALATE_CHALLENGE, str(challenge.id))]})
-    return f"An answer about {record.reference}", blocks
+            button(one_line(_("That resolves it")), Action.RESOLVE_CHALLENGE, str(challenge.id), style="primary"),
+            button(one_line(_("Escalate to the leads")), Action.ESCALATE_CHALLENGE, str(challenge.id))]})
+    return one_line(_("An answer about {reference}", reference=record.reference)), blocks
 
 
 def closed_message(record: Record, challenge: Challenge) -> tuple[str, list[dict[str, Any]]]:
+    about = dict(person=mention(challenge.raised_by), reference=record.reference)
     if challenge.state == "escalated":
-        text = (f":arrow_up: {mention(challenge.raised_by)} has escalated their challenge about *{record.reference}* "
-                "to the leads of every agency involved.")
+        text = _(":arrow_up: {person} has escalated their challenge about *{reference}* to the leads of every agency "
+                 "involved.", **about)
+        line = one_line(_("Challenge about {reference} escalated", reference=record.reference))
     else:
-        text = f":white_check_mark: {mention(challenge.raised_by)}'s challenge about *{record.reference}* is resolved."
-    return f"Challenge about {record.reference} {challenge.state}", [section(text)]
+        text = _(":white_check_mark: {person}'s challenge about *{reference}* is resolved.", **about)
+        line = one_line(_("Challenge about {reference} resolved", reference=record.reference)) \
+            if challenge.state == "resolved" \
+            else record.reference + ": " + _(STATES.get(challenge.state) or N_("closed"))
+    return line, [section(text)]
 
 
 def escalation_message(record: Record, challenge: Challenge, agency_name: str,
                        permalink: str | None) -> tuple[str, list[dict[str, Any]]]:
-    link = f" <{permalink}|See the record's post>." if permalink else ""
-    return f"A challenge about {record.reference} needs the leads", [
-        section(f":arrow_up: {mention(challenge.raised_by)} ({escape(agency_name)}) has escalated a challenge about "
-                f"*{record.reference}* (case {escape(record.case_reference)}, shared by {mention(record.sharer_id)}). "
-                f"As a lead of an agency involved, please help resolve it.{link}"),
+    see = _("See the record's post")
+    link = f" <{permalink}|{see}>." if permalink else ""
+    return one_line(_("A challenge about {reference} needs the leads", reference=record.reference)), [
+        section(_(":arrow_up: {person} ({agency}) has escalated a challenge about *{reference}* (case {case}, shared "
+                  "by {sharer}). As a lead of an agency involved, please help resolve it.",
+                  person=mention(challenge.raised_by), agency=escape(agency_name), reference=record.reference,
+                  case=escape(record.case_reference), sharer=mention(record.sharer_id)) + link),
         *challenge_blocks(record, challenge, agency_name)[1:]]
 
 
 def challenge_reminder(record: Record, challenge: Challenge, agency_name: str) -> tuple[str, list[dict[str, Any]]]:
-    return f"{escape(agency_name)} is waiting for your answer about {record.reference}", [
-        section(f":hourglass_flowing_sand: {mention(challenge.raised_by)} ({escape(agency_name)}) is waiting for an "
-                f"answer about *{record.reference}*, asked {slack_date(challenge.raised_at, '{date_short_pretty}')}."),
-        {"type": "actions", "elements": [button("Respond", Action.RESPOND_CHALLENGE, str(challenge.id),
+    return one_line(_("{agency} is waiting for your answer about {reference}", agency=escape(agency_name),
+             reference=record.reference)), [
+        section(_(":hourglass_flowing_sand: {person} ({agency}) is waiting for an answer about *{reference}*, asked "
+                  "{date}.", person=mention(challenge.raised_by), agency=escape(agency_name),
+                  reference=record.reference, date=slack_date(challenge.raised_at, '{date_short_pretty}'))),
+        {"type": "actions", "elements": [button(one_line(_("Respond")), Action.RESPOND_CHALLENGE, str(challenge.id),
                                                 style="primary")]}]
 
 
 def amendment_message(record: Record, revision: Revision) -> tuple[str, list[dict[str, Any]]]:
-    changed = ", ".join(k for k in ("summary", "actions") if revision.previous.get(k) != revision.current.get(k))
-    return f"{record.reference} was amended", [
-        section(f":pencil2: {mention(revision.revised_by)} amended *{record.reference}* ({escape(changed or 'no change')})."
-                f"\n*Why:* {escape(revision.reason)}"),
-        context("The post above shows the current version; `/joinedup show` keeps every version.")]
+    changed = ", ".join(_(label) for key, label in _AMENDED.items()
+                        if revision.previous.get(key) != revision.current.get(key))
+    why = "\n".join(f"*{line}*" for line in _("Why:").split("\n"))
+    return one_line(_("{reference} was amended", reference=record.reference)), [
+        section(_(":pencil2: {person} amended *{reference}* ({changed}).", person=mention(revision.revised_by),
+                  reference=record.reference, changed=changed or _("no change"))
+                + f"\n{why} {escape(revision.reason)}"),
+        context(_("The post above shows the current version; `/joinedup show` keeps every version."))]
 
 
 def revision_lines(revisions: list[Revision]) -> list[str]:
     """For posts: what changed and why, newest last."""
-    lines = []
-    for r in revisions:
-        when = slack_date(r.revised_at, "{date_short_pretty}")
-        if r.kind == "risk level":
-            lines.append(f":arrows_counterclockwise: Risk level revised from *{escape(r.previous.get('risk_label', ''))}* "
-                         f"to *{escape(r.current.get('risk_label', ''))}* by {mention(r.revised_by)}, {when}: "
-                         f"{escape(r.reason[:300])}")
-        else:
-            lines.append(f":pencil2: Amended by {mention(r.revised_by)}, {when}: {escape(r.reason[:300])}")
-    return lines
+    return [each_language(lambda: _revised(r)) + f" {escape(r.reason[:300])}" for r in revisions]
+
+
+def _revised(r: Revision) -> str:
+    when = slack_date(r.revised_at, "{date_short_pretty}")
+    if r.kind == "risk level":
+        return _(":arrows_counterclockwise: Risk level revised from *{previous}* to *{current}* by {person}, {when}:",
+                 previous=level(r.previous.get('risk_label')), current=level(r.current.get('risk_label')),
+                 person=mention(r.revised_by), when=when)
+    return _(":pencil2: Amended by {person}, {when}:", person=mention(r.revised_by), when=when)

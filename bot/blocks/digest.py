@@ -12,6 +12,8 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.blocks.text import context, divider, escape, header, line_sections, section, slack_date
+from bot.i18n import _, ngettext
+from bot.i18n.dates import day_text
 
 MOST_BLOCKS = 50
 MOST_AGENCIES = 25  # one line each: a partnership with more is folded to a count and a pointer to the full report
@@ -63,7 +65,7 @@ def _count(value: float) -> str:
 
 
 def _hours(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.1f} h"
+    return "–" if value is None else _("{hours} h", hours=format(value, ",.1f"))
 
 
 def _rate(value: float | None) -> str:
@@ -73,11 +75,12 @@ def _rate(value: float | None) -> str:
 def trend(now: float | None, before: float | None, shown: Any, *, close: float) -> str:
     """This week against the average before, in words: "up from 3.5", "down from 40%", "about the same"."""
     if now is None or before is None:
-        return "no earlier average" if now is not None else ""
+        return _("no earlier average") if now is not None else ""
     if abs(now - before) < close:
-        return f"about the same as the {WEEKS_BEFORE}-week average ({shown(before)})"
-    direction = "↑ up" if now > before else "↓ down"
-    return f"{direction} from a {WEEKS_BEFORE}-week average of {shown(before)}"
+        return _("about the same as the {weeks}-week average ({value})", weeks=WEEKS_BEFORE, value=shown(before))
+    if now > before:
+        return _("↑ up from a {weeks}-week average of {value}", weeks=WEEKS_BEFORE, value=shown(before))
+    return _("↓ down from a {weeks}-week average of {value}", weeks=WEEKS_BEFORE, value=shown(before))
 
 
 def _with_trend(label: str, value: str, words: str) -> str:
@@ -86,19 +89,20 @@ def _with_trend(label: str, value: str, words: str) -> str:
 
 def total_lines(week: Row, before: Row, target_hours: float) -> list[str]:
     return [
-        _with_trend("Records shared", _count(week.shared), trend(week.shared, before.shared, _count, close=0.5)),
-        _with_trend("Posts acknowledged", _count(week.acknowledged),
+        _with_trend(_("Records shared"), _count(week.shared), trend(week.shared, before.shared, _count, close=0.5)),
+        _with_trend(_("Posts acknowledged"), _count(week.acknowledged),
                     trend(week.acknowledged, before.acknowledged, _count, close=0.5)),
-        _with_trend(f"Acknowledged within the {target_hours:g}-working-hour target", _count(week.within_target),
+        _with_trend(_("Acknowledged within the {target}-working-hour target", target=format(target_hours, "g")),
+                    _count(week.within_target),
                     trend(week.within_target, before.within_target, _count, close=0.5)),
-        _with_trend("Time to acknowledge, median", _hours(week.median_hours),
+        _with_trend(_("Time to acknowledge, median"), _hours(week.median_hours),
                     trend(week.median_hours, before.median_hours, _hours, close=0.05)),
-        _with_trend("Time to acknowledge, 90th percentile", _hours(week.p90_hours),
+        _with_trend(_("Time to acknowledge, 90th percentile"), _hours(week.p90_hours),
                     trend(week.p90_hours, before.p90_hours, _hours, close=0.05)),
-        _with_trend("Outcome rate (records with an outcome for the child)", _rate(week.outcome_rate),
+        _with_trend(_("Outcome rate (records with an outcome for the child)"), _rate(week.outcome_rate),
                     trend(week.outcome_rate, before.outcome_rate, _rate, close=0.005)),
-        _with_trend("Acknowledgements overdue now", _count(week.overdue_now), ""),
-        _with_trend("Challenges raised", _count(week.challenges),
+        _with_trend(_("Acknowledgements overdue now"), _count(week.overdue_now), ""),
+        _with_trend(_("Challenges raised"), _count(week.challenges),
                     trend(week.challenges, before.challenges, _count, close=0.5)),
     ]
 
@@ -106,43 +110,52 @@ def total_lines(week: Row, before: Row, target_hours: float) -> list[str]:
 def agency_line(week: Row, before: Row) -> str:
     """One agency in one line: the week's figures, and its time to acknowledge against its own average."""
     speed = trend(week.median_hours, before.median_hours, _hours, close=0.05)
-    return (f"• *{escape(week.name)}*: {_count(week.shared)} shared · {_count(week.acknowledged)} acknowledged "
-            f"({_count(week.within_target)} within target) · median {_hours(week.median_hours)}, "
-            f"90th percentile {_hours(week.p90_hours)}" + (f" ({speed})" if speed else "")
-            + f" · outcomes {_rate(week.outcome_rate)} · {_count(week.overdue_now)} overdue now · "
-            f"{_count(week.challenges)} challenge{'' if week.challenges == 1 else 's'}")
+    challenges = ngettext("{count} challenge", "{count} challenges", 1 if week.challenges == 1 else
+                          int(week.challenges) if float(week.challenges).is_integer() else 5,
+                          count=_count(week.challenges))
+    return _("• *{agency}*: {shared} shared · {acknowledged} acknowledged ({within} within target) · median {median}, "
+             "90th percentile {p90}{speed} · outcomes {rate} · {overdue} overdue now · {challenges}",
+             agency=escape(week.name), shared=_count(week.shared), acknowledged=_count(week.acknowledged),
+             within=_count(week.within_target), median=_hours(week.median_hours), p90=_hours(week.p90_hours),
+             speed=" (" + speed + ")" if speed else "", rate=_rate(week.outcome_rate), overdue=_count(week.overdue_now),
+             challenges=challenges)
 
 
 def slowest(figures: DigestFigures) -> str:
     timed = [(week.median_hours, week.name) for week, _ in figures.agencies if week.median_hours is not None]
     if not timed:
-        return "*Slowest to acknowledge:* no agency acknowledged a post shared this week."
+        return _("*Slowest to acknowledge:* no agency acknowledged a post shared this week.")
     hours = max(hours for hours, _ in timed)
     names = [escape(name) for h, name in timed if h == hours]
-    return (f"*Slowest to acknowledge:* {' and '.join(names)}, a median of {_hours(hours)} "
-            f"(the target is {figures.target_hours:g} working hours).")
+    return _("*Slowest to acknowledge:* {agencies}, a median of {hours} (the target is {target} working hours).",
+             agencies=names[0] if len(names) == 1 else _("{names} and {last}", names=", ".join(names[:-1]),
+                                                           last=names[-1]),
+             hours=_hours(hours), target=format(figures.target_hours, "g"))
 
 
 def digest_text(figures: DigestFigures) -> str:
     """The notification line: which week, and nothing else."""
-    return f"Weekly digest of partnership figures: the week beginning {figures.first:%-d %b %Y}"
+    return _("Weekly digest of partnership figures: the week beginning {day}",
+             day=day_text(figures.first, figures.first.strftime("%-d %b %Y")))
 
 
 def digest_blocks(figures: DigestFigures) -> tuple[str, list[dict[str, Any]]]:
-    period = f"{figures.first:%-d %b} to {figures.last:%-d %b %Y}"
-    blocks: list[dict[str, Any]] = [header(f"Weekly digest: {period}")]
-    blocks += line_sections(f"{escape(figures.partnership)}: the whole partnership",
+    period = _("{first} to {last}", first=day_text(figures.first, figures.first.strftime("%-d %b")),
+               last=day_text(figures.last, figures.last.strftime("%-d %b %Y")))
+    blocks: list[dict[str, Any]] = [header(_("Weekly digest: {period}", period=period))]
+    blocks += line_sections(_("{partnership}: the whole partnership", partnership=escape(figures.partnership)),
                             total_lines(figures.total, figures.total_before, figures.target_hours))
     blocks.append(section(slowest(figures)))
     shown, folded = figures.agencies[:MOST_AGENCIES], len(figures.agencies) - MOST_AGENCIES
     if shown:
         blocks.append(divider())
-        blocks += line_sections("By agency", [agency_line(week, before) for week, before in shown])
+        blocks += line_sections(_("By agency"), [agency_line(week, before) for week, before in shown])
     if folded > 0:
-        blocks.append(context(f"…and {folded} more agencies: `/joinedup report {figures.first:%Y-%m-%d}.."
-                              f"{figures.last:%Y-%m-%d}` shows every agency."))
-    note = context(f"Trends compare the week with the average of the {WEEKS_BEFORE} weeks before it, as their figures "
-                   f"stand now. Times are working hours from sharing. “Overdue now” is as at "
-                   f"{slack_date(figures.moment)}. Each figure's definition: docs/admin-guide.md, “Partnership figures”.")
+        blocks.append(context(_("…and {more} more agencies: `/joinedup report {first}..{last}` shows every agency.",
+                                more=folded, first=figures.first.isoformat(), last=figures.last.isoformat())))
+    note = context(_("Trends compare the week with the average of the {weeks} weeks before it, as their figures "
+                     "stand now. Times are working hours from sharing. “Overdue now” is as at {when}. Each figure's "
+                     "definition: docs/admin-guide.md, “Partnership figures”.", weeks=WEEKS_BEFORE,
+                     when=slack_date(figures.moment)))
     blocks = blocks[:MOST_BLOCKS - 1] + [note]
     return digest_text(figures), blocks

@@ -11,18 +11,23 @@ from typing import Any
 
 from bot.blocks.text import context, divider, escape, header, line_sections, slack_date
 from bot.domain.config import Partnership
+from bot.i18n import N_, _
 from bot.reports.service import TOTAL, Report
 
-TITLE = "Partnership"
+TITLE = N_("Partnership")
 MOST_NAMED = 8  # agencies named in an overdue line
 MOST_BLOCKS = 12  # the part's own ceiling; App Home's 100 is checked where the parts are put together
-OVERDUE = (("overdue_acknowledgements_now", "Acknowledgements overdue", "by the receiving agency"),
-           ("overdue_outcomes_now", "Outcomes overdue", "by the sharer's agency"),
-           ("overdue_challenges_now", "Challenges overdue", "by the challenging agency"))
-POINTER = ("Other periods, each agency beside the partnership, and what each figure means: "
-           "`/joinedup report last 30 days` or `/joinedup report 2026-11-01..2026-11-30`.")
-UNCOUNTED = ("This week's partnership figures could not be counted just now; everything above is up to date. "
-             "Try `/joinedup report this week` in a minute.")
+# Each overdue figure: its line, and its line with the agencies that have some (in {agencies}).
+OVERDUE = (("overdue_acknowledgements_now", N_("• Acknowledgements overdue: *{count}*"),
+            N_("• Acknowledgements overdue: *{count}* (by the receiving agency: {agencies})")),
+           ("overdue_outcomes_now", N_("• Outcomes overdue: *{count}*"),
+            N_("• Outcomes overdue: *{count}* (by the sharer's agency: {agencies})")),
+           ("overdue_challenges_now", N_("• Challenges overdue: *{count}*"),
+            N_("• Challenges overdue: *{count}* (by the challenging agency: {agencies})")))
+POINTER = N_("Other periods, each agency beside the partnership, and what each figure means: "
+             "`/joinedup report last 30 days` or `/joinedup report 2026-11-01..2026-11-30`.")
+UNCOUNTED = N_("This week's partnership figures could not be counted just now; everything above is up to date. "
+               "Try `/joinedup report this week` in a minute.")
 
 
 def _count(value: float | None) -> str:
@@ -62,46 +67,50 @@ def this_week_lines(report: Report, partnership: Partnership) -> list[str]:
     open_challenges = max(0, (get("challenges_raised") or 0) - (get("challenges_resolved") or 0)
                           - (get("challenges_escalated") or 0))
     return [
-        f"• Records shared: *{_count(get('records_shared'))}*",
-        f"• Posts acknowledged: *{_count(acknowledged)}* of {_count(received)}; within the "
-        f"{report.target_hours:g}-working-hour target: *{_count(get('posts_acknowledged_within_target'))}*",
-        f"• Time to acknowledge: median *{_hours(get('working_hours_to_acknowledge_median'))}* working hours, "
-        f"90th percentile *{_hours(get('working_hours_to_acknowledge_p90'))}*",
-        "• Slowest to acknowledge: " + (f"*{_agency_name(partnership, slowest[0])}* (median {_hours(slowest[1])} "
-                                        "working hours)" if slowest else "nothing acknowledged yet"),
-        "• Outcome rate: " + ("no records shared yet" if rate is None else
-                              f"*{rate:.0%}* of records shared have an outcome for the child "
-                              f"({_count(get('records_with_outcome'))} of {_count(get('records_shared'))})"),
-        f"• Challenges: *{_count(get('challenges_raised'))}* raised, *{_count(open_challenges)}* still open "
-        "(not resolved or escalated)",
+        _("• Records shared: *{count}*", count=_count(get('records_shared'))),
+        _("• Posts acknowledged: *{acknowledged}* of {received}; within the {target}-working-hour target: "
+          "*{within}*", acknowledged=_count(acknowledged), received=_count(received),
+          target=format(report.target_hours, "g"), within=_count(get('posts_acknowledged_within_target'))),
+        _("• Time to acknowledge: median *{median}* working hours, 90th percentile *{p90}*",
+          median=_hours(get('working_hours_to_acknowledge_median')),
+          p90=_hours(get('working_hours_to_acknowledge_p90'))),
+        _("• Slowest to acknowledge: *{agency}* (median {hours} working hours)",
+          agency=_agency_name(partnership, slowest[0]), hours=_hours(slowest[1])) if slowest else
+        _("• Slowest to acknowledge: nothing acknowledged yet"),
+        _("• Outcome rate: no records shared yet") if rate is None else
+        _("• Outcome rate: *{rate}* of records shared have an outcome for the child ({with_outcome} of {shared})",
+          rate=format(rate, ".0%"), with_outcome=_count(get('records_with_outcome')),
+          shared=_count(get('records_shared'))),
+        _("• Challenges: *{raised}* raised, *{still_open}* still open (not resolved or escalated)",
+          raised=_count(get("challenges_raised")), still_open=_count(open_challenges)),
     ]
 
 
 def overdue_lines(report: Report, partnership: Partnership) -> list[str]:
     """Each overdue figure for the partnership, then each agency with any, the most overdue first."""
     lines = []
-    for name, label, whose in OVERDUE:
+    for name, alone, by_agency in OVERDUE:
         counts = [(report.get(name, agency.key) or 0, i, agency.key) for i, agency in enumerate(partnership.agencies)]
         named = [f"{_agency_name(partnership, key)} {_count(n)}" for n, _, key in
                  sorted(counts, key=lambda c: (-c[0], c[1])) if n]
         if len(named) > MOST_NAMED:  # the most overdue; the rest are in `/joinedup report`
-            named = [*named[:MOST_NAMED], f"and {len(named) - MOST_NAMED} more agencies"]
-        by = f" ({whose}: {', '.join(named)})" if named else ""
-        lines.append(f"• {label}: *{_count(report.get(name))}*{by}")
+            named = [*named[:MOST_NAMED], _("and {more} more agencies", more=len(named) - MOST_NAMED)]
+        count = _count(report.get(name))
+        lines.append(_(by_agency, count=count, agencies=", ".join(named)) if named else _(alone, count=count))
     return lines
 
 
 def partnership_blocks(figures: Report | None, partnership: Partnership) -> list[dict[str, Any]]:
     """The part below an admin's own work; a short note instead when the figures could not be counted."""
     if figures is None:
-        return [divider(), header(TITLE), context(UNCOUNTED)]
-    week = escape(figures.period.label)
-    blocks = [divider(), header(TITLE),
-              *line_sections(f"This week, {week}", this_week_lines(figures, partnership)),
-              *line_sections(f"Overdue now, across the partnership (as at "
-                             f"{slack_date(figures.now, '{date_short_pretty} {time}')})",
+        return [divider(), header(_(TITLE)), context(_(UNCOUNTED))]
+    week = escape(figures.period.label)  # the period's own label (bot/reports/), as it is
+    blocks = [divider(), header(_(TITLE)),
+              *line_sections(_("This week, {week}", week=week), this_week_lines(figures, partnership)),
+              *line_sections(_("Overdue now, across the partnership (as at {when})",
+                               when=slack_date(figures.now, '{date_short_pretty} {time}')),
                              overdue_lines(figures, partnership)),
-              context(POINTER)]
+              context(_(POINTER))]
     if len(blocks) > MOST_BLOCKS:
-        blocks = [*blocks[:MOST_BLOCKS - 1], context(POINTER)]
+        blocks = [*blocks[:MOST_BLOCKS - 1], context(_(POINTER))]
     return blocks

@@ -46,6 +46,13 @@ class Action(StrEnum):
     EMAIL_COPY = "email_copy"  # "Email me a copy": the written record to the clicker's own work address
 
 
+class LanguageAction(StrEnum):
+    """App Home's choice of language, where the partnership offers both: each button's value is "cy" or "en"."""
+
+    SPEAK_WELSH = "speak_welsh"
+    SPEAK_ENGLISH = "speak_english"
+
+
 class Event(StrEnum):
     APP_HOME_OPENED = "app_home_opened"
 

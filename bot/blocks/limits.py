@@ -8,11 +8,12 @@ shorter one for reasons and notes.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from bot.blocks.ids import Field
+from bot.i18n import BILINGUAL, N_, _, speaking, voice
 from storage.models import Challenge, ChallengeResponse, Outcome, Record, Revision, Share
 
 LONG_TEXT = 3000  # the most a Slack text box takes
@@ -26,30 +27,59 @@ def size(column: Any) -> int | None:
 
 @dataclass(frozen=True)
 class TextField:
-    name: str  # as a sentence names it: "Keep {name} within …"
+    too_long: str  # the whole sentence, "Keep {name} within …", with {longest} and {length}; marked for the catalogue
     column: Any  # where it is stored
     longest: int
 
+    @property
+    def name(self) -> str:
+        """The field as the English sentence names it."""
+        return self.too_long.removeprefix("Keep ").removesuffix(" within {longest} characters (this has {length}).")
 
-def _stored_in(name: str, column: Any, free_text: int = SHORT_TEXT) -> TextField:
-    return TextField(name, column, size(column) or free_text)
+
+def _stored_in(too_long: str, column: Any, free_text: int = SHORT_TEXT) -> TextField:
+    return TextField(too_long, column, size(column) or free_text)
 
 
 TEXT_FIELDS: dict[Field, TextField] = {
-    Field.CASE_REFERENCE: _stored_in("the case reference", Record.case_reference),
-    Field.OTHERS_PRESENT: _stored_in("the others who were there", Record.others_present),
-    Field.NOT_SHARED_REASON: _stored_in("the reason for not sharing", Record.not_shared_reason),
-    Field.PURPOSE_DETAIL: _stored_in("your own words on why you are sharing", Record.purpose_detail),
-    Field.REQUESTED_ACTION: _stored_in("the action you are asking for", Record.requested_action),
-    Field.SUMMARY: _stored_in("the summary", Record.summary, LONG_TEXT),
-    Field.ACTIONS: _stored_in("the actions", Record.actions, LONG_TEXT),
-    Field.IDENTIFIERS_REASON: _stored_in("the reason for the identifiers", Record.identifiers_reason),
-    Field.NOTE: _stored_in("the note", Share.acknowledgement_note),
-    Field.WHAT_HAPPENED: _stored_in("what happened", Outcome.what_happened, LONG_TEXT),
-    Field.WHAT_CHANGED: _stored_in("what changed for the child", Outcome.what_changed, LONG_TEXT),
-    Field.CHALLENGE_TEXT: _stored_in("your question or challenge", Challenge.text, LONG_TEXT),
-    Field.RESPONSE_TEXT: _stored_in("your answer", ChallengeResponse.text, LONG_TEXT),
-    Field.AMEND_REASON: _stored_in("the reason for the amendment", Revision.reason),
+    Field.CASE_REFERENCE: _stored_in(
+        N_("Keep the case reference within {longest} characters (this has {length})."), Record.case_reference),
+    Field.OTHERS_PRESENT: _stored_in(
+        N_("Keep the others who were there within {longest} characters (this has {length})."),
+        Record.others_present),
+    Field.NOT_SHARED_REASON: _stored_in(
+        N_("Keep the reason for not sharing within {longest} characters (this has {length})."),
+        Record.not_shared_reason),
+    Field.PURPOSE_DETAIL: _stored_in(
+        N_("Keep your own words on why you are sharing within {longest} characters (this has {length})."),
+        Record.purpose_detail),
+    Field.REQUESTED_ACTION: _stored_in(
+        N_("Keep the action you are asking for within {longest} characters (this has {length})."),
+        Record.requested_action),
+    Field.SUMMARY: _stored_in(
+        N_("Keep the summary within {longest} characters (this has {length})."), Record.summary, LONG_TEXT),
+    Field.ACTIONS: _stored_in(
+        N_("Keep the actions within {longest} characters (this has {length})."), Record.actions, LONG_TEXT),
+    Field.IDENTIFIERS_REASON: _stored_in(
+        N_("Keep the reason for the identifiers within {longest} characters (this has {length})."),
+        Record.identifiers_reason),
+    Field.NOTE: _stored_in(
+        N_("Keep the note within {longest} characters (this has {length})."), Share.acknowledgement_note),
+    Field.WHAT_HAPPENED: _stored_in(
+        N_("Keep what happened within {longest} characters (this has {length})."), Outcome.what_happened,
+        LONG_TEXT),
+    Field.WHAT_CHANGED: _stored_in(
+        N_("Keep what changed for the child within {longest} characters (this has {length})."),
+        Outcome.what_changed, LONG_TEXT),
+    Field.CHALLENGE_TEXT: _stored_in(
+        N_("Keep your question or challenge within {longest} characters (this has {length})."), Challenge.text,
+        LONG_TEXT),
+    Field.RESPONSE_TEXT: _stored_in(
+        N_("Keep your answer within {longest} characters (this has {length})."), ChallengeResponse.text,
+        LONG_TEXT),
+    Field.AMEND_REASON: _stored_in(
+        N_("Keep the reason for the amendment within {longest} characters (this has {length})."),
+        Revision.reason),
 }
 
 
@@ -59,8 +89,23 @@ def longest(field: Field) -> int:
 
 def too_long(texts: Mapping[Field, str]) -> dict[Field, str]:
     """For each field whose text is longer than it may be, a message that names the field; nothing of the text."""
-    return {field: f"Keep {TEXT_FIELDS[field].name} within {longest(field):,} characters (this has {len(text):,})."
+    return {field: _(TEXT_FIELDS[field].too_long, longest=format(longest(field), ","), length=format(len(text), ","))
             for field, text in texts.items() if len(text) > longest(field)}
+
+
+def fitting(limit: int, message: str, *, say: Callable[..., str] = _, **values: Any) -> str:
+    """A title, button, option or placeholder in the reader's language, on one line. Slack allows it only `limit`
+    characters: bilingual, it is "Welsh / English" where both fit, and Welsh alone where they do not (Welsh first,
+    as the Welsh Language Standards ask), never the English cut off half-way."""
+    if voice().language != BILINGUAL:
+        return say(message, **values)
+    texts = []
+    for code in voice().languages:
+        with speaking(code):
+            texts.append(say(message, **values))
+    welsh, english = texts
+    together = welsh if welsh == english else f"{welsh} / {english}"
+    return together if len(together) <= limit else welsh
 
 
 class Unstorable(ValueError):
@@ -76,3 +121,4 @@ def require_fit(*pairs: tuple[Any, object]) -> None:
         if not isinstance(value, str) or not value or "\x00" in value or (
                 longest_allowed is not None and len(value) > longest_allowed):
             raise Unstorable(f"{column.class_.__tablename__}.{column.key}")
+

@@ -12,15 +12,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.blocks.record_form import FormState, identifiers_reason_input
-from bot.blocks.text import button, context, escape, long_text_sections, mention, plain, section, slack_date
+from bot.blocks.text import one_line, button, context, escape, long_text_sections, mention, plain, section, sections, \
+    slack_date
 from bot.blocks.ids import Action, Callback, Field, VALUE
 from bot.blocks.limits import longest
+from bot.i18n import N_, _, each_language
 from storage.models import Outcome, Record
 
 NEXT_STEPS = {
-    "no_further_action": "No further action needed",
-    "further_action": "Further action is needed",
-    "another_conversation": "Another conversation is needed",
+    "no_further_action": N_("No further action needed"),
+    "further_action": N_("Further action is needed"),
+    "another_conversation": N_("Another conversation is needed"),
 }
 
 
@@ -33,8 +35,8 @@ class OutcomeForm:
 
 
 # The words that tell the two loops apart, wherever they are offered.
-TELL_SHARER = "Tell the sharer what we did"
-REPORT_OUTCOME = "Report outcome for the child"
+TELL_SHARER = N_("Tell the sharer what we did")
+REPORT_OUTCOME = N_("Report outcome for the child")
 
 
 def sharer_outcomes(record: Record) -> list[Outcome]:
@@ -50,29 +52,30 @@ def agency_results(record: Record, agency_key: str | None = None) -> list[Outcom
 
 def outcome_form(record: Record, subject: str, agency_name: str | None, *, check_identifiers: bool = True) -> dict[str, Any]:
     """A receiving agency's result (agency_name given) or the sharer's outcome for the child (None)."""
-    about = f"*{record.reference}* (case {escape(record.case_reference)})"
+    about = dict(reference=record.reference, case=escape(record.case_reference))
     if agency_name:
-        title, submit = "What we did", "Tell the sharer"
-        intro = (f"Tell the sharer what *{escape(agency_name)}* did about {about}. It goes to the sharer and to the "
-                 f"record's thread in {escape(agency_name)}'s channel. The outcome for the child is the sharer's to "
-                 "report: they are asked for it on the follow-up date.")
-        happened = _input(Field.WHAT_HAPPENED, "What we did", "e.g. School nurse visit booked for Thursday")
+        title, submit = _("What we did"), _("Tell the sharer")
+        intro = _("Tell the sharer what *{agency}* did about *{reference}* (case {case}). It goes to the sharer and to "
+                  "the record's thread in {agency}'s channel. The outcome for the child is the sharer's to report: "
+                  "they are asked for it on the follow-up date.", agency=escape(agency_name), **about)
+        happened = _input(Field.WHAT_HAPPENED, _("What we did"), _("e.g. School nurse visit booked for Thursday"))
     else:
-        title, submit = "Outcome for the child", "Send to everyone"
-        intro = (f"What came of sharing {about}, for the child? It goes to every agency that received the record, "
-                 "and Joined Up stops asking you.")
-        happened = _input(Field.WHAT_HAPPENED, "What happened", "e.g. Early help assessment started on 2 December")
+        title, submit = _("Outcome for the child"), _("Send to everyone")
+        intro = _("What came of sharing *{reference}* (case {case}), for the child? It goes to every agency that "
+                  "received the record, and Joined Up stops asking you.", **about)
+        happened = _input(Field.WHAT_HAPPENED, _("What happened"),
+                          _("e.g. Early help assessment started on 2 December"))
     return {
         "type": "modal", "callback_id": Callback.OUTCOME_FORM, "private_metadata": subject,
-        "title": plain(title, 24), "submit": plain(submit, 24), "close": plain("Cancel", 24),
+        "title": plain(title, 24), "submit": plain(submit, 24), "close": plain(_("Cancel"), 24),
         "blocks": [
             section(intro),
             happened,
-            {**_input(Field.WHAT_CHANGED, "What changed for the child", "e.g. Breakfast club place arranged"),
+            {**_input(Field.WHAT_CHANGED, _("What changed for the child"), _("e.g. Breakfast club place arranged")),
              "optional": True},
-            {"type": "input", "block_id": Field.NEXT_STEP, "label": plain("Is anything more needed?"),
+            {"type": "input", "block_id": Field.NEXT_STEP, "label": plain(_("Is anything more needed?")),
              "element": {"type": "radio_buttons", "action_id": VALUE, "options": [
-                 {"text": plain(label), "value": key} for key, label in NEXT_STEPS.items()]}},
+                 {"text": plain(_(label)), "value": key} for key, label in NEXT_STEPS.items()]}},
             *([identifiers_reason_input()] if check_identifiers else []),
         ],
     }
@@ -94,29 +97,36 @@ def read_outcome_form(values: dict[str, Any]) -> OutcomeForm:
 
 
 def outcome_blocks(outcome: Outcome, agency_name: str | None) -> list[dict[str, Any]]:
-    when = slack_date(outcome.reported_at, '{date_short_pretty} {time}')
+    def when() -> str:
+        return slack_date(outcome.reported_at, '{date_short_pretty} {time}')
+
     if agency_name:
-        blocks = [context(f":inbox_tray: *{escape(agency_name)} told the sharer what they did*: "
-                          f"{mention(outcome.reported_by)}, {when}")]
-        blocks += long_text_sections("What they did", outcome.what_happened)
+        blocks = [context(each_language(lambda: _(":inbox_tray: *{agency} told the sharer what they did*: {person}, "
+                                                  "{when}", agency=escape(agency_name),
+                                                  person=mention(outcome.reported_by), when=when())))]
+        blocks += long_text_sections(_("What they did"), outcome.what_happened)
     else:
-        blocks = [context(f":bookmark_tabs: *Outcome reported* by {mention(outcome.reported_by)}, the sharer: "
-                          f"*the outcome for the child*, {when}")]
-        blocks += long_text_sections("What happened", outcome.what_happened)
+        blocks = [context(each_language(lambda: _(":bookmark_tabs: *Outcome reported* by {person}, the sharer: *the "
+                                                  "outcome for the child*, {when}",
+                                                  person=mention(outcome.reported_by), when=when())))]
+        blocks += long_text_sections(_("What happened"), outcome.what_happened)
     if outcome.what_changed:
-        blocks += long_text_sections("What changed for the child", outcome.what_changed)
-    blocks.append(section(f"*Next step:* {NEXT_STEPS.get(outcome.next_step, outcome.next_step)}"))
+        blocks += long_text_sections(_("What changed for the child"), outcome.what_changed)
+    step = NEXT_STEPS.get(outcome.next_step)
+    label = "\n".join(f"*{line}*" for line in _("Next step:").split("\n"))
+    blocks.append(section(label + " " + (_(step) if step else escape(outcome.next_step))))
     return blocks
 
 
 def outcome_message(record: Record, outcome: Outcome, agency_name: str | None) -> tuple[str, list[dict[str, Any]]]:
+    about = dict(reference=record.reference, case=escape(record.case_reference))
     if agency_name:
-        text = f"{escape(agency_name)} told the sharer what they did about {record.reference}"
-        heading = f"*What {escape(agency_name)} did* about *{record.reference}* (case {escape(record.case_reference)})"
+        text = one_line(_("{agency} told the sharer what they did about {reference}", agency=escape(agency_name),
+                 reference=record.reference))
+        heading = _("*What {agency} did* about *{reference}* (case {case})", agency=escape(agency_name), **about)
     else:
-        text = f"The outcome for the child: {record.reference}"
-        heading = (f"*The outcome for the child*: what came of *{record.reference}* "
-                   f"(case {escape(record.case_reference)})")
+        text = one_line(_("The outcome for the child: {reference}", reference=record.reference))
+        heading = _("*The outcome for the child*: what came of *{reference}* (case {case})", **about)
     return text, [section(heading), *outcome_blocks(outcome, agency_name)]
 
 
@@ -124,61 +134,76 @@ def outcome_request(record: Record, agencies: list[str],
                     results_from: list[str] | None = None) -> tuple[str, list[dict[str, Any]]]:
     """The sharer is asked for the outcome for the child; `results_from` names the agencies that have told them
     what they did, which does not close the loop."""
-    told = ", ".join(escape(a) for a in agencies) or "the record"
+    told = ", ".join(escape(a) for a in agencies) or _("the record")
+    about = dict(reference=record.reference, case=escape(record.case_reference))
     if sharer_outcomes(record):
-        return (f"Outcome reported for {record.reference}",
-                [section(f":white_check_mark: The outcome of *{record.reference}* (case "
-                         f"{escape(record.case_reference)}) has been reported and sent to {told}. Thank you.")])
-    text = f"What happened after you shared {record.reference}?"
-    so_far = ([context(f"Already told you what they did: {', '.join(escape(a) for a in results_from)}. That is "
-                       "their part; the outcome for the child is yours to report.")] if results_from else [])
+        return (one_line(_("Outcome reported for {reference}", reference=record.reference)),
+                sections(_(":white_check_mark: The outcome of *{reference}* (case {case}) has been reported and sent "
+                           "to {agencies}. Thank you.", agencies=told, **about)))
+    text = one_line(_("What happened after you shared {reference}?", reference=record.reference))
+    so_far = ([context(_("Already told you what they did: {agencies}. That is their part; the outcome for the child "
+                         "is yours to report.", agencies=", ".join(escape(a) for a in results_from)))]
+              if results_from else [])
     return text, [
-        section(f"What happened after you shared *{record.reference}* about case *{escape(record.case_reference)}* "
-                f"on {slack_date(record.created_at, '{date_short_pretty}')}? Reporting the outcome for the child "
-                f"to {told} closes the loop."),
+        *sections(_("What happened after you shared *{reference}* about case *{case}* on {date}? Reporting the "
+                    "outcome for the child to {agencies} closes the loop.",
+                    date=slack_date(record.created_at, '{date_short_pretty}'), agencies=told, **about)),
         *so_far,
         # Slack wants each action_id once in its block: the two reminders share one handler, so one is in a
         # block of its own, just below.
         {"type": "actions", "block_id": "outcome_request", "elements": [
-            button(REPORT_OUTCOME, Action.REPORT_OUTCOME, f"{record.id}:", style="primary"),
-            button("Remind me tomorrow", Action.REMIND_LATER, f"{record.id}:1"),
+            button(one_line(_(REPORT_OUTCOME)), Action.REPORT_OUTCOME, f"{record.id}:", style="primary"),
+            button(one_line(_("Remind me tomorrow")), Action.REMIND_LATER, f"{record.id}:1"),
         ]},
         {"type": "actions", "block_id": "remind_later", "elements": [
-            button("Remind me in 3 days", Action.REMIND_LATER, f"{record.id}:3"),
+            button(one_line(_("Remind me in 3 days")), Action.REMIND_LATER, f"{record.id}:3"),
         ]},
-        context("Days here are working days."),
+        context(_("Days here are working days.")),
     ]
 
 
 def acknowledgement_reminder(record: Record, share_id: int, agency_name: str, leads: tuple[str, ...],
                              number: int) -> tuple[str, list[dict[str, Any]]]:
     who = " ".join(mention(lead) for lead in leads)
-    text = f"Reminder: {record.reference} for {escape(agency_name)} is waiting to be acknowledged"
+    text = one_line(_("Reminder: {reference} for {agency} is waiting to be acknowledged", reference=record.reference,
+                      agency=escape(agency_name)))
+
+    def asked() -> str:
+        shared = dict(reference=record.reference, agency=escape(agency_name),
+                      when=slack_date(record.created_at, '{date_short_pretty} at {time}'))
+        if who:
+            return _(":alarm_clock: *{reference}* was shared with *{agency}* {when} and nobody has acknowledged it "
+                     "yet. {leads}, could someone acknowledge it?", leads=who, **shared)
+        return _(":alarm_clock: *{reference}* was shared with *{agency}* {when} and nobody has acknowledged it yet. "
+                 "Could someone acknowledge it?", **shared)
+
     return text, [
-        section(f":alarm_clock: *{record.reference}* was shared with *{escape(agency_name)}* "
-                f"{slack_date(record.created_at, '{date_short_pretty} at {time}')} and nobody has acknowledged it yet. "
-                + (f"{who}, could someone acknowledge it?" if who else "Could someone acknowledge it?")),
-        {"type": "actions", "elements": [button("Acknowledge receipt", Action.ACKNOWLEDGE, str(share_id),
+        *sections(each_language(asked)),
+        {"type": "actions", "elements": [button(one_line(_("Acknowledge receipt")), Action.ACKNOWLEDGE, str(share_id),
                                                 style="primary")]},
-        context(f"Reminder {number}."),
+        context(_("Reminder {number}.", number=number)),
     ]
 
 
 def lead_escalation(record: Record, share_id: int, agency_name: str, permalink: str | None) -> tuple[str, list[dict[str, Any]]]:
-    link = f" <{permalink}|See the post>." if permalink else ""
-    text = f"{escape(agency_name)} has not acknowledged {record.reference}"
+    see = _("See the post")
+    link = f" <{permalink}|{see}>." if permalink else ""
+    text = one_line(_("{agency} has not acknowledged {reference}", agency=escape(agency_name),
+                      reference=record.reference))
     return text, [
-        section(f"*{escape(agency_name)}* has not yet acknowledged *{record.reference}* (case "
-                f"{escape(record.case_reference)}), shared by {mention(record.sharer_id)} "
-                f"{slack_date(record.created_at, '{date_short_pretty}')}. As a lead for {escape(agency_name)}, "
-                f"please make sure someone does.{link}"),
-        {"type": "actions", "elements": [button("Acknowledge receipt", Action.ACKNOWLEDGE, str(share_id),
+        section(_("*{agency}* has not yet acknowledged *{reference}* (case {case}), shared by {sharer} {date}. As a "
+                  "lead for {agency}, please make sure someone does.", agency=escape(agency_name),
+                  reference=record.reference, case=escape(record.case_reference), sharer=mention(record.sharer_id),
+                  date=slack_date(record.created_at, '{date_short_pretty}')) + link),
+        {"type": "actions", "elements": [button(one_line(_("Acknowledge receipt")), Action.ACKNOWLEDGE, str(share_id),
                                                 style="primary")]},
     ]
 
 
 def sharer_escalation(record: Record, agency_name: str) -> tuple[str, list[dict[str, Any]]]:
-    text = f"{escape(agency_name)} has not acknowledged {record.reference} yet"
-    return text, [section(f"*{escape(agency_name)}* has not acknowledged *{record.reference}* (case "
-                          f"{escape(record.case_reference)}) yet. Their leads have been asked to follow it up; "
-                          "you don't need to do anything unless it is urgent.")]
+    text = one_line(_("{agency} has not acknowledged {reference} yet", agency=escape(agency_name),
+                      reference=record.reference))
+    return text, [section(_("*{agency}* has not acknowledged *{reference}* (case {case}) yet. Their leads have been "
+                            "asked to follow it up; you don't need to do anything unless it is urgent.",
+                            agency=escape(agency_name), reference=record.reference,
+                            case=escape(record.case_reference)))]

@@ -10,6 +10,7 @@ from typing import Any
 from bot.blocks.form_state import FormState
 from bot.blocks.ids import Action, Field
 from bot.domain.config import AGENCY_KEY, USER_ID, Partnership
+from bot.i18n import _
 
 INFORMATION_ONLY = "information"
 ACTION_REQUESTED = "action"
@@ -92,19 +93,19 @@ def conflicts(form: RecordForm) -> dict[Field, str]:
     found: dict[Field, str] = {}
     sharing = bool(form.share_with)
     if sharing and form.record_only:
-        found[Field.SHARE_WITH] = "Choose agencies to share with, or “Nobody: record only”, not both."
+        found[Field.SHARE_WITH] = _("Choose agencies to share with, or “Nobody: record only”, not both.")
     elif sharing and form.not_shared_reason:
-        found[Field.NOT_SHARED_REASON] = ("You chose agencies to share with. Clear this reason, or choose "
-                                          "“Nobody: record only” to record without sharing.")
+        found[Field.NOT_SHARED_REASON] = _("You chose agencies to share with. Clear this reason, or choose "
+                                           "“Nobody: record only” to record without sharing.")
     elif form.record_only:
         for field_, text in ((Field.PURPOSE_DETAIL, form.purpose_detail),
                              (Field.REQUESTED_ACTION, form.requested_action)):
             if text:
-                found[field_] = ("You chose to record only, without sharing, so this would not be sent. Clear it, "
-                                 "or choose agencies to share with.")
+                found[field_] = _("You chose to record only, without sharing, so this would not be sent. Clear "
+                                  "it, or choose agencies to share with.")
     if sharing and form.request == INFORMATION_ONLY and form.requested_action:
-        found[Field.REQUESTED_ACTION] = ("You chose “For information only”, so this action would not be sent. "
-                                         "Choose “A specific action” to send it, or clear this box.")
+        found[Field.REQUESTED_ACTION] = _("You chose “For information only”, so this action would not be sent. "
+                                          "Choose “A specific action” to send it, or clear this box.")
     return found
 
 

@@ -9,18 +9,20 @@ from typing import Any
 
 from bot.blocks.text import context, escape, header, line_sections
 from bot.domain.config import Partnership
+from bot.i18n import N_, _, ours
+from bot.i18n.dates import moment_text
 from bot.reports.figures import COUNT, FIGURES, Figure
 from bot.reports.service import TOTAL, Report
 
 MOST_BLOCKS = 50
 FEW_AGENCIES = 3
-REFUSED = ("Only the partnership's Joined Up admins and agencies' leads can see partnership figures, and Joined Up "
-           "doesn't count you as either. If you lead an agency, ask an admin to name you as one of its leads.")
+REFUSED = N_("Only the partnership's Joined Up admins and agencies' leads can see partnership figures, and Joined Up "
+             "doesn't count you as either. If you lead an agency, ask an admin to name you as one of its leads.")
 
 
 def bad_period(message: str) -> str:
-    return f"{message}\nFor example: `/joinedup report this week`, `/joinedup report last 30 days` or " \
-           f"`/joinedup report 2026-11-01..2026-11-30`."
+    return message + "\n" + _("For example: `/joinedup report this week`, `/joinedup report last 30 days` or "
+                              "`/joinedup report 2026-11-01..2026-11-30`.")
 
 
 def shown(figure: Figure, value: float | None) -> str:
@@ -33,7 +35,7 @@ def shown(figure: Figure, value: float | None) -> str:
 
 def _item_label(figure: Figure, item: str, partnership: Partnership) -> str:
     level = partnership.risk_level(item) if figure.split_by == "risk level" else None
-    return level.label if level else item
+    return ours(level.label if level else item)  # a risk level or a purpose: the partnership's own words
 
 
 def _lines(report: Report, partnership: Partnership, agency: str | None, splits: bool = True) -> list[str]:
@@ -48,26 +50,28 @@ def _lines(report: Report, partnership: Partnership, agency: str | None, splits:
             if agency is None:
                 lines.append(f"• {escape(label)}: *{total}*")
             else:
-                lines.append(f"• {escape(label)}: *{shown(figure, report.get(figure.name, agency, item))}* "
-                             f"(partnership {total})")
+                lines.append(_("• {label}: *{value}* (partnership {total})", label=escape(label),
+                               value=shown(figure, report.get(figure.name, agency, item)), total=total))
     return lines
 
 
 def report_blocks(report: Report, partnership: Partnership, agencies: list[str]) -> tuple[str, list[dict[str, Any]]]:
     """The summary for someone who may see these agencies' figures (admins: every agency)."""
-    title = f"Partnership figures: {report.period.label}"
+    title = _("Partnership figures: {period}", period=report.period.label)
     blocks: list[dict[str, Any]] = [header(title[:150])]
-    blocks += line_sections(f"{escape(partnership.name)}: the whole partnership", _lines(report, partnership, None))
+    blocks += line_sections(_("{partnership}: the whole partnership", partnership=escape(partnership.name)),
+                            _lines(report, partnership, None))
     splits = len(agencies) <= FEW_AGENCIES  # for many agencies, each split once, in the partnership's section
     for key in agencies:
         agency = partnership.agency(key)
         if agency is not None:
-            blocks += line_sections(f"{escape(agency.name)}, beside the partnership",
+            blocks += line_sections(_("{agency}, beside the partnership", agency=escape(agency.name)),
                                     _lines(report, partnership, key, splits))
-    note = context(f"Acknowledgement target: {report.target_hours:g} working hours. “Now” figures are as at "
-                   f"<!date^{int(report.now.timestamp())}^{{date_short_pretty}} {{time}}|{report.now:%Y-%m-%d %H:%M} UTC>. "
-                   "Each figure's definition: docs/admin-guide.md, “Partnership figures”, or "
-                   "`joinedup report --format md`.")
+    at = moment_text(report.now, f"<!date^{int(report.now.timestamp())}^{{date_short_pretty}} {{time}}|"
+                                 f"{report.now:%Y-%m-%d %H:%M} UTC>")
+    note = context(_("Acknowledgement target: {target} working hours. “Now” figures are as at {when}. "
+                     "Each figure's definition: docs/admin-guide.md, “Partnership figures”, or "
+                     "`joinedup report --format md`.", target=format(report.target_hours, "g"), when=at))
     if len(blocks) >= MOST_BLOCKS:
-        blocks = blocks[:MOST_BLOCKS - 2] + [context("More agencies than fit here: use `joinedup report --format csv`.")]
+        blocks = blocks[:MOST_BLOCKS - 2] + [context(_("More agencies than fit here: use `joinedup report --format csv`."))]
     return escape(title), [*blocks, note]

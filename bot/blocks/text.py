@@ -32,6 +32,16 @@ def mrkdwn(text: str, limit: int = SECTION_LIMIT) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": clip(text, limit) or " ", "verbatim": True}
 
 
+def bold(label: str) -> str:
+    """A label in bold: line by line, as a bilingual label may take two lines and Slack's bold does not span them."""
+    return "\n".join(f"*{line}*" for line in label.split("\n"))
+
+
+def one_line(text: str) -> str:
+    """A notification line (a message's `text`) stays one line: bilingual, its two languages side by side."""
+    return " / ".join(text.split("\n"))
+
+
 def header(text: str) -> dict[str, Any]:
     return {"type": "header", "text": plain(text, HEADER_LIMIT)}
 
@@ -62,9 +72,9 @@ def button(text: str, action_id: str, value: str, *, style: str | None = None) -
 def long_text_sections(title: str, body: str) -> list[dict[str, Any]]:
     """A titled piece of user text, split over as many sections as it needs, never cut short."""
     escaped = escape(body.strip()) or "—"
-    first_room = SECTION_LIMIT - len(f"*{title}*\n")
+    first_room = SECTION_LIMIT - len(f"{bold(title)}\n")
     chunks = _split(escaped, first_room, SECTION_LIMIT)
-    blocks = [section(f"*{title}*\n{chunks[0]}")]
+    blocks = [section(f"{bold(title)}\n{chunks[0]}")]
     blocks += [section(chunk) for chunk in chunks[1:]]
     return blocks
 
@@ -94,7 +104,7 @@ def _split(text: str, first: int, rest: int) -> list[str]:
 def line_sections(title: str, lines: list[str]) -> list[dict[str, Any]]:
     """Lines packed into as few sections as Slack's 3,000-character limit allows, none cut short; under a bold
     title unless it is empty."""
-    blocks, chunk = [], f"*{title}*" if title else ""
+    blocks, chunk = [], bold(title) if title else ""
     for line in (clip(line, SECTION_LIMIT - 1) for line in lines):
         if chunk and len(chunk) + len(line) + 1 > SECTION_LIMIT:
             blocks.append(section(chunk))

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterator
 
+from bot.i18n import N_, _, ngettext, speaking, voice
+from bot.i18n.voice import both
+
 NHS_NUMBER = "NHS number"
 NI_NUMBER = "National Insurance number"
 POSTCODE = "postcode"
@@ -26,14 +29,15 @@ OTHER_CASE_REFERENCE = "another case reference"
 # When two findings overlap, the earlier kind here wins.
 _PRECEDENCE = (EMAIL_ADDRESS, NHS_NUMBER, NI_NUMBER, PHONE_NUMBER, DATE_OF_BIRTH, POSTCODE, OTHER_CASE_REFERENCE)
 
+# The kinds above are stored with a record as they are; these are how the form names them, in the reader's language.
 _NOUNS = {
-    NHS_NUMBER: "an NHS number",
-    NI_NUMBER: "a National Insurance number",
-    POSTCODE: "a postcode",
-    PHONE_NUMBER: "a phone number",
-    EMAIL_ADDRESS: "an email address",
-    DATE_OF_BIRTH: "a date of birth",
-    OTHER_CASE_REFERENCE: "another case reference",
+    NHS_NUMBER: N_("an NHS number"),
+    NI_NUMBER: N_("a National Insurance number"),
+    POSTCODE: N_("a postcode"),
+    PHONE_NUMBER: N_("a phone number"),
+    EMAIL_ADDRESS: N_("an email address"),
+    DATE_OF_BIRTH: N_("a date of birth"),
+    OTHER_CASE_REFERENCE: N_("another case reference"),
 }
 QUOTED_AT_MOST = 3
 LONGEST_QUOTE = 60
@@ -129,19 +133,29 @@ def find_identifiers(text: str, *, case_reference_pattern: str | None = None, ow
 
 
 def describe(findings: list[Finding]) -> str:
-    """One plain-English sentence for the form's error, quoting at most the first few findings."""
+    """One plain sentence for the form's error, in the reader's language (Welsh, then English, where both), quoting
+    at most the first few findings."""
     if not findings:
         return ""
-    quoted = [f"{_NOUNS.get(f.kind, f.kind)} (“{_quotable(f.text)}”)" for f in findings[:QUOTED_AT_MOST]]
+    said = []
+    for language in voice().languages:
+        with speaking(language):
+            said.append(_described(findings))
+    return both(said)[:LONGEST_DESCRIPTION]
+
+
+def _described(findings: list[Finding]) -> str:
+    quoted = [_("{identifier} (“{text}”)", identifier=_(_NOUNS.get(f.kind, f.kind)), text=_quotable(f.text))
+              for f in findings[:QUOTED_AT_MOST]]
     unquoted = len(findings) - len(quoted)
     if unquoted:
-        quoted.append(f"{unquoted} more identifier{'s' if unquoted > 1 else ''}")
-    listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+        quoted.append(ngettext("{n} more identifier", "{n} more identifiers", unquoted))
+    listed = quoted[0] if len(quoted) == 1 else _("{first} and {last}", first=", ".join(quoted[:-1]), last=quoted[-1])
     if len(findings) == 1:
-        advice = "Remove it, or say in the Identifiers box below why it is needed."
-    else:
-        advice = "Remove them, or say in the Identifiers box below why they are needed."
-    return f"This looks like it contains {listed}. {advice}"[:LONGEST_DESCRIPTION]
+        return _("This looks like it contains {identifiers}. Remove it, or say in the Identifiers box below why it "
+                 "is needed.", identifiers=listed)[:LONGEST_DESCRIPTION]
+    return _("This looks like it contains {identifiers}. Remove them, or say in the Identifiers box below why they "
+             "are needed.", identifiers=listed)[:LONGEST_DESCRIPTION]
 
 
 def _quotable(text: str) -> str:
@@ -298,7 +312,7 @@ def _other_case_references(text: str, pattern: str, own: str,
     # "CR 12345" is written often; the pattern may only see "12345", the child's own number.
     own_number = "".join(character for character in own_key if character.isdigit())
     dated = bytearray(len(text))  # 1 for each character of a date, whether or not it is a date of birth
-    for match, _ in dates:
+    for match, _day in dates:
         dated[match.start():match.end()] = b"\x01" * (match.end() - match.start())
     for start, end, letters, separator, rest in _reference_candidates(text, in_text, whole, own_prefix):
         # Part of a date is not a reference, whatever the pattern allows.

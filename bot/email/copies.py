@@ -13,13 +13,14 @@ from enum import StrEnum
 from bot.blocks.text import escape
 from bot.domain.config import Partnership
 from bot.email.outbox import EmailOutbox
+from bot.i18n import N_, _
 from bot.services.directory import Directory
 from storage.db import Database
 from storage.models import Record, format_reference
 
 log = logging.getLogger(__name__)
 
-REFUSED = ("Only the person who shared a record, and members of the agencies it was shared with, can have a copy "
+REFUSED = N_("Only the person who shared a record, and members of the agencies it was shared with, can have a copy "
            "emailed to them, and Joined Up doesn't count you as one of them. If it was yours to have, the record "
            "may no longer be in Joined Up.")
 
@@ -42,17 +43,19 @@ class CopyResult:
     @property
     def words(self) -> str:
         address = escape(self.address)
-        return {
-            Copy.OWED: f":email: A copy of *{self.reference}* is on its way to {address}. File it as your agency "
-                       "keeps case records.",
-            Copy.REFUSED: REFUSED,
-            Copy.NO_ADDRESS: "Slack holds no email address for you that Joined Up may read, so nothing was sent. "
-                             "Ask an admin: Joined Up needs the users:read.email scope (reinstall it from "
-                             "app_manifest.yml), and your Slack profile an email address.",
-            Copy.NOT_ALLOWED: f"Your Slack address ({address}) is not in a domain the partnership emails records "
-                              "to, so nothing was sent. Ask an admin if your agency's domain should be added.",
-            Copy.NO_EMAIL: "Email is not set up for this partnership, so nothing was sent.",
-        }[self.copy]
+        if self.copy == Copy.OWED:
+            return _(":email: A copy of *{reference}* is on its way to {address}. File it as your agency keeps case "
+                     "records.", reference=self.reference, address=address)
+        if self.copy == Copy.REFUSED:
+            return _(REFUSED)
+        if self.copy == Copy.NO_ADDRESS:
+            return _("Slack holds no email address for you that Joined Up may read, so nothing was sent. Ask an "
+                     "admin: Joined Up needs the users:read.email scope (reinstall it from app_manifest.yml), and "
+                     "your Slack profile an email address.")
+        if self.copy == Copy.NOT_ALLOWED:
+            return _("Your Slack address ({address}) is not in a domain the partnership emails records to, so "
+                     "nothing was sent. Ask an admin if your agency's domain should be added.", address=address)
+        return _("Email is not set up for this partnership, so nothing was sent.")
 
 
 class CopyService:

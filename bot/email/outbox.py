@@ -24,9 +24,11 @@ from bot.domain.clock import Clock
 from bot.domain.config import Partnership
 from bot.email.compose import AMENDMENT, COPY, RECORD, REMINDER, compose
 from bot.email.relay import Relay, Sent
+from bot.i18n import using
 from bot.links.service import LinkService
 from bot.services.audit import SYSTEM, Act, Surface, append, entry
 from bot.services.content import EMAIL_PROBLEM, SHARER_STATUS
+from bot.services.languages import Languages, voice_for
 from bot.services.outbox import Outbox
 from bot.services.outbox.lease import THIS_PROCESS, Claimant
 from storage.db import Database
@@ -51,7 +53,7 @@ def backoff(attempts: int) -> timedelta:
 class EmailOutbox:
     def __init__(self, *, db: Database, clock: Clock, partnership: Partnership, relay: Relay, links: LinkService,
                  slack: Outbox, executor: Executor, deliver_elsewhere: Callable[[], None] | None = None,
-                 claimant: Claimant = THIS_PROCESS) -> None:
+                 claimant: Claimant = THIS_PROCESS, languages: Languages | None = None) -> None:
         self.db = db
         self.clock = clock
         self.partnership = partnership
@@ -61,6 +63,8 @@ class EmailOutbox:
         self.executor = executor
         self.deliver_elsewhere = deliver_elsewhere
         self.claimant = claimant
+        # Whose language each email is written in: the agency's for its inbox, the asker's for a copy.
+        self.languages = languages or Languages(db=db, partnership=partnership, clock=clock)
         self._busy = threading.Lock()
 
     # --- owing ----------------------------------------------------------------------------------------
@@ -172,8 +176,16 @@ class EmailOutbox:
                 return None
             link = self.links.issue(session, share_id=share.id, address=email.address) if share is not None else None
             reminder = int(email.key.rsplit(":", 1)[-1]) if email.kind == REMINDER else 0
-            return compose(kind=email.kind, key=email.key, record=record, partnership=self.partnership,
-                           to=email.address, at=now, agency_key=email.agency_key, link=link, reminder=reminder)
+            with using(voice_for(self.partnership, self._language(email))):
+                return compose(kind=email.kind, key=email.key, record=record, partnership=self.partnership,
+                               to=email.address, at=now, agency_key=email.agency_key, link=link, reminder=reminder)
+
+    def _language(self, email: EmailMessage) -> str:
+        """A copy is in the language of the person who asked for it; anything else in its agency's."""
+        if email.kind == COPY:
+            return self.languages.of(email.requested_by)
+        agency = self.partnership.agency(email.agency_key or "")
+        return agency.language if agency else self.partnership.languages.channel_default
 
     def _record(self, email_id: int, sent: Sent) -> list[int]:
         """What the relay said, in one write; returns the Slack messages that now have something to say."""

@@ -49,7 +49,8 @@ def read_catalogue(language: str) -> Catalog:
 @functools.cache
 def catalogue(language: str) -> gettext.NullTranslations:
     mo, sources = mo_path(language), po_files(language)
-    if mo.is_file() and all(mo.stat().st_mtime >= po.stat().st_mtime for po in sources):
+    # pybabel compiles joinedup.po alone: with any other .po beside it, the .po files are read.
+    if mo.is_file() and sources == [po_path(language)] and mo.stat().st_mtime >= sources[0].stat().st_mtime:
         with mo.open("rb") as file:
             return Translations(file, domain=DOMAIN)
     if not sources:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from bot.i18n.catalog import catalogue
 
@@ -96,6 +96,19 @@ def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
         else:
             texts.append(english if code == ENGLISH else catalogue(code).ngettext(singular, plural, n))
     return _filled(both(texts), {"n": n, **values})
+
+
+def each_language(build: Callable[[], str]) -> str:
+    """A sentence built once in each of the reader's languages, each with its own dates and the partnership's own
+    words in that language, joined as `_` joins them (bilingual: Welsh first), so neither is said twice over."""
+    current = _voice.get()
+    if len(current.languages) == 1:
+        return build()
+    said = []
+    for code in current.languages:
+        with speaking(code):
+            said.append(build())
+    return both(said)
 
 
 def both(texts: list[str]) -> str:

@@ -8,6 +8,8 @@ from bot.i18n.voice import ENGLISH, both, voice
 
 def ours(english: str) -> str:
     """Where the partnership kept a shipped default (a purpose, a lawful basis), the catalogue has its Welsh."""
+    if not english:
+        return english  # gettext's empty message is the catalogue's header
     current = voice()
     texts = [english if code == ENGLISH else current.words.get(english) or catalogue(code).gettext(english)
              for code in current.languages]

@@ -7,7 +7,8 @@ from sqlalchemy.orm import selectinload
 
 from bot.blocks.outcome import agency_results, sharer_outcomes
 from bot.blocks.record_post import agency_name
-from bot.links.pages import RecordView, on_day, when
+from bot.i18n import _
+from bot.links.pages import RecordView, on_day, own, when
 from bot.links.service import Holder, link_id_of
 from bot.services.acknowledgements import AcknowledgementService
 from bot.services.acts import Subject
@@ -65,22 +66,27 @@ def record_view(services: Services, holder: Holder) -> RecordView | None:
 
     def name(actor: str | None) -> str:
         if actor is None:
-            return "someone"
+            return _("someone")
         link_id = link_id_of(actor)
         if link_id is not None:
-            return f"{link_addresses.get(link_id, 'someone')} (by email link)"
+            address = link_addresses.get(link_id)
+            return _("{address} (by email link)", address=address) if address else _("someone")
         return services.directory.person(actor).name
 
-    results = [f"{when(o.reported_at, zone)}, {name(o.reported_by)}: {o.what_happened}"
-               + (f"\nWhat changed: {o.what_changed}" if o.what_changed else "")
+    results = [_("{moment}, {name}: {text}", moment=when(o.reported_at, zone), name=name(o.reported_by),
+                 text=o.what_happened)
+               + ("\n" + _("What changed: {text}", text=o.what_changed) if o.what_changed else "")
                for o in agency_results(record, share.agency_key)[-5:]]
-    results += [f"Outcome for the child, from the sharer ({when(o.reported_at, zone)}): {o.what_happened}"
-                for o in sharer_outcomes(record)[-2:]]
-    revisions = [(f"Risk level revised from {r.previous.get('risk_label', '')} to {r.current.get('risk_label', '')}"
-                  if r.kind == "risk level" else "Amended") + f" on {on_day(r.revised_at.astimezone(zone).date())}: "
-                 f"{r.reason[:300]}" for r in record.revisions[-5:]]
-    acknowledged = (f"by {name(share.acknowledged_by)} on {when(share.acknowledged_at, zone)}"
-                    if share.acknowledged_at is not None else None)
+    results += [_("Outcome for the child, from the sharer ({moment}): {text}", moment=when(o.reported_at, zone),
+                  text=o.what_happened) for o in sharer_outcomes(record)[-2:]]
+    revisions = [_("Risk level revised from {previous} to {current} on {day}: {reason}",
+                   previous=own(r.previous.get("risk_label", "")), current=own(r.current.get("risk_label", "")),
+                   day=on_day(r.revised_at.astimezone(zone).date()), reason=r.reason[:300])
+                 if r.kind == "risk level" else
+                 _("Amended on {day}: {reason}", day=on_day(r.revised_at.astimezone(zone).date()),
+                   reason=r.reason[:300]) for r in record.revisions[-5:]]
+    acknowledged = (_("Acknowledged by {name} on {moment}.", name=name(share.acknowledged_by),
+                      moment=when(share.acknowledged_at, zone)) if share.acknowledged_at is not None else None)
     return RecordView(
         reference=record.reference, case_reference=record.case_reference,
         agency_name=agency_name(partnership, share.agency_key),

@@ -29,10 +29,12 @@ from bot.blocks.ids import Field
 from bot.blocks.record_post import agency_name
 from bot.blocks.outcome import OutcomeForm
 from bot.blocks.challenge import ChallengeForm
+from bot.i18n import ENGLISH, WELSH, _, using
 from bot.links import device, pages
 from bot.links.acting import act_for, record_view
 from bot.links.service import RENEW_EVERY, Holder, LinkService, hash_token
 from bot.services.audit import Act, Surface, audit
+from bot.services.languages import voice_for
 from bot.services.wiring import Services
 
 log = logging.getLogger(__name__)
@@ -97,24 +99,52 @@ class LinkPages:
     def csrf(self, holder: Holder) -> str:
         return hmac.new(self._key, holder.token_hash.encode(), hashlib.sha256).hexdigest()
 
+    def _language(self, environ: dict[str, Any], holder: Holder | None) -> str:
+        """The page's language: the one chosen with its switch (?lang=cy or ?lang=en), else the link's agency's
+        (Welsh where the agency is bilingual: a page is in one language at a time, with the switch to the other)."""
+        chosen = parse_qs(environ.get("QUERY_STRING", "")).get("lang", [""])[0]
+        if chosen in (WELSH, ENGLISH):
+            return chosen
+        partnership = self.services.partnership
+        agency = partnership.agency(holder.agency_key) if holder else None
+        language = agency.language if agency else partnership.languages.default
+        return ENGLISH if language == ENGLISH else WELSH
+
+    def _switch_offered(self, holder: Holder | None) -> bool:
+        partnership = self.services.partnership
+        agency = partnership.agency(holder.agency_key) if holder else None
+        return partnership.languages.works_in_welsh or (agency is not None and agency.language != ENGLISH)
+
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
-        name = self.services.partnership.name
+        """Every page in the language of the link's agency, or the one its holder chose with the switch."""
+        path = environ.get("PATH_INFO", "")
         if path == STYLESHEET:
             return self._answer(start_response, 200, pages.STYLESHEET, "text/css; charset=utf-8")
+        with using(voice_for(self.services.partnership, self._language(environ, None))), \
+                pages.offering_switch(self._switch_offered(None)):
+            return self._serve(environ, start_response, path)
+
+    def _serve(self, environ: dict[str, Any], start_response: Any, path: str) -> Iterable[bytes]:
+        method, name = environ.get("REQUEST_METHOD", ""), self.services.partnership.name
         if method not in ("GET", "HEAD", "POST"):
             return self._answer(start_response, 405, pages.refused(
-                name, status_title="Not allowed", heading="This cannot be done here",
-                text="Open the link from your email."), extra=[("Allow", "GET, POST")])
+                name, status_title=_("Not allowed"), heading=_("This cannot be done here"),
+                text=_("Open the link from your email.")), extra=[("Allow", "GET, POST")])
         token = path[len(PREFIX):]
         if not self.limit.allows(hash_token(token)):
             return self._answer(start_response, 429, pages.refused(
-                name, status_title="Too many requests", heading="Sorry, there have been too many attempts",
-                text="Wait a minute, then open the link from your email again."), extra=[("Retry-After", "60")])
+                name, status_title=_("Too many requests"), heading=_("Sorry, there have been too many attempts"),
+                text=_("Wait a minute, then open the link from your email again.")), extra=[("Retry-After", "60")])
         holder = self.links.holder(token)
         if holder is None:
             log.info("refused an email link that does not work")
             return self._answer(start_response, 404, pages.unusable(name))
+        with using(voice_for(self.services.partnership, self._language(environ, holder))), \
+                pages.offering_switch(self._switch_offered(holder)):
+            return self._held(environ, start_response, holder, token)
+
+    def _held(self, environ: dict[str, Any], start_response: Any, holder: Holder, token: str) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "")
         secret = device.secret_of(environ)
         if holder.device_hash is None:  # no browser has opened it yet: nothing of the record until one asks to
             return self._first(environ, start_response, holder, token, secret)
@@ -128,8 +158,20 @@ class LinkPages:
         done = parse_qs(environ.get("QUERY_STRING", "")).get("done", [""])[0]
         body = self._show(holder, done=done)
         if body is None:
-            return self._answer(start_response, 404, pages.unusable(name))
+            return self._unusable(environ, start_response)
         return self._answer(start_response, 200, body, extra=cookie)
+
+    def _unusable(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        """The one page for a link that does not work: in the partnership's language, as for a link never issued,
+        so that it tells nothing of the link or its agency."""
+        with using(voice_for(self.services.partnership, self._language(environ, None))), \
+                pages.offering_switch(self._switch_offered(None)):
+            return self._answer(start_response, 404, pages.unusable(self.services.partnership.name))
+
+    def _not_sent(self, start_response: Any, status: int) -> list[bytes]:
+        return self._answer(start_response, status, pages.refused(
+            self.services.partnership.name, status_title=_("Form not sent"), heading=_("Your form could not be sent"),
+            text=_("Open the link from your email again and send the form from that page.")))
 
     def _first(self, environ: dict[str, Any], start_response: Any, holder: Holder, token: str,
                secret: str | None) -> Iterable[bytes]:
@@ -145,14 +187,13 @@ class LinkPages:
         if form is None or form.get("act") != pages.OPEN or not self._same_origin(environ) or \
                 not hmac.compare_digest(form.get("csrf", ""), self.csrf(holder)):
             log.warning("refused a form for email link %s: not yet opened on any browser", holder.link_id)
-            return self._answer(start_response, 403, pages.refused(
-                name, status_title="Form not sent", heading="Your form could not be sent",
-                text="Open the link from your email again and send the form from that page."))
+            return self._not_sent(start_response, 403)
         secret = secret or device.new_secret()  # the first browser to ask to open the link: it is this one's now
         if not self.links.bind(holder, device.fingerprint(secret) or ""):
             return self._elsewhere(environ, start_response, self.links.holder(token) or holder, show=True)
         return self._answer(start_response, 303, b"", extra=[
-            ("Location", f"./{token}#main-content"), device.cookie(secret, https=self.https, days=self.links.days)])
+            ("Location", f"./{token}{_kept_language(environ, '?')}#main-content"),
+            device.cookie(secret, https=self.https, days=self.links.days)])
 
     def _elsewhere(self, environ: dict[str, Any], start_response: Any, holder: Holder,
                    show: bool = False) -> Iterable[bytes]:
@@ -160,7 +201,7 @@ class LinkPages:
         the link's own inbox (never one typed here), one per RENEW_EVERY."""
         name, inbox = self.services.partnership.name, device.masked(holder.address)
         next_at = self.links.next_renewal(holder)
-        when = pages.when(next_at, self.services.partnership.zone).split(" at ")[1] if next_at else None
+        when = pages.clock_time(next_at, self.services.partnership.zone) if next_at else None
         posted = environ.get("REQUEST_METHOD") == "POST" and not show
         form = self._form(environ) if posted else None
         if not posted or (form and form.get("act") == pages.OPEN):  # a GET, or "Open the record" after another's
@@ -170,19 +211,18 @@ class LinkPages:
         if form is None or holder.device_hash is None or form.get("act") != pages.NEW_LINK or \
                 not self._same_origin(environ) or not hmac.compare_digest(form.get("csrf", ""), self.csrf(holder)):
             log.warning("refused a form for email link %s from another browser", holder.link_id)
-            return self._answer(start_response, 403, pages.refused(
-                name, status_title="Form not sent", heading="Your form could not be sent",
-                text="Open the link from your email again and send the form from that page."))
+            return self._not_sent(start_response, 403)
         email = self.services.email
         owed = None if next_at or email is None else self.links.renew(
             holder, lambda session, row: email.owe(session.connection(), [row]))
         if owed is None:
             wait = next_at or self.services.clock.now() + RENEW_EVERY  # or another request has just won the turn
             retry = max(int((wait - self.services.clock.now()).total_seconds()), 1)
-            later = pages.when(wait, self.services.partnership.zone).split(" at ")[1]
+            later = pages.clock_time(wait, self.services.partnership.zone)
             return self._answer(start_response, 429, pages.refused(
-                name, status_title="Too many requests", heading="A new link was emailed a few minutes ago",
-                text=f"Open it from the email sent to {inbox}. You can ask for another after {later}."),
+                name, status_title=_("Too many requests"), heading=_("A new link was emailed a few minutes ago"),
+                text=_("Open it from the email sent to {inbox}. You can ask for another after {time}.", inbox=inbox,
+                       time=later)),
                 extra=[("Retry-After", str(retry))])
         assert email is not None
         email.deliver_soon(owed)
@@ -224,28 +264,28 @@ class LinkPages:
         form = self._form(environ)
         if form is None:
             return self._answer(start_response, 413, pages.refused(
-                name, status_title="Too large", heading="There is a problem",
-                text="What you sent is too long. Go back, shorten it and send it again."))
+                name, status_title=_("Too large"), heading=_("There is a problem"),
+                text=_("What you sent is too long. Go back, shorten it and send it again.")))
         if not self._same_origin(environ) or not hmac.compare_digest(form.get("csrf", ""), self.csrf(holder)):
             log.warning("refused a form for email link %s: its check failed", holder.link_id)
-            return self._answer(start_response, 403, pages.refused(
-                name, status_title="Form not sent", heading="Your form could not be sent",
-                text="Open the link from your email again and send the form from that page."))
+            return self._not_sent(start_response, 403)
         act, submission = form.get("act", ""), form.get("submission", "")
         if act == pages.OPEN:  # the first page's button again (back, or a second click): this browser has it
-            return self._answer(start_response, 303, b"", extra=[("Location", f"./{token}#main-content")])
+            return self._answer(start_response, 303, b"", extra=[
+                ("Location", f"./{token}{_kept_language(environ, '?')}#main-content")])
         if act not in FIELD_IDS or not SUBMISSION.match(submission):
-            return self._answer(start_response, 400, pages.refused(
-                name, status_title="Form not sent", heading="Your form could not be sent",
-                text="Open the link from your email again and send the form from that page."))
+            return self._not_sent(start_response, 400)
         values = {k: v.replace("\r\n", "\n").strip() for k, v in form.items() if k not in ("csrf", "act", "submission")}
         problems = self._act(holder, act, values, f"link:{holder.link_id}:{submission}")
         if problems is None:  # done, or already done by this same form: show the page afresh (Post/Redirect/Get)
-            return self._answer(start_response, 303, b"", extra=[("Location", f"?done={act}#main-content")])
+            return self._answer(start_response, 303, b"", extra=[
+                ("Location", f"?done={act}{_kept_language(environ, '&')}#main-content")])
         ids = FIELD_IDS[act]
         errors = pages.Errors(act, {ids[f]: message for f, message in problems.items() if f in ids})
         body = self._show(holder, errors=errors, values=values)
-        return self._answer(start_response, 200 if body else 404, body or pages.unusable(name))
+        if body is None:
+            return self._unusable(environ, start_response)
+        return self._answer(start_response, 200, body)
 
     def _act(self, holder: Holder, act: str, values: dict[str, str], key: str) -> dict[str, str] | None:
         """Problems with the form by field, or None once it is done (or was already)."""
@@ -272,7 +312,7 @@ class LinkPages:
                                       identifiers_reason=values.get("challenge-identifiers-reason", ""))
             if problems := acting.challenges.challenge_problems(challenge, holder.record_id):
                 if Field.CHALLENGE_KIND in problems:
-                    problems[Field.CHALLENGE_KIND] = "Select whether this is a question or a challenge, and of what."
+                    problems[Field.CHALLENGE_KIND] = _("Select whether this is a question or a challenge, and of what.")
                 return problems
             ids = acting.challenges.raise_challenge(acting.subject, holder.actor, challenge, submission_key=key,
                                                     surface=Surface.EMAIL_LINK).message_ids
@@ -304,3 +344,9 @@ class LinkPages:
         start_response(f"{status} {REASONS[status]}", headers)
         return [body]
 
+
+
+def _kept_language(environ: dict[str, Any], joiner: str) -> str:
+    """The language chosen with the page's switch, kept across a redirect: "?lang=cy" (or "&lang=cy"), or ""."""
+    chosen = parse_qs(environ.get("QUERY_STRING", "")).get("lang", [""])[0]
+    return f"{joiner}lang={chosen}" if chosen in (WELSH, ENGLISH) else ""

@@ -19,7 +19,7 @@ from bot.blocks.record_post import Delivery, agency_name, agency_post, delivery_
 from bot.domain.config import Partnership
 from bot.domain.glossary import Glossary
 from bot.email.compose import COPY, RECORD
-from bot.i18n import Voice, using
+from bot.i18n import Voice, _, using
 from bot.links.service import link_id_of
 from bot.reports.digest import DIGEST, DIGEST_CHART, DigestContent
 from bot.services.languages import Languages, voice_for
@@ -285,7 +285,8 @@ class MessageContent:
                 in_slack=post is not None or (agency is not None and agency.channel is not None),
                 email=email.address if email else None,
                 email_state=email.state if email else None,
-                acknowledged_as=f"{by_link.get(link, 'someone')} (by email link)" if link is not None else None,
+                acknowledged_as=_("{address} (by email link)", address=by_link.get(link) or _("someone"))
+                if link is not None else None,
                 agency_name=agency_name(self.partnership, share.agency_key),
                 state=post.state if post else "pending",
                 attempts=post.attempts if post else 0,

@@ -8,6 +8,7 @@ from bot.domain.config import Partnership
 from bot.domain.identifiers import describe, find_identifiers
 from bot.blocks.ids import Field
 from bot.blocks.limits import longest
+from bot.i18n import _
 
 REASON_LIMIT = longest(Field.IDENTIFIERS_REASON)
 
@@ -27,7 +28,7 @@ def identifier_problems(texts: dict[str, str], *, reason: str, partnership: Part
             if not reason:
                 errors[field] = describe(findings)
     if errors:
-        errors[Field.IDENTIFIERS_REASON] = "Say why these identifiers are necessary, or remove them from the text."
+        errors[Field.IDENTIFIERS_REASON] = _("Say why these identifiers are necessary, or remove them from the text.")
     elif len(reason) > REASON_LIMIT:
-        errors[Field.IDENTIFIERS_REASON] = f"Keep the reason within {REASON_LIMIT} characters."
+        errors[Field.IDENTIFIERS_REASON] = _("Keep the reason within {limit} characters.", limit=REASON_LIMIT)
     return errors, sorted(set(kinds))

@@ -18,6 +18,7 @@ from bot.blocks.record_answers import ACTION_REQUESTED, FIRST_HAND, REPORTED, Fo
     INFORMATION_ONLY, conflicts
 from bot.domain.clock import Clock
 from bot.domain.config import Partnership
+from bot.i18n import _, each_language, ours
 from bot.services.audit import Act, Surface, audit
 from bot.services.minimisation import identifier_problems
 from bot.services.outbox import Outbox
@@ -97,40 +98,43 @@ class RecordService:
 
         reference = normalise_case_reference(form.case_reference)
         if not reference:
-            errors[Field.CASE_REFERENCE] = f"Enter the child's case reference, like {p.case_reference_example}."
+            errors[Field.CASE_REFERENCE] = _("Enter the child's case reference, like {example}.",
+                                             example=p.case_reference_example)
         elif overlong := too_long({Field.CASE_REFERENCE: reference}):  # as stored: without spaces, in capitals
             errors |= overlong
         elif not p.case_reference_regex.fullmatch(reference):
-            errors[Field.CASE_REFERENCE] = (f"“{form.case_reference[:longest(Field.CASE_REFERENCE)]}” doesn't look "
-                                            f"like a case reference. Use one like {p.case_reference_example}, never "
-                                            "the child's name.")
+            errors[Field.CASE_REFERENCE] = _("“{typed}” doesn't look like a case reference. Use one like {example}, "
+                                             "never the child's name.",
+                                             typed=form.case_reference[:longest(Field.CASE_REFERENCE)],
+                                             example=p.case_reference_example)
         occurred = _moment(form.occurred_at)
         if occurred is None:
-            errors[Field.OCCURRED_AT] = "Choose the date and time of the conversation."
+            errors[Field.OCCURRED_AT] = _("Choose the date and time of the conversation.")
         elif occurred > now + CLOCK_SKEW:
-            errors[Field.OCCURRED_AT] = "That is in the future. Choose when the conversation took place."
+            errors[Field.OCCURRED_AT] = _("That is in the future. Choose when the conversation took place.")
         if not p.agency(form.sharer_agency or ""):
-            errors[Field.SHARER_AGENCY] = "Choose your own agency."
+            errors[Field.SHARER_AGENCY] = _("Choose your own agency.")
         errors |= self._sharing_problems(form)
         if form.source not in (FIRST_HAND, REPORTED):
-            errors[Field.SOURCE] = "Say whether you saw or heard this yourself, or it was reported to you."
+            errors[Field.SOURCE] = _("Say whether you saw or heard this yourself, or it was reported to you.")
         if form.lawful_basis not in p.lawful_bases:
-            errors[Field.LAWFUL_BASIS] = "Choose the lawful basis or consent position."
+            errors[Field.LAWFUL_BASIS] = _("Choose the lawful basis or consent position.")
         if not form.summary:
-            errors[Field.SUMMARY] = "Write a summary of what was discussed."
+            errors[Field.SUMMARY] = _("Write a summary of what was discussed.")
         risk = p.risk_level(form.risk_key or "")
         if not risk:
-            errors[Field.RISK_LEVEL] = "Choose the risk level whose definition fits."
+            errors[Field.RISK_LEVEL] = _("Choose the risk level whose definition fits.")
         elif risk.urgent and not form.urgent_confirmed:
-            errors[Field.RISK_LEVEL] = f"This level is urgent. {p.emergency_instructions}"[:2000]
-            errors[Field.URGENT_CONFIRMED] = "Tick this once you have followed the emergency instructions."
+            errors[Field.RISK_LEVEL] = each_language(lambda: _(
+                "This level is urgent. {instructions}", instructions=ours(p.emergency_instructions)))[:2000]
+            errors[Field.URGENT_CONFIRMED] = _("Tick this once you have followed the emergency instructions.")
         follow_up = _parse_date(form.follow_up_on)
         if follow_up is None:
-            errors[Field.FOLLOW_UP_ON] = "Choose a date to follow up on the outcome."
+            errors[Field.FOLLOW_UP_ON] = _("Choose a date to follow up on the outcome.")
         elif follow_up <= today:
-            errors[Field.FOLLOW_UP_ON] = "Choose a date after today."
+            errors[Field.FOLLOW_UP_ON] = _("Choose a date after today.")
         elif follow_up > today + LONGEST_FOLLOW_UP:
-            errors[Field.FOLLOW_UP_ON] = "Choose a date within the next year."
+            errors[Field.FOLLOW_UP_ON] = _("Choose a date within the next year.")
         found, kinds = self.identifiers(form)
         for field, message in {**found, **too_long(texts(form))}.items():
             errors.setdefault(field, message)
@@ -142,22 +146,25 @@ class RecordService:
         errors: dict[str, str] = dict(conflicts(form))
         sharing = bool(form.share_with) and not form.record_only
         if any(not p.agency(k) for k in form.share_with):
-            errors[Field.SHARE_WITH] = "One of these agencies is no longer configured. Choose again."
+            errors[Field.SHARE_WITH] = _("One of these agencies is no longer configured. Choose again.")
         elif not form.share_with and not form.record_only:
-            errors[Field.SHARE_WITH] = "Choose the agencies to share with, or “Nobody: record only” to keep it unshared."
+            errors[Field.SHARE_WITH] = _("Choose the agencies to share with, or “Nobody: record only” to keep it "
+                                         "unshared.")
         if form.record_only and not form.share_with and not form.not_shared_reason:
-            errors[Field.NOT_SHARED_REASON] = ("Say why you are not sharing: the guidance asks for the reason, "
-                                               "whether you share or not.")
+            errors[Field.NOT_SHARED_REASON] = _("Say why you are not sharing: the guidance asks for the reason, "
+                                                "whether you share or not.")
         if any(purpose not in p.purposes for purpose in form.purposes):
-            errors[Field.PURPOSES] = "One of these purposes is no longer configured. Choose again."
+            errors[Field.PURPOSES] = _("One of these purposes is no longer configured. Choose again.")
         elif sharing and not form.purposes and not form.other_purpose and not form.purpose_detail:
-            errors[Field.PURPOSES] = "Say why you are sharing: choose a purpose, or “Another reason” and write it."
+            errors[Field.PURPOSES] = _("Say why you are sharing: choose a purpose, or “Another reason” and write "
+                                       "it.")
         if sharing and form.other_purpose and not form.purpose_detail:
-            errors[Field.PURPOSE_DETAIL] = "Write the reason in your own words, or take “Another reason” off the list."
+            errors[Field.PURPOSE_DETAIL] = _("Write the reason in your own words, or take “Another reason” off the "
+                                             "list.")
         if sharing and form.request not in (INFORMATION_ONLY, ACTION_REQUESTED):
-            errors[Field.REQUEST] = "Say what each agency is asked to do."
+            errors[Field.REQUEST] = _("Say what each agency is asked to do.")
         elif sharing and form.request == ACTION_REQUESTED and not form.requested_action:
-            errors[Field.REQUESTED_ACTION] = "Describe the action you are asking for."
+            errors[Field.REQUESTED_ACTION] = _("Describe the action you are asking for.")
         return errors
 
     def reopened(self, user_id: str, metadata: object) -> FormDefaults:
