@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.blocks.challenge import level as theirs, revision_lines
+from bot.blocks.glossary import shown
 from bot.blocks.menu import menu_option, overflow
 from bot.blocks.outcome import REPORT_OUTCOME, TELL_SHARER, agency_results, outcome_blocks, sharer_outcomes
 from bot.blocks.text import bold, one_line, button, clip, context, day, divider, escape, fields, header, line_sections, \
@@ -80,8 +81,10 @@ def record_details(record: Record, partnership: Partnership, terms: list[Term]) 
         (_("Follow-up due"), day(record.follow_up_on)),
     ))
     if terms:
-        blocks.append(context(bold(_("Terms used")),
-                              *(f"*{escape(t.term)}*: {escape(t.definition)}" for t in terms[:9])))
+        # Each term in the reader's language, whichever language it was written in: a Welsh term in a summary is
+        # defined for an English reader in English.
+        blocks.append(context(bold(_("Terms used")), *(f"*{escape(name)}*: {escape(definition)}"
+                                                       for name, definition in map(shown, terms[:9]))))
     return blocks
 
 

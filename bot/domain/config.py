@@ -19,7 +19,8 @@ from bot.domain.digest_config import DigestSettings, read_digest
 from bot.domain.agency_config import AGENCY_KEY, USER_ID, Agency, read_agencies
 from bot.domain.email_config import EmailSettings, read_email
 from bot.domain.glossary import Term, terms_from_config
-from bot.domain.language_config import Languages, bilingual_list, read_languages, report_missing_welsh, welsh_text
+from bot.domain.language_config import Languages, bilingual_list, read_languages, report_missing_welsh, \
+    report_missing_welsh_terms, welsh_text
 from bot.i18n import N_
 from bot.i18n.catalog import catalogue
 
@@ -164,6 +165,7 @@ class Partnership:
     retention: Retention = field(default_factory=Retention)
     glossary: tuple[Term, ...] = ()
     use_default_glossary: bool = True
+    use_wales_glossary: bool = False  # the terms of the Welsh framework (bot/domain/wales_glossary.toml)
     check_identifiers: bool = True
     digest: DigestSettings | None = None
     email: EmailSettings | None = None
@@ -226,7 +228,7 @@ class _Reader(Reader):
         org = self.table(data, "organisation", {
             "name", "timezone", "admins", "emergency_instructions", "case_reference_pattern",
             "case_reference_example", "follow_up_working_days", "use_default_glossary", "check_identifiers",
-            "language", "bilingual", "emergency_instructions_cy"})
+            "language", "bilingual", "emergency_instructions_cy", "use_wales_glossary"})
         if "organisation" not in data:
             self.error("organisation", 'missing: add an [organisation] table with at least name = "…"')
         timezone = self.text(org, "timezone", "organisation.timezone", default="Europe/London")
@@ -259,12 +261,11 @@ class _Reader(Reader):
                                        "organisation.emergency_instructions_cy")) is not None:
             welsh[emergency] = emergency_cy
         languages = dataclasses.replace(languages, welsh=welsh)
-        self.missing_welsh(languages, purposes, lawful_bases, risk_levels, emergency)
         glossary, problems = terms_from_config(data.get("glossary", []))
         for problem in problems:
             key, _, message = problem.partition(": ")
             self.error(key, message)
-        return Partnership(
+        return self.in_welsh(org, data.get("glossary"), Partnership(
             name=self.text(org, "name", "organisation.name", required=True),
             timezone=timezone,
             admins=self.id_list(org, "admins", "organisation.admins", USER_ID, "user"),
@@ -287,16 +288,26 @@ class _Reader(Reader):
             digest=read_digest(self, data),
             email=email,
             languages=languages,
-        )
+        ))
 
-    def missing_welsh(self, languages: Languages, purposes: tuple[str, ...], lawful_bases: tuple[str, ...],
-                      risk_levels: tuple[RiskLevel, ...], emergency: str) -> None:
+    def in_welsh(self, org: Mapping[str, Any], glossary: Any, partnership: Partnership) -> Partnership:
+        """Whether anyone reads Welsh (an agency's channel may, where the partnership's default is English); if so,
+        the Wales glossary by default, and a warning for each of the partnership's texts without its Welsh."""
+        languages = dataclasses.replace(partnership.languages, channels_in_welsh=any(
+            agency.language != "en" for agency in partnership.agencies))
+        use_wales = self.switch(org, "use_wales_glossary", "organisation.use_wales_glossary",
+                                languages.works_in_welsh)
+        self.missing_welsh(languages, partnership)
+        report_missing_welsh_terms(self, languages, glossary)
+        return dataclasses.replace(partnership, languages=languages, use_wales_glossary=use_wales)
+
+    def missing_welsh(self, languages: Languages, partnership: Partnership) -> None:
         shipped = catalogue("cy")
-        wanted = [(f"purposes[{i}]", text) for i, text in enumerate(purposes)]
-        wanted += [(f"lawful_bases[{i}]", text) for i, text in enumerate(lawful_bases)]
-        for i, level in enumerate(risk_levels):
+        wanted = [(f"purposes[{i}]", text) for i, text in enumerate(partnership.purposes)]
+        wanted += [(f"lawful_bases[{i}]", text) for i, text in enumerate(partnership.lawful_bases)]
+        for i, level in enumerate(partnership.risk_levels):
             wanted += [(f"risk_levels[{i}].label", level.label), (f"risk_levels[{i}].definition", level.definition)]
-        wanted.append(("organisation.emergency_instructions", emergency))
+        wanted.append(("organisation.emergency_instructions", partnership.emergency_instructions))
         report_missing_welsh(self, languages, wanted,
                              {text: shipped.gettext(text) for _key, text in wanted if shipped.gettext(text) != text})
 

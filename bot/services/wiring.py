@@ -10,13 +10,13 @@ import logging
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from slack_sdk import WebClient
 
 from bot.domain.clock import Clock
 from bot.domain.config import Partnership, Problem, RiskLevel
-from bot.domain.glossary import Glossary, Term, load_default_terms
+from bot.domain.glossary import Glossary, Term, load_default_terms, load_wales_terms
 from bot.blocks.text import name_link_holders
 from bot.edge.payloads import where
 from bot.email.copies import CopyService
@@ -84,20 +84,28 @@ class Services:
 
 
 def build_glossary(partnership: Partnership) -> tuple[Glossary, list[Problem]]:
-    """Shipped starting terms, then the partnership's risk levels and its own terms, which win."""
-    starting = Glossary(load_default_terms() if partnership.use_default_glossary else [])
-    risk_terms = [risk_term(level, starting.lookup(level.label)) for level in partnership.risk_levels if level.definition]
+    """Shipped starting terms (the Welsh framework's replacing any of the same name), then the partnership's risk
+    levels and its own terms, which win."""
+    shipped = [*(load_default_terms() if partnership.use_default_glossary else []),
+               *(load_wales_terms() if partnership.use_wales_glossary else [])]
+    starting = Glossary(shipped)
+    risk_terms = [risk_term(level, starting.lookup(level.label), partnership.languages.welsh)
+                  for level in partnership.risk_levels if level.definition]
     glossary = Glossary([*starting.terms, *risk_terms, *partnership.glossary])
     warnings = [Problem("glossary", f"“{alias}” is claimed by both “{a}” and “{b}”: give it to one term only",
                         warning=True) for alias, a, b in glossary.alias_conflicts()]
     return glossary, warnings
 
 
-def risk_term(level: RiskLevel, shipped: Term | None) -> Term:
-    """A risk level is a term; it keeps any aliases a shipped term of the same name had (CIN, LAC…)."""
-    aliases = shipped.aliases if shipped and shipped.term.casefold() == level.label.casefold() else ()
-    return Term(term=level.label, definition=level.definition, aliases=aliases, category="risk level",
-                source="The partnership's agreed risk levels")
+def risk_term(level: RiskLevel, shipped: Term | None, welsh: Mapping[str, str] | None = None) -> Term:
+    """A risk level is a term, with the partnership's Welsh for its label and definition; it keeps any aliases a
+    shipped term of the same name had (CIN, LAC…), and that term's Welsh name where the partnership gave none."""
+    welsh = welsh or {}
+    same = shipped if shipped and shipped.term.casefold() == level.label.casefold() else None
+    return Term(term=level.label, definition=level.definition, aliases=same.aliases if same else (),
+                category="risk level", source="The partnership's agreed risk levels",
+                term_cy=welsh.get(level.label) or (same.term_cy if same else None),
+                definition_cy=welsh.get(level.definition), aliases_cy=same.aliases_cy if same else ())
 
 
 def build_services(*, partnership: Partnership, db: Database, client: WebClient, clock: Clock,
@@ -124,7 +132,7 @@ def build_services(*, partnership: Partnership, db: Database, client: WebClient,
     email = None if partnership.email is None else EmailOutbox(
         db=db, clock=clock, partnership=partnership, executor=work, slack=outbox, deliver_elsewhere=deliver_elsewhere,
         relay=Relay(partnership.email, username=smtp_login[0], password=smtp_login[1]),
-        links=LinkService(db=db, clock=clock, partnership=partnership))
+        links=LinkService(db=db, clock=clock, partnership=partnership), languages=languages)
     return Services(
         partnership=partnership, glossary=glossary, db=db, clock=clock, client=client, work=work, outbox=outbox,
         directory=directory,
