@@ -425,3 +425,23 @@ def test_the_welsh_options_the_example_file_shows_in_comments_are_valid_once_unc
     assert partnership.use_wales_glossary and partnership.agency("police").language == "cy+en"
     assert partnership.languages.welsh["Early help"] == "Cymorth cynnar"
     assert partnership.languages.welsh[partnership.emergency_instructions].startswith("Os yw plentyn")
+
+
+# --- an override, from the file to what a reader sees ------------------------------------------------
+
+def test_a_partnerships_override_reaches_what_each_reader_sees() -> None:
+    from bot.blocks.text import button
+    from bot.i18n import _, using
+    from bot.services.languages import voice_for
+
+    data = bilingual()
+    data["translations"] = {"cy": {"Acknowledge receipt": "Cadarnhau derbyn"},
+                            "en": {"Acknowledge receipt": "Confirm receipt"}}
+    partnership = parsed(data)
+
+    shown = {}
+    for language in ("cy", "en", "cy+en"):
+        with using(voice_for(partnership, language)):
+            shown[language] = button(_("Acknowledge receipt"), "a", "1")["text"]["text"]
+
+    assert shown == {"cy": "Cadarnhau derbyn", "en": "Confirm receipt", "cy+en": "Cadarnhau derbyn / Confirm receipt"}
