@@ -3,6 +3,7 @@ Welsh: Welsh text carries the date written out in Welsh, in the partnership's ti
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -23,18 +24,17 @@ def welsh_day(value: date) -> str:
 
 def moment_text(moment: datetime, slack_token: str) -> str:
     """A moment as the reader's language needs it: Slack's own token for English, written out for Welsh."""
-    languages = voice().languages
-    if languages == (ENGLISH,):
-        return slack_token
-    if languages == (WELSH,):
-        return welsh_moment(moment)
-    return f"{welsh_moment(moment)} / {slack_token}"
+    return _told(lambda: welsh_moment(moment), slack_token)
 
 
 def day_text(value: date, english: str) -> str:
+    return _told(lambda: welsh_day(value), english)
+
+
+def _told(welsh: Callable[[], str], english: str) -> str:
     languages = voice().languages
     if languages == (ENGLISH,):
         return english
     if languages == (WELSH,):
-        return welsh_day(value)
-    return f"{welsh_day(value)} / {english}"
+        return welsh()
+    return f"{welsh()} / {english}"
