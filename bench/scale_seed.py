@@ -88,19 +88,22 @@ class Seeder:
         shares = f"{self.series(n)} CROSS JOIN (SELECT 1 AS k UNION ALL SELECT 2 UNION ALL SELECT 3) ks"
         ack_delay = "((i * 7 + k * 13) % 97) * 1800"
         answered = f"{c} + {DAY} + (i % 13 + 1) * 3600"
+        # The sharer's first outcome, kept on the record as OutcomeService keeps it (the second comes later).
+        first_outcome = f"{c} + (1 + i % 60) * {DAY}"
         return [
             ("records", f"""
             INSERT INTO records (id, submission_key, case_reference, occurred_at, created_at, sharer_id, sharer_agency,
                 participants, others_present, purposes, purpose_detail, requested_action, first_hand, lawful_basis,
                 summary, risk_key, risk_label, risk_definition, actions, follow_up_on, not_shared_reason,
-                identifiers_found, last_activity_at, outcome_request_at, outcome_requests_sent)
+                identifiers_found, last_activity_at, outcome_request_at, outcome_requests_sent, first_outcome_at)
             SELECT i, 'scale-' || i, 'CR-' || (10000 + i % 90000), {self.at(f'{c} - 3600')}, {self.at(c)},
                 'U0S' || (i % 200), {self.pick('i', self.agencies)}, {self.json([])}, '',
                 CASE WHEN i % 3 = 0 THEN {two} ELSE {one} END, '', '', {self.boolean(True)}, 'Public task',
                 'A conversation recorded at scale.', {self.pick('i / 4', self.risks)}, 'level', '', '',
                 {self.on(f'{c} + 28 * {DAY}')}, CASE WHEN {SHARED} THEN NULL ELSE 'Not proportionate' END,
                 {self.json([])}, {self.at(c)}, NULL,
-                CASE WHEN {SHARED} AND NOT ({HAS_OUTCOME}) THEN 1 ELSE 0 END
+                CASE WHEN {SHARED} AND NOT ({HAS_OUTCOME}) THEN 1 ELSE 0 END,
+                CASE WHEN {HAS_OUTCOME} THEN {self.at(first_outcome)} END
             FROM {self.series(n)}"""),
             # The working seconds as AcknowledgementService stores them: in the INSERT, as an UPDATE of millions
             # of indexed rows afterwards would take PostgreSQL far longer.
@@ -115,7 +118,7 @@ class Seeder:
                     - {worked_until('a', c)} END
             FROM {shares} JOIN days a ON {on_day('a', c)} JOIN days b ON {on_day('b', f'({c} + {ack_delay})')}
             WHERE {SHARED}"""),
-            ("outcomes", self._outcomes(HAS_OUTCOME, "i", "NULL", f"{c} + (1 + i % 60) * {DAY}")
+            ("outcomes", self._outcomes(HAS_OUTCOME, "i", "NULL", first_outcome)
              + " UNION ALL " + self._outcomes(AGENCY_RESULT, f"{n} + i", self.pick("i + 1", self.agencies),
                                               f"{c} + 3 * {DAY}", select_only=True)
              + " UNION ALL " + self._outcomes(SECOND_OUTCOME, f"{2 * n} + i", "NULL", f"{c} + 70 * {DAY}",

@@ -53,9 +53,16 @@ class Record(Base):
     __tablename__ = "records"
     # The partnership figures read a period's records by when they were made.
     __table_args__ = (Index("ix_records_made", "created_at", "sharer_agency"),
+                      # A period's record ids from the index alone on PostgreSQL, whose indexes, unlike SQLite's,
+                      # do not carry the row's id: the figures join the period's posts and results by them.
+                      Index("ix_records_made_ids", "created_at", "id"),
                       Index("ix_records_asked", "sharer_agency", "outcome_requests_sent", "outcome_request_at", "id",
                             sqlite_where=text(ASKED), postgresql_where=text(ASKED)),
                       Index("ix_records_asking", "id", sqlite_where=text(ASKING), postgresql_where=text(ASKING)),
+                      # The figures' outcomes overdue now: asked, and no outcome yet (few, however long the history).
+                      Index("ix_records_awaiting_outcome", "sharer_agency", "outcome_requests_sent",
+                            "outcome_request_at", "id", sqlite_where=text(f"{ASKED} AND first_outcome_at IS NULL"),
+                            postgresql_where=text(f"{ASKED} AND first_outcome_at IS NULL")),
                       # App Home's records a person shared, newest first, a page at a time.
                       Index("ix_records_mine", "sharer_id", "created_at", "id"))
 
@@ -90,6 +97,9 @@ class Record(Base):
     # When the sharer is next asked what came of it; NULL once an outcome is in or the asking is over.
     outcome_request_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     outcome_requests_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the sharer first reported the outcome for the child, kept when it is reported, so the partnership
+    # figures read a column rather than look through the outcomes; NULL until then.
+    first_outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     shares: Mapped[list["Share"]] = relationship(back_populates="record", order_by="Share.id")
     outcomes: Mapped[list["Outcome"]] = relationship(back_populates="record", order_by="Outcome.id")
@@ -145,7 +155,10 @@ class Outcome(Base):
     """What came of sharing: reported by the sharer, or by a receiving agency."""
 
     __tablename__ = "outcomes"
-    __table_args__ = (Index("ix_outcomes_first_report", "record_id", "agency_key", "reported_at"),)
+    __table_args__ = (Index("ix_outcomes_first_report", "record_id", "agency_key", "reported_at"),
+                      # The figures' agencies' own results: a tenth of the outcomes, read whole from the index.
+                      Index("ix_outcomes_agency_results", "record_id", "agency_key",
+                            sqlite_where=text("agency_key IS NOT NULL"), postgresql_where=text("agency_key IS NOT NULL")))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)

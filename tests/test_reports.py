@@ -202,6 +202,37 @@ def test_medians_and_90th_percentiles_interpolate_as_a_spreadsheet_does(database
             assert float(got) == pytest.approx(expected), measure
 
 
+
+@pytest.mark.parametrize("width", [1, 7, 60, 1000])
+def test_percentiles_found_through_the_histogram_are_the_exact_ones(database, width):
+    """Whole seconds counted in buckets `width` wide: the ranks fall inside buckets of many values (read again),
+    at a bucket's edges, and in buckets of one value, for each agency and for the total."""
+    import random
+    import statistics
+
+    from sqlalchemy import text
+
+    from bot.reports.figures import MEDIAN, P90, Figure
+    from bot.reports.service import aggregate
+    chosen = random.Random(width)
+    values = {agency: [chosen.choice([0, 0, 3600, chosen.randrange(0, 20 * width), chosen.randrange(0, 20 * width)])
+                       for _ in range(size)]
+              for agency, size in (("a", 1), ("b", 2), ("c", 101), ("d", 390))}
+    rows = " UNION ALL ".join(f"SELECT '{agency}' AS agency, '' AS item, {v} AS value"
+                              for agency, some in values.items() for v in some)
+    everything = [v for some in values.values() for v in some]
+
+    def p90(some):
+        return statistics.quantiles(some, n=10, method="inclusive")[8] if len(some) > 1 else some[0]
+    with database.read() as session:
+        for measure, pick in ((MEDIAN, statistics.median), (P90, p90)):
+            figure = Figure("f", "F", "", rows, measure, width=width)
+            by_agency = {row.agency: float(row.value) for row in session.execute(text(aggregate(figure, True)))}
+            assert by_agency == pytest.approx(
+                {agency: pick(some) for agency, some in values.items()}), measure
+            total = session.execute(text(aggregate(figure, by_agency=False))).one().value
+            assert float(total) == pytest.approx(pick(everything)), measure
+
 @pytest.mark.parametrize("words, first, last", [
     ("this week", "2026-11-23", "2026-11-29"), ("", "2026-11-23", "2026-11-29"),
     ("last 30 days", "2026-10-26", "2026-11-24"), ("2026-11-01..2026-11-30", "2026-11-01", "2026-11-30")])
@@ -334,3 +365,27 @@ def test_an_acknowledgement_keeps_its_working_seconds_as_the_days_table_counts_t
         expected = working_seconds(record.created_at, share.acknowledged_at, calendar_for(partnership),
                                    partnership.zone)
     assert 0 < share.working_seconds_to_acknowledge == expected < 30 * 3600
+
+
+def test_the_sharers_first_outcome_is_kept_on_the_record_and_an_agencys_result_is_not_it(joinedup):
+    from bot.blocks.outcome import OutcomeForm
+    from bot.demo.sample import HEALTH, NIA, SAM
+    from bot.services.acts import Done, Subject
+    from tests.test_acknowledgements import shared_record
+    shared_record(joinedup)
+    joinedup.clock.advance(hours=3)
+    result = joinedup.services.outcomes.report(Subject(1, HEALTH.key), NIA.user_id, OutcomeForm(
+        "School nurse visit booked.", "", "no_further_action"), submission_key="V0RESULT")
+    assert result.done == Done.DONE
+    with joinedup.db.read() as session:
+        assert session.get(Record, 1).first_outcome_at is None  # an agency's result is not the outcome for the child
+    joinedup.clock.advance(hours=2)
+    first = joinedup.clock.now()
+    assert joinedup.services.outcomes.report(Subject(1, None), SAM.user_id, OutcomeForm(
+        "Early help assessment started.", "", "no_further_action"), submission_key="V0FIRST").done == Done.DONE
+    joinedup.clock.advance(days=2)
+    joinedup.services.outcomes.report(Subject(1, None), SAM.user_id, OutcomeForm(
+        "Assessment finished.", "", "no_further_action"), submission_key="V0SECOND")
+    with joinedup.db.read() as session:
+        record = session.get(Record, 1)
+        assert record.first_outcome_at == first == min(o.reported_at for o in record.outcomes if o.agency_key is None)

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from bench.scale import year
 from bench.scale_seed import END, SPAN, START, Seeder
 from bot.demo.sample import sample_partnership
-from bot.reports.service import PartnershipFigures, fill_working_seconds
+from bot.reports.service import PartnershipFigures, fill_first_outcomes, fill_working_seconds
 from bot.services.records import calendar_for
 from storage.db import Database
 
@@ -68,6 +68,10 @@ def test_the_seeded_history_is_the_size_asked_for(seeded):
                      "AND working_seconds_to_acknowledge IS NULL") == 0
         assert count("SELECT COUNT(*) FROM challenges c WHERE working_seconds_to_answer IS NULL AND EXISTS "
                      "(SELECT 1 FROM challenge_responses a WHERE a.challenge_id = c.id)") == 0
+        # And every record's first outcome for the child, as OutcomeService keeps it.
+        assert count("SELECT COUNT(*) FROM records r WHERE r.first_outcome_at IS NOT (SELECT MIN(o.reported_at) "
+                     "FROM outcomes o WHERE o.record_id = r.id AND o.agency_key IS NULL)") == 0
+        assert count("SELECT COUNT(*) FROM records WHERE first_outcome_at IS NOT NULL") > N // 2
 
 
 def test_a_years_figures_on_the_seeded_history_are_the_hand_counts(seeded):
@@ -82,8 +86,10 @@ def test_rows_from_before_the_stored_seconds_give_the_same_figures(seeded):
     with seeded.write() as session:
         session.execute(text("UPDATE shares SET working_seconds_to_acknowledge = NULL WHERE id % 3 = 0"))
         session.execute(text("UPDATE challenges SET working_seconds_to_answer = NULL WHERE id % 2 = 1"))
+        session.execute(text("UPDATE records SET first_outcome_at = NULL WHERE id % 4 = 1"))
     worked_out = figures.report(year(), END)
     fill_working_seconds(seeded, CALENDAR, PARTNERSHIP.zone, END)
+    fill_first_outcomes(seeded)
 
     def values(report):
         return {(v.figure.name, v.agency, v.item): v.value for v in report.values if v.value is not None}

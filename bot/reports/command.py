@@ -35,7 +35,7 @@ def write_report(args: argparse.Namespace, settings: Settings, now: datetime) ->
     db = existing_database(settings.database_url, command="report")
     try:
         figures = PartnershipFigures(db=db, partnership=partnership, calendar=calendar_for(partnership))
-        reports = [figures.report(p, now) for p in (weeks(period, partnership.zone) if by_week else [period])]
+        reports = figures.reports(weeks(period, partnership.zone) if by_week else [period], now)
     finally:
         db.dispose()
     if args.format == "png":

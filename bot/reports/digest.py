@@ -157,8 +157,9 @@ class DigestContent:
             if week.name in self._reports:
                 return self._reports[week.name]
         firsts = [week.first - timedelta(weeks=back) for back in range(WEEKS_BEFORE, -1, -1)]
-        reports = [self.figures.report(days(first, first + timedelta(days=6), self.partnership.zone), week.moment)
-                   for first in firsts]
+        # One transaction: the figures now (the same for every week, all as at the digest's moment) counted once.
+        reports = self.figures.reports([days(first, first + timedelta(days=6), self.partnership.zone)
+                                        for first in firsts], week.moment)
         with self._lock:
             self._reports[week.name] = reports
             while len(self._reports) > CACHED_WEEKS:

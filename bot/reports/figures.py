@@ -4,11 +4,13 @@ Code, tests, the CSV and docs/admin-guide.md all read this registry. A query yie
 counted or measured, as (agency, item, value): `agency` is whose figure it is, `item` splits a figure
 (a risk level, a purpose) or is empty, and `value` is what is measured (1 for things counted, or a count
 already made; whole seconds for times). The service aggregates those rows in the database for each agency
-and for the whole partnership, every figure in one statement, so a query may read the named row sets in
-SOURCES (the period's posts, say), which are worked out once per report rather than once per figure.
+and for the whole partnership, the period's figures in one statement, so a query may read the named row sets in
+SOURCES (the period's posts, say), which are worked out once per report rather than once per figure. The figures
+"now" (`now=True`) count over the whole history at the report's moment, in a statement of their own that reports
+at the same moment share.
 
-Parameters: :start and :end bound the period [start, end); :now is the moment of the report;
-:target_hours is the partnership's acknowledgement target (reminders.acknowledge_within_working_hours).
+Parameters: :start and :end bound the period [start, end); :now is the moment of the report (the figures now
+only); :target_hours is the partnership's acknowledgement target (reminders.acknowledge_within_working_hours).
 """
 from __future__ import annotations
 
@@ -28,14 +30,18 @@ class Figure:
     measure: str = COUNT
     unit: str = ""
     split_by: str = ""  # what `item` names, when the figure is split
-    # A measured figure's rows give whole seconds (ranked faster than fractions, on SQLite above all), and its
-    # value is their percentile divided by this: 3600 for hours, 86,400 for days.
+    # A measured figure's rows give whole seconds, and its value is their percentile divided by this: 3600 for
+    # hours, 86,400 for days. They are ranked through a histogram of buckets this many seconds wide
+    # (bot/reports/percentiles.py); `counted` is that histogram when a source already holds it.
     per: int = 1
-
+    width: int = 60
+    counted: str = ""
+    # Counted over the whole history at the moment of the report, not over the period: worked out once however
+    # many periods are reported at that moment (the weekly digest's five weeks).
+    now: bool = False
 
 
 MADE = "r.created_at >= :start AND r.created_at < :end"
-SHARED = f"{MADE} AND r.not_shared_reason IS NULL"
 SHARER_OUTCOME = "o.agency_key IS NULL"
 RECORDS = "FROM records r WHERE"
 POSTS = f"FROM shares s JOIN records r ON r.id = s.record_id WHERE {MADE}"
@@ -67,16 +73,45 @@ POSTS_SOURCE = (
     f"s.agency_key AS agency, EPOCH(r.created_at) AS earlier, EPOCH(s.acknowledged_at) AS later FROM shares s "
     f"CROSS JOIN records r WHERE s.acknowledged_at IS NOT NULL AND {STORED_ACK} IS NULL AND r.id = s.record_id "
     f"AND {MADE} ONCE) t JOIN days a ON {on_day('a', 't.earlier')} JOIN days b ON {on_day('b', 't.later')}")
-# The period's records and posts counted once, for the figures that count them in different ways.
-MADE_COUNTED = (f"SELECT r.sharer_agency AS agency, r.risk_key AS risk, CASE WHEN r.not_shared_reason IS NULL "
-                f"THEN 1 ELSE 0 END AS shared, COUNT(*) AS n {RECORDS} {MADE} GROUP BY r.sharer_agency, r.risk_key, "
-                f"CASE WHEN r.not_shared_reason IS NULL THEN 1 ELSE 0 END")
-POSTS_COUNTED = ("SELECT p.agency, COUNT(*) AS received, SUM(p.acknowledged) AS acknowledged, "
-                 "SUM(CASE WHEN p.seconds <= :target_hours * 3600 THEN 1 ELSE 0 END) AS on_target "
-                 "FROM posts p GROUP BY p.agency")
+# The period's posts counted once, in one GROUP BY, for every figure about them: by agency, acknowledged or not,
+# within the target or not, and the minute of working time they took (NULL if not acknowledged), with the least
+# and greatest seconds of each minute: the histogram the median and 90th percentile are found in.
+ACK_WIDTH = 60
+POSTS_HISTOGRAM = (
+    f"SELECT h.agency, h.acknowledged, h.bucket, h.on_target, COUNT(*) AS n, MIN(h.seconds) AS least, "
+    f"MAX(h.seconds) AS most FROM (SELECT p.agency, p.acknowledged, p.seconds, p.seconds / {ACK_WIDTH} AS bucket, "
+    f"CASE WHEN p.seconds <= :target_hours * 3600 THEN 1 ELSE 0 END AS on_target FROM posts p) h "
+    f"GROUP BY h.agency, h.acknowledged, h.bucket, h.on_target")
+POSTS_COUNTED = ("SELECT h.agency, SUM(h.n) AS received, SUM(h.acknowledged * h.n) AS acknowledged, "
+                 "SUM(h.on_target * h.n) AS on_target FROM posts_histogram h GROUP BY h.agency")
+# The period's records, read once: (agency, risk level, shared 1/0, purposes as written, seconds from the record
+# being made to its sharer's first outcome or NULL). The first outcome is kept on the record when reported
+# (records.first_outcome_at); a record without one is looked for among its outcomes, so rows from before that
+# column, or written some other way, still count.
+FIRST_OUTCOME = (f"COALESCE(r.first_outcome_at, (SELECT MIN(o.reported_at) FROM outcomes o WHERE o.record_id = r.id "
+                 f"AND {SHARER_OUTCOME}))")
+MADE_SOURCE = (
+    f"SELECT m.agency, m.risk, m.shared, m.purposes, CASE WHEN m.first_at IS NOT NULL THEN EPOCH(m.first_at) "
+    f"- EPOCH(m.created_at) END AS to_outcome FROM "
+    f"(SELECT r.sharer_agency AS agency, r.risk_key AS risk, CASE WHEN r.not_shared_reason IS NULL THEN 1 ELSE 0 "
+    f"END AS shared, CAST(r.purposes AS TEXT) AS purposes, r.created_at, CASE WHEN r.not_shared_reason IS NULL "
+    f"THEN {FIRST_OUTCOME} END AS first_at {RECORDS} {MADE} ONCE) m")
+# The period's records counted once, in one GROUP BY, for the figures that count them in different ways (a
+# record's purposes are read once for each way of writing them, not once for each record), and by the hour of
+# time to outcome (NULL if none) with its least and greatest seconds: the histogram of days to outcome.
+OUTCOME_WIDTH = 3600
+MADE_COUNTED = (f"SELECT m.agency, m.risk, m.shared, m.purposes, CASE WHEN m.to_outcome IS NULL THEN 0 ELSE 1 END "
+                f"AS with_outcome, m.to_outcome / {OUTCOME_WIDTH} AS bucket, COUNT(*) AS n, MIN(m.to_outcome) AS least, "
+                f"MAX(m.to_outcome) AS most FROM made m GROUP BY m.agency, m.risk, m.shared, m.purposes, "
+                f"CASE WHEN m.to_outcome IS NULL THEN 0 ELSE 1 END, m.to_outcome / {OUTCOME_WIDTH}")
 # Named row sets a figure's query may read (FROM posts p); each is worked out once per report, in this order.
-SOURCES = {"posts": POSTS_SOURCE, "posts_counted": POSTS_COUNTED, "made_counted": MADE_COUNTED}
+SOURCES = {"made": MADE_SOURCE, "made_counted": MADE_COUNTED, "posts": POSTS_SOURCE,
+           "posts_histogram": POSTS_HISTOGRAM, "posts_counted": POSTS_COUNTED}
 ACK_SECONDS = "SELECT p.agency, '' AS item, p.seconds AS value FROM posts p WHERE p.seconds IS NOT NULL"
+OUTCOME_COUNTED = ("SELECT m.agency, '' AS item, m.bucket, SUM(m.n) AS n, MIN(m.least) AS least, MAX(m.most) AS "
+                   "most FROM made_counted m WHERE m.bucket IS NOT NULL GROUP BY m.agency, m.bucket")
+ACK_COUNTED = ("SELECT h.agency, '' AS item, h.bucket, SUM(h.n) AS n, MIN(h.least) AS least, MAX(h.most) AS most "
+               "FROM posts_histogram h WHERE h.bucket IS NOT NULL GROUP BY h.agency, h.bucket")
 RAISED = "c.raised_at >= :start AND c.raised_at < :end"
 # Each challenge raised in the period with its first answer (NULL if none), found through the responses' index.
 CHALLENGES_ANSWERED = (f"FROM (SELECT c.agency_key, c.raised_at, c.working_seconds_to_answer, (SELECT "
@@ -99,7 +134,7 @@ FIGURES: tuple[Figure, ...] = (
            split_by="risk level"),
     Figure("records_shared_by_purpose", "Records shared, by purpose",
            "Records shared in the period, once under each purpose given for sharing (a record may give several).",
-           f"SELECT r.sharer_agency AS agency, p.value AS item, 1 AS value FROM records r, PURPOSES(r) WHERE {SHARED}",
+           "SELECT m.agency, p.value AS item, m.n AS value FROM made_counted m, PURPOSES(m) WHERE m.shared = 1",
            split_by="purpose"),
     Figure("records_kept_without_sharing", "Records kept without sharing",
            "Records made in the period where the sharer recorded a decision not to share, and why.",
@@ -117,22 +152,18 @@ FIGURES: tuple[Figure, ...] = (
     Figure("working_hours_to_acknowledge_median", "Time to acknowledge (median)",
            "The median time from a record being shared to an agency acknowledging its post, in working hours "
            "(weekends, bank holidays and out-of-hours excluded, as the reminders count them).",
-           ACK_SECONDS, MEDIAN, "working hours", per=3600),
+           ACK_SECONDS, MEDIAN, "working hours", per=3600, width=ACK_WIDTH, counted=ACK_COUNTED),
     Figure("working_hours_to_acknowledge_p90", "Time to acknowledge (90th percentile)",
            "Nine in ten acknowledged posts were acknowledged within this many working hours of being shared.",
-           ACK_SECONDS, P90, "working hours", per=3600),
+           ACK_SECONDS, P90, "working hours", per=3600, width=ACK_WIDTH, counted=ACK_COUNTED),
     Figure("records_with_outcome", "Records with an outcome",
            "Records shared in the period whose sharer has reported the outcome for the child.",
-           f"SELECT r.sharer_agency AS agency, '' AS item, 1 AS value {RECORDS} {SHARED} AND EXISTS "
-           f"(SELECT 1 FROM outcomes o WHERE o.record_id = r.id AND {SHARER_OUTCOME})"),
+           "SELECT m.agency, '' AS item, m.n AS value FROM made_counted m WHERE m.shared = 1 AND m.with_outcome = 1"),
     Figure("days_to_outcome_median", "Days to outcome (median)",
            "The median time, in calendar days, from sharing a record made in the period to its sharer's first "
            "report of the outcome for the child.",
-           f"SELECT r.agency, '' AS item, EPOCH(r.first_at) - EPOCH(r.created_at) AS value FROM "
-           f"(SELECT r.sharer_agency AS agency, r.created_at, (SELECT MIN(o.reported_at) FROM outcomes o WHERE "
-           f"o.record_id = r.id AND {SHARER_OUTCOME}) AS first_at {RECORDS} {SHARED} ONCE) r "
-           f"WHERE r.first_at IS NOT NULL",
-           MEDIAN, "days", per=86_400),
+           "SELECT m.agency, '' AS item, m.to_outcome AS value FROM made m WHERE m.to_outcome IS NOT NULL",
+           MEDIAN, "days", per=86_400, width=OUTCOME_WIDTH, counted=OUTCOME_COUNTED),
     Figure("agency_results", "Agencies' own results",
            "Results receiving agencies reported to the sharer (what they did) about records made in the period, "
            "by the reporting agency.",
@@ -142,19 +173,19 @@ FIGURES: tuple[Figure, ...] = (
            "Posts not yet acknowledged whose acknowledgement target has passed (the agency has been reminded), "
            "at the time of the report, whenever the record was made.",
            f"SELECT s.agency_key AS agency, '' AS item, 1 AS value FROM shares s "
-           f"WHERE s.acknowledged_at IS NULL AND {OVERDUE.replace('reminders', 's.reminders').replace('next_', 's.next_')}"),
+           f"SQLITE_INDEXED_BY(ix_shares_unacknowledged) WHERE s.acknowledged_at IS NULL AND "
+           f"{OVERDUE.replace('reminders', 's.reminders').replace('next_', 's.next_')}", now=True),
     Figure("overdue_outcomes_now", "Outcomes overdue now",
            "Shared records whose follow-up date has come (the sharer has been asked) with no outcome for the "
            "child yet, at the time of the report, by the sharer's agency.",
            f"SELECT r.sharer_agency AS agency, '' AS item, 1 AS value {RECORDS} r.not_shared_reason IS NULL AND "
-           f"(r.outcome_requests_sent > 0 OR r.outcome_request_at IS NOT NULL) AND "
-           f"(r.outcome_requests_sent > 0 OR r.outcome_request_at <= :now) AND NOT EXISTS "
-           f"(SELECT 1 FROM outcomes o WHERE o.record_id = r.id AND {SHARER_OUTCOME})"),
+           f"(r.outcome_requests_sent > 0 OR r.outcome_request_at IS NOT NULL) AND r.first_outcome_at IS NULL AND "
+           f"(r.outcome_requests_sent > 0 OR r.outcome_request_at <= :now)", now=True),
     Figure("overdue_challenges_now", "Challenges overdue now",
            "Open challenges not answered within the acknowledgement target (a reminder is due or sent), at the "
            "time of the report, by the challenging agency.",
            f"SELECT c.agency_key AS agency, '' AS item, 1 AS value {CHALLENGES} c.state = 'open' AND "
-           f"{OVERDUE.replace('reminders', 'c.reminders').replace('next_', 'c.next_')}"),
+           f"{OVERDUE.replace('reminders', 'c.reminders').replace('next_', 'c.next_')}", now=True),
     Figure("challenges_raised", "Challenges raised",
            "Questions and challenges raised in the period, by the agency that raised them.",
            f"SELECT c.agency_key AS agency, '' AS item, 1 AS value {CHALLENGES} {RAISED}"),

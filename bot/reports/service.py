@@ -1,7 +1,9 @@
-"""Compute every figure for a period in the database, each agency and the total, in one statement.
+"""Compute every figure for a period in the database, each agency and the total: the period's figures in one
+statement, and the figures now (counted over the whole history at the report's moment) in another, which a set of
+reports at one moment (the weekly digest's five weeks) shares.
 
-Percentiles are PostgreSQL's percentile_cont (linear interpolation between the two nearest ranks), and on SQLite
-the same arithmetic from ROW_NUMBER and COUNT windows. Measured on ten years of a large partnership in
+Medians and 90th percentiles are percentile_cont's (linear interpolation between the two nearest ranks), found
+exactly through a histogram (bot/reports/percentiles.py). Measured on ten years of a large partnership in
 docs/benchmarks.md ("Partnership figures on a national-scale history").
 """
 from __future__ import annotations
@@ -10,13 +12,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from datetime import datetime
 from zoneinfo import ZoneInfo
-from typing import Any
+from typing import Any, Sequence
 
 from sqlalchemy import bindparam, func, select, text
 
 from bot.domain.config import Partnership
 from bot.domain.workcalendar import WorkingCalendar
 from bot.reports.figures import BY_NAME, COUNT, FIGURES, MEDIAN, P90, SOURCES, Figure
+from bot.reports.percentiles import percentile_ctes, picked
 from bot.reports.period import Period
 from bot.reports.workingtime import days_clause, for_dialect, on_day, worked_until
 from storage.db import Database
@@ -25,6 +28,8 @@ from storage.models import UNCOUNTED, Record, UTCDateTime
 TOTAL = None  # the agency of a partnership total
 # (numerator, denominator) of each percentile, so that ranks are whole-number arithmetic in either database.
 FRACTIONS = {MEDIAN: (1, 2), P90: (9, 10)}
+# PostgreSQL's settings for the reports' transaction only (SET LOCAL): see PartnershipFigures.reports.
+REPORT_SETTINGS = ("work_mem = '64MB'", "jit = off", "random_page_cost = 1.1")
 
 
 @dataclass(frozen=True)
@@ -61,64 +66,42 @@ def aggregate(figure: Figure, by_agency: bool, dialect: str = "sqlite") -> str:
     keys = "agency, item" if by_agency else "item"
     if figure.measure == COUNT:
         return f"SELECT {keys}, SUM(value) AS value FROM ({figure.query}) q GROUP BY {keys}"
-    return _percentiles(figure.query, keys, ((figure.measure, figure.per),), dialect)[0]
+    num, den = FRACTIONS[figure.measure]
+    ctes = percentile_ctes("m", figure.query, figure.width, ((num, den),), figure.counted or None)
+    return (f"WITH {', '.join(ctes)} SELECT {keys}, value FROM ({picked('m', 0, den, figure.per)}) p "
+            f"WHERE whole = {0 if by_agency else 1}")
 
 
-def _percentiles(query: str, keys: str, measures: tuple[tuple[str, int], ...], dialect: str) -> tuple[str, ...]:
-    """For each (measure, per), `keys, value` at that percentile of `query`'s values, divided by `per`."""
-    if dialect == "postgresql":
-        return tuple(f"SELECT {keys}, percentile_cont({FRACTIONS[m][0] / FRACTIONS[m][1]}) WITHIN GROUP "
-                     f"(ORDER BY value) / {float(per)} AS value FROM ({query}) q GROUP BY {keys}"
-                     for m, per in measures)
-    return tuple(_pick(keys, _ranked(keys, query), *FRACTIONS[m], per) for m, per in measures)
+def _counted(figure: Figure, number: int) -> str:
+    return (f"SELECT '{figure.name}' AS figure, 0 AS whole, agency, item, value "
+            f"FROM ({aggregate(figure, True)}) a{number}")
 
 
-def _ranked(keys: str, query: str) -> str:
-    return (f"SELECT {keys}, value, ROW_NUMBER() OVER (PARTITION BY {keys} ORDER BY value) AS rn, "
-            f"COUNT(*) OVER (PARTITION BY {keys}) - 1 AS n FROM ({query}) q")
-
-
-def _pick(keys: str, ranked: str, num: int, den: int, per: int) -> str:
-    # Rank `lo` is the one at or below the percentile's place; `rest`/den of the way on to the next one.
-    placed = f"SELECT {keys}, value, rn, (n * {num}) / {den} + 1 AS lo, (n * {num}) % {den} AS rest FROM ({ranked}) r"
-    at_lo = "MAX(CASE WHEN rn = lo THEN value END)"
-    return (f"SELECT {keys}, ({at_lo} + (COALESCE(MAX(CASE WHEN rn = lo + 1 THEN value END), {at_lo}) - {at_lo}) "
-            f"* MAX(rest) / {float(den)}) / {float(per)} AS value "
-            f"FROM ({placed}) p WHERE rn = lo OR (rn = lo + 1 AND rest > 0) GROUP BY {keys}")
-
-
-def report_statement(dialect: str, days: str) -> str:
-    """Every figure in one statement, rows (figure, whole, agency, item, value), so that the row sets figures share
-    are read once: the sources, and the ranking behind each set of percentiles of the same rows (on SQLite)."""
+def report_statement(days: str) -> str:
+    """The period's figures in one statement, rows (figure, whole, agency, item, value), so that the row sets
+    figures share are read once: the sources, and the histogram behind each set of percentiles of the same rows."""
     ctes = [days] + [f"{name} AS MATERIALIZED ({sql})" for name, sql in SOURCES.items()]
     arms: list[str] = []
     percentiles: dict[str, list[Figure]] = {}
     for figure in FIGURES:
+        if figure.now:
+            continue
         if figure.measure == COUNT:
-            arms.append(f"SELECT '{figure.name}' AS figure, 0 AS whole, agency, item, value "
-                        f"FROM ({aggregate(figure, True)}) a{len(arms)}")
+            arms.append(_counted(figure, len(arms)))
         else:
             percentiles.setdefault(figure.query, []).append(figure)
     for number, (query, figures) in enumerate(percentiles.items()):
-        measures = tuple((figure.measure, figure.per) for figure in figures)
-        ctes.append(f"measured{number} AS MATERIALIZED ({query})")  # for each agency, and for the total
-        query = f"SELECT * FROM measured{number}"
-        for whole, keys in ((0, "agency, item"), (1, "item")):
-            agency = "agency" if not whole else "CAST(NULL AS VARCHAR(40)) AS agency"
-            if dialect == "sqlite":
-                name = f"ranked{number}_{whole}"
-                ctes.append(f"{name} AS MATERIALIZED ({_ranked(keys, query)})")
-                selects = tuple(_pick(keys, f"SELECT * FROM {name}", *FRACTIONS[m], per) for m, per in measures)
-            else:  # percentile_cont of the same order share one sort when they are in one SELECT
-                name = f"percentiles{number}_{whole}"
-                columns = ", ".join(f"percentile_cont({FRACTIONS[m][0] / FRACTIONS[m][1]}) WITHIN GROUP "
-                                    f"(ORDER BY value) / {float(per)} AS v{j}" for j, (m, per) in enumerate(measures))
-                ctes.append(f"{name} AS MATERIALIZED (SELECT {keys}, {columns} FROM ({query}) q GROUP BY {keys})")
-                selects = tuple(f"SELECT {keys}, v{j} AS value FROM {name}" for j in range(len(measures)))
-            for figure, chosen in zip(figures, selects):
-                arms.append(f"SELECT '{figure.name}' AS figure, {whole} AS whole, {agency}, item, value "
-                            f"FROM ({chosen}) a{len(arms)}")
+        measures = tuple(FRACTIONS[figure.measure] for figure in figures)
+        ctes += percentile_ctes(f"m{number}", query, figures[0].width, measures, figures[0].counted or None)
+        for j, figure in enumerate(figures):
+            arms.append(f"SELECT '{figure.name}' AS figure, whole, agency, item, value "
+                        f"FROM ({picked(f'm{number}', j, measures[j][1], figure.per)}) a{len(arms)}")
     return f"WITH {', '.join(ctes)} " + " UNION ALL ".join(arms)
+
+
+def now_statement() -> str:
+    """The figures now, counted over the whole history at the report's moment, in one statement."""
+    return " UNION ALL ".join(_counted(figure, number) for number, figure in enumerate(f for f in FIGURES if f.now))
 
 
 class PartnershipFigures:
@@ -128,35 +111,52 @@ class PartnershipFigures:
         self.calendar = calendar
 
     def report(self, period: Period, now: datetime) -> Report:
-        zone = self.partnership.zone
-        days = days_clause(min(period.start, now), max(period.end, now), self.calendar, zone)
+        return self.reports([period], now)[0]
+
+    def reports(self, periods: Sequence[Period], now: datetime) -> list[Report]:
+        """A report of each period at the moment `now`, in one transaction: the figures now are counted once for
+        them all (the weekly digest's five weeks)."""
         dialect = "sqlite" if self.db.is_sqlite else "postgresql"
         target = self.partnership.reminders.acknowledge_within_working_hours
-        params: dict[str, Any] = {"start": period.start, "end": period.end, "now": now, "target_hours": target}
-        sql = for_dialect(report_statement(dialect, days), dialect)
-        statement = text(sql).bindparams(*(bindparam(name, type_=UTCDateTime()) for name in ("start", "end", "now")))
+
+        def statement(sql: str) -> Any:
+            sql = for_dialect(sql, dialect)
+            return text(sql).bindparams(*(bindparam(name, type_=UTCDateTime()) for name in ("start", "end", "now")
+                                          if f":{name}" in sql))
+        with self.db.read() as session:
+            connection = session.connection()
+            if dialect == "postgresql":
+                # The statements of these reports see the same moment of the database. For them only: the
+                # histograms are grouped in memory; no JIT, which spends longer compiling a statement of this
+                # size than running it; and index reads costed as the cached reads they are, so a year's posts
+                # come through their covering index, not a scan of every share ever made.
+                connection.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+                for setting in REPORT_SETTINGS:
+                    connection.execute(text(f"SET LOCAL {setting}"))
+            at_now = self._values(connection.execute(statement(now_statement()), {"now": now}))
+            reports = []
+            for period in periods:
+                days = days_clause(min(period.start, now), max(period.end, now), self.calendar, self.partnership.zone)
+                params: dict[str, Any] = {"start": period.start, "end": period.end, "target_hours": target}
+                values = self._values(connection.execute(statement(report_statement(days)), params))
+                reports.append(Report(period, now, target, values + at_now))
+        return reports
+
+    def _values(self, rows: Any) -> tuple[Value, ...]:
         known = {agency.key for agency in self.partnership.agencies}
         values: list[Value] = []
         # A count's total is the sum of its agencies' (those no longer configured too); a percentile's is not.
         totals: dict[tuple[str, str], float] = {}
-        with self.db.read() as session:
-            if dialect == "postgresql":
-                # For this report only: the percentiles sort a year's posts in memory; no JIT, which spends longer
-                # compiling a statement of this size (tens of seconds) than running it; and index reads costed as
-                # the cached reads they are, so a year's posts come through their covering index, not a scan of
-                # every share ever made.
-                for setting in ("work_mem = '64MB'", "jit = off", "random_page_cost = 1.1"):
-                    session.execute(text(f"SET LOCAL {setting}"))
-            for row in session.connection().execute(statement, params):
-                figure, item = BY_NAME[row.figure], row.item or ""
-                if figure.measure == COUNT:
-                    totals[(figure.name, item)] = totals.get((figure.name, item), 0) + row.value
-                if row.whole:
-                    values.append(Value(figure, item, TOTAL, None if row.value is None else float(row.value)))
-                elif row.agency in known:  # an agency no longer configured: in the total only
-                    values.append(Value(figure, item, row.agency, None if row.value is None else float(row.value)))
+        for row in rows:
+            figure, item = BY_NAME[row.figure], row.item or ""
+            if figure.measure == COUNT:
+                totals[(figure.name, item)] = totals.get((figure.name, item), 0) + row.value
+            if row.whole:
+                values.append(Value(figure, item, TOTAL, None if row.value is None else float(row.value)))
+            elif row.agency in known:  # an agency no longer configured: in the total only
+                values.append(Value(figure, item, row.agency, None if row.value is None else float(row.value)))
         values += [Value(BY_NAME[name], item, TOTAL, float(total)) for (name, item), total in totals.items()]
-        return Report(period, now, target, tuple(values))
+        return tuple(values)
 
 
 def _filling(table: str, column: str, row_id: str, earlier: str, later: str, rows: str) -> str:
@@ -190,3 +190,17 @@ def fill_working_seconds(db: Database, calendar: WorkingCalendar, zone: ZoneInfo
         days = days_clause(first, now, calendar, zone)
         for sql in FILLING:
             session.execute(text(for_dialect(f"WITH {days} {sql}", dialect)))
+
+
+# The sharer's first outcome of each record, as OutcomeService keeps it (migration 0013 runs the same).
+FIRST_OUTCOMES = ("UPDATE records SET first_outcome_at = f.first_at FROM (SELECT o.record_id, MIN(o.reported_at) "
+                  "AS first_at FROM outcomes o WHERE o.agency_key IS NULL GROUP BY o.record_id) f "
+                  "WHERE records.id = f.record_id AND records.first_outcome_at IS NULL")
+
+
+def fill_first_outcomes(db: Database) -> None:
+    """Keep on each record its first outcome for the child where it is not kept yet (written some other way than
+    by OutcomeService, or while migration 0013 ran): one set-based UPDATE. The period's figures look such records'
+    outcomes up as they go; the outcomes overdue now read the column alone."""
+    with db.write() as session:
+        session.execute(text(FIRST_OUTCOMES))

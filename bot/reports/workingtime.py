@@ -86,14 +86,18 @@ def on_day(day: str, seconds: str) -> str:
 # Seconds since 1970 of a stored UTC timestamp, whole seconds, in each database's words.
 _EPOCH = re.compile(r"EPOCH\(([^()]+)\)")
 _PURPOSES = re.compile(r"PURPOSES\((\w+)\)")
+_INDEXED_BY = re.compile(r" SQLITE_INDEXED_BY\((\w+)\)")
 
 
 def for_dialect(sql: str, dialect: str) -> str:
-    """Write the portable markers in the dialect's own SQL: EPOCH(column), PURPOSES(alias), and ONCE, which
+    """Write the portable markers in the dialect's own SQL: EPOCH(column), PURPOSES(alias), ONCE, which
     ends a subquery the planner must not fold into the query around it (else SQLite would work out each
-    EPOCH again wherever the outer query names it: twice as slow)."""
+    EPOCH again wherever the outer query names it: twice as slow), and SQLITE_INDEXED_BY(index), for where
+    SQLite would otherwise pick a partial index that does not hold the columns read (PostgreSQL picks well)."""
     if dialect == "sqlite":
+        sql = _INDEXED_BY.sub(r" INDEXED BY \1", sql)
         sql = _EPOCH.sub(r"CAST(strftime('%s', \1) AS INTEGER)", sql)
         return _PURPOSES.sub(r"json_each(\1.purposes) AS p", sql).replace(" ONCE)", " LIMIT -1 OFFSET 0)")
-    sql = _EPOCH.sub(r"CAST(FLOOR(EXTRACT(EPOCH FROM \1)) AS BIGINT)", sql)
-    return _PURPOSES.sub(r"json_array_elements_text(\1.purposes) AS p(value)", sql).replace(" ONCE)", " OFFSET 0)")
+    sql = _EPOCH.sub(r"CAST(FLOOR(EXTRACT(EPOCH FROM \1)) AS BIGINT)", _INDEXED_BY.sub("", sql))
+    sql = _PURPOSES.sub(r"json_array_elements_text(CAST(\1.purposes AS JSON)) AS p(value)", sql)
+    return sql.replace(" ONCE)", " OFFSET 0)")

@@ -18,6 +18,7 @@ from bot.domain.clock import Clock
 from bot.domain.config import Partnership
 from bot.reports.workingtime import working_seconds
 from bot.services.acts import Done, Result, Subject
+from bot.i18n import _
 from bot.services.audit import SYSTEM, Act, Surface, audit
 from bot.services.content import (AGENCY_POST, AMENDMENT_REPLY, CHALLENGE_CLOSED_REPLY, CHALLENGE_ESCALATION,
                                   CHALLENGE_REMINDER, CHALLENGE_REPLY, CHALLENGE_TO_SHARER, RESPONSE_REPLY,
@@ -86,20 +87,20 @@ class ChallengeService:
         errors = self._identifiers({Field.CHALLENGE_TEXT: form.text}, form.identifiers_reason, record_id)
         errors |= too_long({Field.CHALLENGE_TEXT: form.text, Field.IDENTIFIERS_REASON: form.identifiers_reason})
         if form.kind not in KINDS:
-            errors[Field.CHALLENGE_KIND] = "Say whether this is a question or a challenge, and of what."
+            errors[Field.CHALLENGE_KIND] = _("Say whether this is a question or a challenge, and of what.")
         if not form.text:
-            errors[Field.CHALLENGE_TEXT] = "Write your question or challenge."
+            errors[Field.CHALLENGE_TEXT] = _("Write your question or challenge.")
         if form.kind == "risk_level" and not self.partnership.risk_level(form.proposed_risk_key or ""):
-            errors[Field.PROPOSED_RISK] = "Choose the risk level you think fits, by its definition."
+            errors[Field.PROPOSED_RISK] = _("Choose the risk level you think fits, by its definition.")
         return errors
 
     def response_problems(self, form: ResponseForm) -> dict[str, str]:
         if not form.text:
-            return {Field.RESPONSE_TEXT: "Write your answer."}
+            return {Field.RESPONSE_TEXT: _("Write your answer.")}
         if overlong := too_long({Field.RESPONSE_TEXT: form.text}):
             return overlong
         if form.revised_risk_key and not self.partnership.risk_level(form.revised_risk_key):
-            return {Field.REVISED_RISK: "That risk level is no longer configured. Choose again."}
+            return {Field.REVISED_RISK: _("That risk level is no longer configured. Choose again.")}
         return {}
 
     def amend_problems(self, form: AmendForm, record_id: int | None) -> dict[str, str]:
@@ -108,14 +109,14 @@ class ChallengeService:
         errors |= too_long({Field.SUMMARY: form.summary, Field.ACTIONS: form.actions, Field.AMEND_REASON: form.reason,
                             Field.IDENTIFIERS_REASON: form.identifiers_reason})
         if not form.summary:
-            errors[Field.SUMMARY] = "The summary cannot be empty."
+            errors[Field.SUMMARY] = _("The summary cannot be empty.")
         if not form.reason:
-            errors[Field.AMEND_REASON] = "Say why you are amending the record: every agency will be told."
+            errors[Field.AMEND_REASON] = _("Say why you are amending the record: every agency will be told.")
         return errors
 
     def _identifiers(self, texts: dict[str, str], reason: str, record_id: int | None) -> dict[str, str]:
         record = self.record(record_id) if record_id else None
-        found, _ = identifier_problems(texts, reason=reason, partnership=self.partnership,
+        found, _kinds = identifier_problems(texts, reason=reason, partnership=self.partnership,
                                        own_case_reference=record.case_reference if record else "",
                                        today=self.clock.now().astimezone(self.partnership.zone).date())
         return found

@@ -7,13 +7,14 @@ agency that received the record, and only it stops the sharer being asked for it
 from __future__ import annotations
 
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.blocks.limits import require_fit, too_long
 from bot.blocks.outcome import NEXT_STEPS, OutcomeForm
 from bot.domain.clock import Clock
 from bot.services.acts import Done, Result, Subject
+from bot.i18n import _
 from bot.services.audit import Act, Surface, audit
 from bot.domain.config import Partnership
 from bot.services.content import AGENCY_POST, OUTCOME_REPLY, OUTCOME_REQUEST, OUTCOME_TO_SHARER, SHARER_STATUS
@@ -57,14 +58,14 @@ class OutcomeService:
         errors |= too_long({Field.WHAT_HAPPENED: form.what_happened, Field.WHAT_CHANGED: form.what_changed,
                             Field.IDENTIFIERS_REASON: form.identifiers_reason})
         if not form.what_happened:
-            errors[Field.WHAT_HAPPENED] = "Say what happened after the information was shared."
+            errors[Field.WHAT_HAPPENED] = _("Say what happened after the information was shared.")
         if form.next_step not in NEXT_STEPS:
-            errors[Field.NEXT_STEP] = "Say whether anything more is needed."
+            errors[Field.NEXT_STEP] = _("Say whether anything more is needed.")
         return errors
 
     def identifiers(self, form: OutcomeForm, subject: Subject | None) -> dict[str, str]:
         record = self.record(subject) if subject else None
-        found, _ = identifier_problems(
+        found, _kinds = identifier_problems(
             {Field.WHAT_HAPPENED: form.what_happened, Field.WHAT_CHANGED: form.what_changed},
             reason=form.identifiers_reason, partnership=self.partnership,
             own_case_reference=record.case_reference if record else "",
@@ -98,6 +99,11 @@ class OutcomeService:
             session.add(outcome)
             if subject.agency_key is None:  # the outcome for the child: nothing more to ask the sharer
                 session.get(Record, record.id).outcome_request_at = None  # type: ignore[union-attr]
+                # Its first report, kept for the partnership figures (the earliest, should two reports race).
+                kept = Record.__table__.c
+                session.execute(update(Record.__table__).where(kept.id == record.id, or_(
+                    kept.first_outcome_at.is_(None), kept.first_outcome_at > outcome.reported_at))
+                    .values(first_outcome_at=outcome.reported_at))
             session.flush()
             audit(session, at=outcome.reported_at, actor=user_id, act=Act.OUTCOME_REPORTED, surface=surface,
                   record_id=record.id, detail=f"for {subject.agency_key}" if subject.agency_key else "by the sharer")
