@@ -241,7 +241,8 @@ def figures_report() -> Any:
     items = {"risk level": [r.key for r in RISKS], "purpose": list(P.purposes)}
     values = tuple(Value(figure, item, agency, 1234567.89) for figure in FIGURES
                    for item in items.get(figure.split_by, [""]) for agency in (None, *(a.key for a in AGENCIES)))
-    return Report(Period(NOW - timedelta(days=3650), NOW, named("a period", 140)), NOW, 8.0, values)
+    period = Period(NOW - timedelta(days=3650), NOW, (NOW - timedelta(days=3650)).date(), NOW.date(), "last")
+    return Report(period, NOW, 8.0, values)
 
 
 def replies() -> Iterator[tuple[str, dict[str, Any]]]:

@@ -104,7 +104,7 @@ def partnership_blocks(figures: Report | None, partnership: Partnership) -> list
     """The part below an admin's own work; a short note instead when the figures could not be counted."""
     if figures is None:
         return [divider(), header(_(TITLE)), context(_(UNCOUNTED))]
-    week = escape(figures.period.label)  # the period's own label (bot/reports/), as it is
+    week = escape(figures.period.label)
     blocks = [divider(), header(_(TITLE)),
               *line_sections(_("This week, {week}", week=week), this_week_lines(figures, partnership)),
               *line_sections(_("Overdue now, across the partnership (as at {when})",

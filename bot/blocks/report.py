@@ -30,7 +30,7 @@ def shown(figure: Figure, value: float | None) -> str:
         return "–"
     if figure.measure == COUNT:
         return f"{value:,.0f}"
-    return f"{value:,.1f} {figure.unit}"
+    return f"{value:,.1f} {_(figure.unit)}"
 
 
 def _item_label(figure: Figure, item: str, partnership: Partnership) -> str:
@@ -45,7 +45,7 @@ def _lines(report: Report, partnership: Partnership, agency: str | None, splits:
         if figure.split_by and not splits:
             continue
         for item in report.items(figure.name) if figure.split_by else [""]:
-            label = f"{figure.label}: {_item_label(figure, item, partnership)}" if item else figure.label
+            label = f"{_(figure.label)}: {_item_label(figure, item, partnership)}" if item else _(figure.label)
             total = shown(figure, report.get(figure.name, TOTAL, item))
             if agency is None:
                 lines.append(f"• {escape(label)}: *{total}*")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.i18n import N_
 from bot.reports.workingtime import on_day, worked_until
 
 COUNT, MEDIAN, P90 = "count", "median", "90th percentile"
@@ -122,94 +123,94 @@ OVERDUE = "(reminders_sent > 0 OR next_reminder_at <= :now)"
 
 # Counting figures yield a row per thing counted (value 1), or rows already counted (value n): the service sums.
 FIGURES: tuple[Figure, ...] = (
-    Figure("records_made", "Records made",
+    Figure("records_made", N_("Records made"),
            "Records made in the period, shared or not, by the sharer's agency.",
            "SELECT m.agency, '' AS item, m.n AS value FROM made_counted m"),
-    Figure("records_shared", "Records shared",
+    Figure("records_shared", N_("Records shared"),
            "Records made in the period and shared with at least one agency, by the sharer's agency.",
            "SELECT m.agency, '' AS item, m.n AS value FROM made_counted m WHERE m.shared = 1"),
-    Figure("records_shared_by_risk_level", "Records shared, by risk level",
+    Figure("records_shared_by_risk_level", N_("Records shared, by risk level"),
            "Records shared in the period, by the risk level the sharer gave when recording.",
            "SELECT m.agency, m.risk AS item, m.n AS value FROM made_counted m WHERE m.shared = 1",
            split_by="risk level"),
-    Figure("records_shared_by_purpose", "Records shared, by purpose",
+    Figure("records_shared_by_purpose", N_("Records shared, by purpose"),
            "Records shared in the period, once under each purpose given for sharing (a record may give several).",
            "SELECT m.agency, p.value AS item, m.n AS value FROM made_counted m, PURPOSES(m) WHERE m.shared = 1",
            split_by="purpose"),
-    Figure("records_kept_without_sharing", "Records kept without sharing",
+    Figure("records_kept_without_sharing", N_("Records kept without sharing"),
            "Records made in the period where the sharer recorded a decision not to share, and why.",
            "SELECT m.agency, '' AS item, m.n AS value FROM made_counted m WHERE m.shared = 0"),
-    Figure("posts_received", "Posts received",
+    Figure("posts_received", N_("Posts received"),
            "Posts to an agency: one for each agency a record made in the period was shared with, by receiving agency.",
            "SELECT c.agency, '' AS item, c.received AS value FROM posts_counted c"),
-    Figure("posts_acknowledged", "Posts acknowledged",
+    Figure("posts_acknowledged", N_("Posts acknowledged"),
            "Posts received (above) that the receiving agency has acknowledged, by the time of the report.",
            "SELECT c.agency, '' AS item, c.acknowledged AS value FROM posts_counted c WHERE c.acknowledged > 0"),
-    Figure("posts_acknowledged_within_target", "Acknowledged within target",
+    Figure("posts_acknowledged_within_target", N_("Acknowledged within target"),
            "Posts acknowledged within the partnership's acknowledgement target, counted in working hours from "
            "the moment the record was shared.",
            "SELECT c.agency, '' AS item, c.on_target AS value FROM posts_counted c WHERE c.on_target > 0"),
-    Figure("working_hours_to_acknowledge_median", "Time to acknowledge (median)",
+    Figure("working_hours_to_acknowledge_median", N_("Time to acknowledge (median)"),
            "The median time from a record being shared to an agency acknowledging its post, in working hours "
            "(weekends, bank holidays and out-of-hours excluded, as the reminders count them).",
-           ACK_SECONDS, MEDIAN, "working hours", per=3600, width=ACK_WIDTH, counted=ACK_COUNTED),
-    Figure("working_hours_to_acknowledge_p90", "Time to acknowledge (90th percentile)",
+           ACK_SECONDS, MEDIAN, N_("working hours"), per=3600, width=ACK_WIDTH, counted=ACK_COUNTED),
+    Figure("working_hours_to_acknowledge_p90", N_("Time to acknowledge (90th percentile)"),
            "Nine in ten acknowledged posts were acknowledged within this many working hours of being shared.",
-           ACK_SECONDS, P90, "working hours", per=3600, width=ACK_WIDTH, counted=ACK_COUNTED),
-    Figure("records_with_outcome", "Records with an outcome",
+           ACK_SECONDS, P90, N_("working hours"), per=3600, width=ACK_WIDTH, counted=ACK_COUNTED),
+    Figure("records_with_outcome", N_("Records with an outcome"),
            "Records shared in the period whose sharer has reported the outcome for the child.",
            "SELECT m.agency, '' AS item, m.n AS value FROM made_counted m WHERE m.shared = 1 AND m.with_outcome = 1"),
-    Figure("days_to_outcome_median", "Days to outcome (median)",
+    Figure("days_to_outcome_median", N_("Days to outcome (median)"),
            "The median time, in calendar days, from sharing a record made in the period to its sharer's first "
            "report of the outcome for the child.",
            "SELECT m.agency, '' AS item, m.to_outcome AS value FROM made m WHERE m.to_outcome IS NOT NULL",
-           MEDIAN, "days", per=86_400, width=OUTCOME_WIDTH, counted=OUTCOME_COUNTED),
-    Figure("agency_results", "Agencies' own results",
+           MEDIAN, N_("days"), per=86_400, width=OUTCOME_WIDTH, counted=OUTCOME_COUNTED),
+    Figure("agency_results", N_("Agencies' own results"),
            "Results receiving agencies reported to the sharer (what they did) about records made in the period, "
            "by the reporting agency.",
            f"SELECT o.agency_key AS agency, '' AS item, 1 AS value FROM outcomes o JOIN records r "
            f"ON r.id = o.record_id WHERE {MADE} AND o.agency_key IS NOT NULL"),
-    Figure("overdue_acknowledgements_now", "Acknowledgements overdue now",
+    Figure("overdue_acknowledgements_now", N_("Acknowledgements overdue now"),
            "Posts not yet acknowledged whose acknowledgement target has passed (the agency has been reminded), "
            "at the time of the report, whenever the record was made.",
            f"SELECT s.agency_key AS agency, '' AS item, 1 AS value FROM shares s "
            f"SQLITE_INDEXED_BY(ix_shares_unacknowledged) WHERE s.acknowledged_at IS NULL AND "
            f"{OVERDUE.replace('reminders', 's.reminders').replace('next_', 's.next_')}", now=True),
-    Figure("overdue_outcomes_now", "Outcomes overdue now",
+    Figure("overdue_outcomes_now", N_("Outcomes overdue now"),
            "Shared records whose follow-up date has come (the sharer has been asked) with no outcome for the "
            "child yet, at the time of the report, by the sharer's agency.",
            f"SELECT r.sharer_agency AS agency, '' AS item, 1 AS value {RECORDS} r.not_shared_reason IS NULL AND "
            f"(r.outcome_requests_sent > 0 OR r.outcome_request_at IS NOT NULL) AND r.first_outcome_at IS NULL AND "
            f"(r.outcome_requests_sent > 0 OR r.outcome_request_at <= :now)", now=True),
-    Figure("overdue_challenges_now", "Challenges overdue now",
+    Figure("overdue_challenges_now", N_("Challenges overdue now"),
            "Open challenges not answered within the acknowledgement target (a reminder is due or sent), at the "
            "time of the report, by the challenging agency.",
            f"SELECT c.agency_key AS agency, '' AS item, 1 AS value {CHALLENGES} c.state = 'open' AND "
            f"{OVERDUE.replace('reminders', 'c.reminders').replace('next_', 'c.next_')}", now=True),
-    Figure("challenges_raised", "Challenges raised",
+    Figure("challenges_raised", N_("Challenges raised"),
            "Questions and challenges raised in the period, by the agency that raised them.",
            f"SELECT c.agency_key AS agency, '' AS item, 1 AS value {CHALLENGES} {RAISED}"),
-    Figure("challenges_answered", "Challenges answered",
+    Figure("challenges_answered", N_("Challenges answered"),
            "Challenges raised in the period that have had at least one answer.",
            f"SELECT c.agency_key AS agency, '' AS item, 1 AS value {CHALLENGES} {RAISED} AND EXISTS "
            f"(SELECT 1 FROM challenge_responses a WHERE a.challenge_id = c.id)"),
-    Figure("challenges_resolved", "Challenges resolved",
+    Figure("challenges_resolved", N_("Challenges resolved"),
            "Challenges raised in the period that the challenger has marked resolved.",
            f"SELECT c.agency_key AS agency, '' AS item, 1 AS value {CHALLENGES} {RAISED} AND c.state = 'resolved'"),
-    Figure("challenges_escalated", "Challenges escalated",
+    Figure("challenges_escalated", N_("Challenges escalated"),
            "Challenges raised in the period that the challenger has escalated to the agencies' leads.",
            f"SELECT c.agency_key AS agency, '' AS item, 1 AS value {CHALLENGES} {RAISED} AND c.state = 'escalated'"),
-    Figure("working_hours_to_answer_median", "Time to answer a challenge (median)",
+    Figure("working_hours_to_answer_median", N_("Time to answer a challenge (median)"),
            "The median time from a challenge being raised in the period to its first answer, in working hours.",
            _stored_or_worked_out("c.working_seconds_to_answer", "c.agency_key", "c.raised_at", "c.answered_at",
                                  CHALLENGES_ANSWERED, "c.answered_at IS NOT NULL"),
-           MEDIAN, "working hours", per=3600),
-    Figure("amendments", "Amendments",
+           MEDIAN, N_("working hours"), per=3600),
+    Figure("amendments", N_("Amendments"),
            "Amendments sharers made in the period to their records (each one reaches every recipient), by the "
            "sharer's agency.",
            "SELECT r.sharer_agency AS agency, '' AS item, 1 AS value FROM revisions v JOIN records r "
            "ON r.id = v.record_id WHERE v.kind = 'amendment' AND v.revised_at >= :start AND v.revised_at < :end"),
-    Figure("delivery_failures", "Delivery failures",
+    Figure("delivery_failures", N_("Delivery failures"),
            "Messages Joined Up gave up delivering to Slack in the period, by the agency they were for (messages "
            "for no one agency count in the partnership's total only).",
            "SELECT COALESCE(m.agency_key, '') AS agency, '' AS item, 1 AS value FROM slack_messages m "
