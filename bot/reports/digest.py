@@ -23,7 +23,7 @@ from bot.domain.clock import Clock
 from bot.domain.config import Partnership
 from bot.domain.digest_config import DigestSettings
 from bot.domain.workcalendar import WorkingCalendar
-from bot.reports.chart import AgencyWeeks, Chart, weekly_chart
+from bot.reports.chart import AgencyWeeks, Chart, digest_comment, digest_title, weekly_chart
 from bot.reports.period import days
 from bot.reports.service import TOTAL, PartnershipFigures, Report
 from bot.services.outbox import Outbox
@@ -191,9 +191,8 @@ class DigestContent:
             return Rendered(*digest_blocks(self.digest_figures(week)))
         chart = self.chart(week)
         weeks = WEEKS_BEFORE + 1
-        comment = (f"Acknowledgements and outcomes by agency over the {weeks} weeks to {week.last:%-d %b %Y}, "
-                   "for the weekly digest above. The image's description says the same in words.")
-        return Rendered(comment, file=FileShare(name=week.file_name, title=f"Weekly digest chart, {week.name}",
+        comment = digest_comment(weeks, week.last)
+        return Rendered(comment, file=FileShare(name=week.file_name, title=digest_title(week.name),
                                                 data=chart.png, alt_text=chart.alt_text, comment=comment))
 
 
