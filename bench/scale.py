@@ -197,7 +197,7 @@ def run(kind: str, records: int, repeats: int, paths: bool, keep: bool, reuse: b
             from bench.scale_paths import compare_paths
             from bench.scale_paths import PATHS
             result["paths"] = compare_paths(kind, url, fresh_database, path_rounds,
-                                            PATHS if home else tuple(p for p in PATHS if p != "App Home"))
+                                            PATHS if home else tuple(p for p in PATHS if "App Home" not in p))
     finally:
         if not keep:
             drop()

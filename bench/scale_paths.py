@@ -4,7 +4,9 @@ The request drivers of bench/suite.py build their own database, so the paths are
 layer, in-process, with the Slack stand-in answering (its delivery runs on a pool, off the timed call):
 `/record` = RecordService.form_defaults (what the command reads before views.open), submit = RecordService.save,
 acknowledge = AcknowledgementService.acknowledge (of a post of the record just saved), App Home =
-OverviewService.overview for a member of a receiving agency (whose waiting list is the seeded history's too).
+OverviewService.overview for a member of a receiving agency (whose waiting list is the seeded history's too),
+admin's App Home = OverviewService.overview and home_figures (this week's partnership figures) for the partnership's
+admin, as handlers/home.py reads them before building the view.
 """
 from __future__ import annotations
 
@@ -19,15 +21,16 @@ from sqlalchemy import select
 from bench.servers import BOT_TOKEN, populate
 from bench.standin_runner import StandInProcess
 from bot.blocks.record_form import FormDefaults, read_record_form, record_form
-from bot.demo.sample import SAM, SAMPLE_ANSWERS, sample_partnership
+from bot.demo.sample import ADMIN, SAM, SAMPLE_ANSWERS, sample_partnership
 from bot.domain.clock import SystemClock
 from bot.edge.client import slack_client
+from bot.services.home_figures import home_figures
 from bot.services.wiring import build_services
 from bot.standin.signed_requests import fill
 from storage.db import Database
 from storage.models import Share
 
-PATHS = ("/record", "submit", "acknowledge", "App Home")
+PATHS = ("/record", "submit", "acknowledge", "App Home", "admin's App Home")
 
 
 def time_paths(url: str, standin: StandInProcess, rounds: int, label: str,
@@ -59,6 +62,10 @@ def time_paths(url: str, standin: StandInProcess, rounds: int, label: str,
             timed("acknowledge", lambda: services.acknowledgements.acknowledge(share_id, member))
             if "App Home" in seconds:
                 timed("App Home", lambda: services.overview.overview(member))
+            if "admin's App Home" in seconds:
+                timed("admin's App Home", lambda: (services.overview.overview(ADMIN.user_id), home_figures(
+                    ADMIN.user_id, db=db, partnership=services.partnership, directory=services.directory,
+                    clock=clock)))
             if number == 0:
                 for values in seconds.values():
                     values.clear()

@@ -45,6 +45,8 @@ class Base(DeclarativeBase):
 ASKED = "not_shared_reason IS NULL AND (outcome_requests_sent > 0 OR outcome_request_at IS NOT NULL)"
 # Records that asked the receiving agencies to act and are not purged: where App Home looks for results due.
 ASKING = "requested_action <> '' AND purged_at IS NULL"
+# Shared records, not purged, whose sharer has not reported the outcome: where App Home looks for outcomes due.
+OUTCOME_DUE = "not_shared_reason IS NULL AND purged_at IS NULL AND first_outcome_at IS NULL"
 
 
 class Record(Base):
@@ -63,8 +65,13 @@ class Record(Base):
                       Index("ix_records_awaiting_outcome", "sharer_agency", "outcome_requests_sent",
                             "outcome_request_at", "id", sqlite_where=text(f"{ASKED} AND first_outcome_at IS NULL"),
                             postgresql_where=text(f"{ASKED} AND first_outcome_at IS NULL")),
+                      # When each record was made, by id: App Home sorts the waiting posts by it from the index alone.
+                      Index("ix_records_id_made", "id", "created_at"),
                       # App Home's records a person shared, newest first, a page at a time.
-                      Index("ix_records_mine", "sharer_id", "created_at", "id"))
+                      Index("ix_records_mine", "sharer_id", "created_at", "id"),
+                      # App Home's outcomes due: a sharer's shared records still without an outcome, by follow-up.
+                      Index("ix_records_outcome_due", "sharer_id", "follow_up_on", "id",
+                            sqlite_where=text(OUTCOME_DUE), postgresql_where=text(OUTCOME_DUE)))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     submission_key: Mapped[str] = mapped_column(String(80), unique=True)
@@ -126,8 +133,8 @@ class Share(Base):
                             sqlite_where=text("acknowledged_at IS NULL"),
                             postgresql_where=text("acknowledged_at IS NULL")),
                       # App Home's waiting list: an agency's unacknowledged posts, with the record to sort them by.
-                      Index("ix_shares_waiting", "agency_key", "record_id", sqlite_where=text("acknowledged_at IS NULL"),
-                            postgresql_where=text("acknowledged_at IS NULL")),
+                      Index("ix_shares_waiting", "agency_key", "record_id", "id",
+                            sqlite_where=text("acknowledged_at IS NULL"), postgresql_where=text("acknowledged_at IS NULL")),
                       # Everything the partnership figures read of a post, in the index: no visit to the table.
                       Index("ix_shares_posts", "record_id", "agency_key", "working_seconds_to_acknowledge",
                             "acknowledged_at"),
@@ -222,13 +229,23 @@ class SlackMessage(Base):
         return "sent"
 
 
+OPEN = "state = 'open'"
+RAISED_SHOWN = "state IN ('open', 'answered')"
+
+
 class Challenge(Base):
     """A question or a disagreement about a record, raised by a member of a receiving agency."""
 
     __tablename__ = "challenges"
-    # App Home's questions to answer: the open ones in the order they were raised, however long the history.
-    __table_args__ = (Index("ix_challenges_open", "raised_at", "id", sqlite_where=text("state = 'open'"),
-                            postgresql_where=text("state = 'open'")),)
+    # App Home's questions to answer: the open ones in the order they were raised, with what they are checked by
+    # (the record, who raised it), so the walk never visits the table; and the open ones by record, for the
+    # questions on a person's own records.
+    __table_args__ = (Index("ix_challenges_open", "raised_at", "id", "record_id", "raised_by",
+                            sqlite_where=text(OPEN), postgresql_where=text(OPEN)),
+                      Index("ix_challenges_open_on", "record_id", sqlite_where=text(OPEN), postgresql_where=text(OPEN)),
+                      # App Home's "Your questions and challenges": a person's open and answered ones, a page.
+                      Index("ix_challenges_raised", "raised_by", "raised_at", "id", sqlite_where=text(RAISED_SHOWN),
+                            postgresql_where=text(RAISED_SHOWN)))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)

@@ -15,11 +15,13 @@ from bot.domain.config import Partnership
 from bot.services.content import MessageContent
 from bot.services.directory import Directory
 from storage.db import Database
-from storage.models import Challenge, Outcome, Record, Share, SlackMessage, parse_reference
+from storage.models import Challenge, Outcome, Record, Share, SlackMessage, format_reference, \
+    parse_reference
 
 PAGE = 10
 # Written into the SQL, not bound, so both planners match the partial indexes App Home reads (storage/models.py).
 OPEN = literal_column("'open'")
+ANSWERED = literal_column("'answered'")
 NO_ACTION = literal_column("''")
 
 
@@ -109,15 +111,19 @@ class OverviewService:
     def overview(self, user_id: str, *, waiting_offset: int = 0, shared_offset: int = 0, page: int = PAGE) -> Overview:
         agencies = self.directory.agencies_of(user_id)
         with self.db.read() as session:
-            # Read from the partial index of unacknowledged posts (ix_shares_waiting): never the acknowledged history.
+            # Counted and paged from the partial index of unacknowledged posts (ix_shares_waiting: the agency, the
+            # record and the post), never the acknowledged history. Materialised first, so neither planner walks the
+            # whole history by created_at hoping to meet them; each is then given its record's time from
+            # ix_records_id_made alone, and only the page's rows are read whole.
             waiting_here = (Share.agency_key.in_(agencies), Share.acknowledged_at.is_(None))
             waiting_total = session.scalar(select(func.count(Share.id)).where(*waiting_here)) or 0
-            # Materialised first, so neither planner walks the whole history by created_at hoping to meet them.
-            unacknowledged = select(Share.id).where(*waiting_here).cte("unacknowledged").prefix_with("MATERIALIZED")
+            unacknowledged = (select(Share.id, Share.record_id).where(*waiting_here)
+                              .cte("unacknowledged").prefix_with("MATERIALIZED"))
+            on_page = (select(unacknowledged.c.id).join(Record, Record.id == unacknowledged.c.record_id)
+                       .order_by(Record.created_at, unacknowledged.c.id).offset(waiting_offset).limit(page))
             rows = session.execute(select(Share, Record).join(Record, Share.record_id == Record.id)
-                                   .where(Share.id.in_(select(unacknowledged.c.id)))
-                                   .order_by(Record.created_at, Share.id)
-                                   .offset(waiting_offset).limit(page)).all() if waiting_total else []
+                                   .where(Share.id.in_(on_page.scalar_subquery()))
+                                   .order_by(Record.created_at, Share.id)).all() if waiting_total else []
             waiting = [Waiting(share.id, record.reference, record.case_reference,
                                agency_name(self.partnership, share.agency_key), record.risk_label, record.sharer_id,
                                agency_name(self.partnership, record.sharer_agency), record.created_at)
@@ -129,21 +135,21 @@ class OverviewService:
             shared = [Shared(r.reference, r.case_reference, r.created_at, r.is_shared,
                              self.content.deliveries(session, r)) for r in records]
             today = self.clock.now().astimezone(self.partnership.zone).date()
+            # Read along ix_records_outcome_due, which holds only a sharer's records still without an outcome, in
+            # follow-up order. A record with first_outcome_at has an outcome (OutcomeService keeps the column); one
+            # without it (rows written some other way) still has its outcomes looked up, as before.
             due = session.scalars(
                 select(Record).where(Record.sharer_id == user_id, Record.not_shared_reason.is_(None),
-                                     Record.follow_up_on <= today, Record.purged_at.is_(None),
+                                     Record.purged_at.is_(None), Record.first_outcome_at.is_(None),
+                                     Record.follow_up_on <= today,
                                      ~Record.outcomes.any(Outcome.agency_key.is_(None)))
                 .order_by(Record.follow_up_on, Record.id).limit(page)).all()
             outcomes_due = [OutcomeDue(r.id, r.reference, r.case_reference, r.follow_up_on) for r in due]
-            # Open questions on records they shared, or that reached an agency of theirs: any of them may answer.
-            # Walked in the order raised along the open challenges' index (ix_challenges_open), stopping at a page:
-            # a correlated EXISTS per challenge, not the set of every record ever shared with the agency.
-            received = select(Share.id).where(Share.record_id == Record.id, Share.agency_key.in_(agencies)).exists()
-            to_answer = self._challenges(session, (Challenge.state == OPEN) & (Challenge.raised_by != user_id)
-                                         & ((Record.sharer_id == user_id) | received), page)
+            to_answer = self._to_answer(session, user_id, agencies, page)
             results_due = self._results_due(session, agencies, page)
+            # Read along ix_challenges_raised: the person's open and answered challenges, in the order raised.
             raised = self._challenges(session, (Challenge.raised_by == user_id)
-                                      & Challenge.state.in_(["open", "answered"]), page)
+                                      & Challenge.state.in_([OPEN, ANSWERED]), page)
         return Overview(waiting, waiting_total, waiting_offset, shared, shared_total, shared_offset, bool(agencies),
                         outcomes_due, to_answer, raised, results_due)
 
@@ -161,11 +167,37 @@ class OverviewService:
                           agency_name(self.partnership, share.agency_key), share.acknowledged_at)
                 for share, record in rows]
 
+    def _to_answer(self, session: Session, user_id: str, agencies: list[str], page: int) -> list[OpenChallenge]:
+        """Open questions, not their own, on records they shared or that reached an agency of theirs: a page, in the
+        order raised. Two reads of at most a page each, merged: the open questions on their own records (their
+        records from ix_records_mine, then the open challenges on them from ix_challenges_open_on), each worked out
+        whole first, so no plan (PostgreSQL's generic plan of a prepared statement included) walks every open
+        challenge hoping to meet one on their records; and, for a member of an agency, the open challenges walked
+        in the order raised from ix_challenges_open alone, each checked by one seek into the shares' unique index,
+        stopping at a page (so this read grows with the open challenges that reached none of their agencies)."""
+        not_theirs = (Challenge.state == OPEN) & (Challenge.raised_by != user_id)
+        theirs = select(Record.id).where(Record.sharer_id == user_id).cte("their_records").prefix_with("MATERIALIZED")
+        # Who raised them is checked after: in a generic plan PostgreSQL guesses `raised_by <> $1` keeps one row.
+        mine = (select(Challenge.id, Challenge.raised_at, Challenge.raised_by)
+                .where(Challenge.record_id.in_(select(theirs.c.id)), Challenge.state == OPEN)
+                .cte("mine").prefix_with("MATERIALIZED"))
+        found = self._challenges(session, Challenge.id.in_(
+            select(mine.c.id).where(mine.c.raised_by != user_id).order_by(mine.c.raised_at, mine.c.id).limit(page)
+            .scalar_subquery()), page)
+        if agencies:
+            received = select(Share.id).where(Share.record_id == Challenge.record_id,
+                                              Share.agency_key.in_(agencies)).exists()
+            seen = {c.challenge_id for c in found}
+            found += [c for c in self._challenges(session, not_theirs & received, page) if c.challenge_id not in seen]
+        return sorted(found, key=lambda c: (c.raised_at, c.challenge_id))[:page]
+
     def _challenges(self, session: Session, condition: Any, page: int) -> list[OpenChallenge]:
-        rows = session.execute(select(Challenge, Record).join(Record, Challenge.record_id == Record.id)
-                               .where(condition).order_by(Challenge.raised_at, Challenge.id).limit(page)).all()
-        return [OpenChallenge(c.id, r.reference, c.raised_by, agency_name(self.partnership, c.agency_key), c.state,
-                              c.raised_at) for c, r in rows]
+        # The page's ids first, from the index the condition names alone; then only the page's rows, whole.
+        ids = select(Challenge.id).where(condition).order_by(Challenge.raised_at, Challenge.id).limit(page)
+        rows = session.scalars(select(Challenge).where(Challenge.id.in_(ids.scalar_subquery()))
+                               .order_by(Challenge.raised_at, Challenge.id)).all()
+        return [OpenChallenge(c.id, format_reference(c.record_id), c.raised_by,
+                              agency_name(self.partnership, c.agency_key), c.state, c.raised_at) for c in rows]
 
     def may_see(self, user_id: str, record: Record) -> bool:
         """The sharer, members of the agencies it was shared with, and the partnership's admins."""
