@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.blocks.ids import Field
-from bot.i18n import BILINGUAL, N_, _, speaking, voice
+from bot.i18n import BILINGUAL, N_, _, in_each_language, voice
 from storage.models import Challenge, ChallengeResponse, Outcome, Record, Revision, Share
 
 LONG_TEXT = 3000  # the most a Slack text box takes
@@ -99,11 +99,7 @@ def fitting(limit: int, message: str, *, say: Callable[..., str] = _, **values: 
     as the Welsh Language Standards ask), never the English cut off half-way."""
     if voice().language != BILINGUAL:
         return say(message, **values)
-    texts = []
-    for code in voice().languages:
-        with speaking(code):
-            texts.append(say(message, **values))
-    welsh, english = texts
+    welsh, english = in_each_language(lambda: say(message, **values))
     together = welsh if welsh == english else f"{welsh} / {english}"
     return together if len(together) <= limit else welsh
 

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterator
 
-from bot.i18n import N_, _, ngettext, speaking, voice
-from bot.i18n.voice import both
+from bot.i18n import N_, _, each_language, ngettext
 
 NHS_NUMBER = "NHS number"
 NI_NUMBER = "National Insurance number"
@@ -135,13 +134,7 @@ def find_identifiers(text: str, *, case_reference_pattern: str | None = None, ow
 def describe(findings: list[Finding]) -> str:
     """One plain sentence for the form's error, in the reader's language (Welsh, then English, where both), quoting
     at most the first few findings."""
-    if not findings:
-        return ""
-    said = []
-    for language in voice().languages:
-        with speaking(language):
-            said.append(_described(findings))
-    return both(said)[:LONGEST_DESCRIPTION]
+    return each_language(lambda: _described(findings))[:LONGEST_DESCRIPTION] if findings else ""
 
 
 def _described(findings: list[Finding]) -> str:

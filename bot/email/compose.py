@@ -20,7 +20,7 @@ from email.utils import format_datetime
 
 from bot.domain.config import Partnership
 from bot.domain.email_config import EmailSettings
-from bot.i18n import ENGLISH, _, ours, speaking, voice
+from bot.i18n import ENGLISH, _, in_each_language, ours, speaking, voice
 from bot.i18n.dates import welsh_day, welsh_moment
 from storage.models import Record
 
@@ -53,10 +53,7 @@ def compose(*, kind: str, key: str, record: Record, partnership: Partnership, to
             agency_key: str | None = None, link: str | None = None, reminder: int = 0) -> EmailMessage:
     settings = partnership.email
     assert settings is not None, "no [email] table: nothing is emailed"
-    letters = []
-    for code in voice().languages:  # Welsh first where bilingual
-        with speaking(code):
-            letters.append(_letter(kind, record, partnership, agency_key, link, reminder))
+    letters = in_each_language(lambda: _letter(kind, record, partnership, agency_key, link, reminder))
     message = EmailMessage()
     message["Subject"] = " / ".join(letter.subject for letter in letters)
     message["From"] = f"Joined Up <{settings.sender}>"

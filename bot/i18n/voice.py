@@ -10,7 +10,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, TypeVar
 
 from bot.i18n.catalog import catalogue
 
@@ -20,6 +20,7 @@ BILINGUAL = "cy+en"
 LANGUAGES = (ENGLISH, WELSH)
 # A bilingual label is written on one line ("Crynodeb / Summary") while it stays this short, on two otherwise.
 ONE_LINE = 60
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -98,17 +99,19 @@ def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
     return _filled(both(texts), {"n": n, **values})
 
 
+def in_each_language(build: Callable[[], T]) -> list[T]:
+    """What `build` gives in each of the reader's languages, Welsh first."""
+    said = []
+    for code in _voice.get().languages:
+        with speaking(code):
+            said.append(build())
+    return said
+
+
 def each_language(build: Callable[[], str]) -> str:
     """A sentence built once in each of the reader's languages, each with its own dates and the partnership's own
     words in that language, joined as `_` joins them (bilingual: Welsh first), so neither is said twice over."""
-    current = _voice.get()
-    if len(current.languages) == 1:
-        return build()
-    said = []
-    for code in current.languages:
-        with speaking(code):
-            said.append(build())
-    return both(said)
+    return both(in_each_language(build))
 
 
 def both(texts: list[str]) -> str:

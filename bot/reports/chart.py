@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from babel.dates import format_date
 
-from bot.i18n import N_, WELSH, _, each_language, language, ngettext, speaking, voice
+from bot.i18n import N_, WELSH, _, each_language, in_each_language, language, ngettext
 from bot.i18n.dates import day_text
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def weekly_chart(weeks: Sequence[date], agencies: Sequence[AgencyWeeks], *, targ
     drawn = _(TITLE) if title is None else title
     png = _draw(weeks, agencies, target_hours, drawn) if has_data else _draw_nothing(drawn)
     alt_text = (_alt_text(weeks, agencies, title) if has_data
-                else _fitted(_in_each(lambda: [f"{_(TITLE) if title is None else title}. {_(NO_DATA)}"])))
+                else _fitted(in_each_language(lambda: [f"{_(TITLE) if title is None else title}. {_(NO_DATA)}"])))
     return Chart(png, alt_text, round(WIDTH_INCHES * DPI), round(HEIGHT_INCHES * DPI))
 
 
@@ -185,18 +185,9 @@ def _draw(weeks: Sequence[date], agencies: Sequence[AgencyWeeks], target_hours: 
     return _png(figure)
 
 
-def _in_each(build: Callable[[], T]) -> list[T]:
-    """What `build` gives in each of the reader's languages, Welsh first."""
-    said = []
-    for code in voice().languages:
-        with speaking(code):
-            said.append(build())
-    return said
-
-
 def _stacked(build: Callable[[], str]) -> str:
     """A drawn label with no room for both languages on one line: Welsh above English (once where the same)."""
-    return "\n".join(dict.fromkeys(_in_each(build)))
+    return "\n".join(dict.fromkeys(in_each_language(build)))
 
 
 def _week(day: date, weeks: Sequence[date]) -> str:
@@ -219,7 +210,7 @@ def _long_day(day: date) -> str:
 def _alt_text(weeks: Sequence[date], agencies: Sequence[AgencyWeeks], title: str | None) -> str:
     """The chart in words in each of the reader's languages: what it shows, and each agency's figures in the last
     week charted."""
-    return _fitted(_in_each(lambda: _alt_texts(weeks, agencies, _(TITLE) if title is None else title)))
+    return _fitted(in_each_language(lambda: _alt_texts(weeks, agencies, _(TITLE) if title is None else title)))
 
 
 def _fitted(ladders: list[list[str]]) -> str:
