@@ -105,17 +105,20 @@ class Seeder:
                 CASE WHEN {SHARED} AND NOT ({HAS_OUTCOME}) THEN 1 ELSE 0 END,
                 CASE WHEN {HAS_OUTCOME} THEN {self.at(first_outcome)} END
             FROM {self.series(n)}"""),
-            # The working seconds as AcknowledgementService stores them: in the INSERT, as an UPDATE of millions
+            # The working seconds as AcknowledgementService stores them, and the open challenges on each post's
+            # record as ChallengeService keeps them (the challenges below): in the INSERT, as an UPDATE of millions
             # of indexed rows afterwards would take PostgreSQL far longer.
             ("shares", f"""
             WITH {self.days} INSERT INTO shares (id, record_id, agency_key, acknowledged_by, acknowledged_at,
-                acknowledgement_note, next_reminder_at, reminders_sent, working_seconds_to_acknowledge)
+                acknowledgement_note, next_reminder_at, reminders_sent, working_seconds_to_acknowledge,
+                open_challenges)
             SELECT 3 * (i - 1) + k, i, {self.pick('i + k', self.agencies)},
                 CASE WHEN {ACKNOWLEDGED} THEN 'U0A' || k END,
                 CASE WHEN {ACKNOWLEDGED} THEN {self.at(f'{c} + {ack_delay}')} END, NULL, NULL,
                 CASE WHEN {ACKNOWLEDGED} THEN 0 ELSE 3 END,
                 CASE WHEN {ACKNOWLEDGED} THEN {worked_until('b', f'({c} + {ack_delay})')}
-                    - {worked_until('a', c)} END
+                    - {worked_until('a', c)} END,
+                CASE WHEN {CHALLENGED} AND {self.pick('i / 20', list(STATES))} = 'open' THEN 1 ELSE 0 END
             FROM {shares} JOIN days a ON {on_day('a', c)} JOIN days b ON {on_day('b', f'({c} + {ack_delay})')}
             WHERE {SHARED}"""),
             ("outcomes", self._outcomes(HAS_OUTCOME, "i", "NULL", first_outcome)

@@ -140,7 +140,10 @@ class Share(Base):
                             "acknowledged_at"),
                       # Small once every acknowledgement's working seconds are stored: the figures find the rest.
                       Index("ix_shares_uncounted", "record_id", sqlite_where=text(UNCOUNTED),
-                            postgresql_where=text(UNCOUNTED)))
+                            postgresql_where=text(UNCOUNTED)),
+                      # App Home's questions to answer: the posts whose records have open challenges, by agency.
+                      Index("ix_shares_challenged", "agency_key", "record_id",
+                            sqlite_where=text("open_challenges > 0"), postgresql_where=text("open_challenges > 0")))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
@@ -154,6 +157,9 @@ class Share(Base):
     # Working seconds from the record being shared to this acknowledgement, worked out when it was made, so the
     # figures read a number; NULL until acknowledged, and on rows acknowledged before the column existed.
     working_seconds_to_acknowledge: Mapped[int | None] = mapped_column(Integer)
+    # How many challenges on this post's record are open: kept by ChallengeService when one is raised, answered,
+    # resolved or escalated, so App Home reads only the posts with some (ix_shares_challenged).
+    open_challenges: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     record: Mapped[Record] = relationship(back_populates="shares")
 

@@ -30,7 +30,7 @@ from bot.services.records import load_record
 from bot.domain.workcalendar import WorkingCalendar
 from bot.blocks.ids import Field
 from storage.db import Database
-from storage.models import Challenge, ChallengeResponse, Record, Revision, SlackMessage
+from storage.models import Challenge, ChallengeResponse, Record, Revision, Share, SlackMessage
 
 
 class ChallengeService:
@@ -144,6 +144,7 @@ class ChallengeService:
                         now, self.partnership.reminders.acknowledge_within_working_hours, self.partnership.zone))
                 session.add(challenge)
                 session.flush()
+                _opened(session, record.id, +1)
                 audit(session, at=now, actor=user_id, act=Act.CHALLENGED, surface=surface, record_id=record.id,
                       detail=f"{challenge.kind}, for {subject.agency_key} (challenge {challenge.id})")
                 ids = self._to_threads(session, record.id, CHALLENGE_REPLY, f"challenge:{challenge.id}", challenge.id)
@@ -172,8 +173,9 @@ class ChallengeService:
                 response = ChallengeResponse(challenge_id=challenge.id, submission_key=submission_key,
                                              responded_by=user_id, responded_at=now, text=form.text)
                 session.add(response)
-                session.execute(update(Challenge).where(Challenge.id == challenge.id, Challenge.state == "open")
-                                .values(state="answered", next_reminder_at=None))
+                if session.execute(update(Challenge).where(Challenge.id == challenge.id, Challenge.state == "open")
+                                   .values(state="answered", next_reminder_at=None)).rowcount == 1:  # type: ignore[attr-defined]
+                    _opened(session, record.id, -1)
                 session.flush()
                 # The first answer's working time, kept for the partnership figures.
                 session.execute(update(Challenge).where(
@@ -209,9 +211,15 @@ class ChallengeService:
             return Result(Done.NOT_ALLOWED, record.reference)
         now = self.clock.now()
         with self.db.write() as session:
-            changed = session.execute(update(Challenge).where(Challenge.id == challenge_id,
-                                                              Challenge.state.in_(["open", "answered"]))
-                                      .values(state=state, closed_at=now, next_reminder_at=None)).rowcount == 1  # type: ignore[attr-defined]
+            # An open one first, so the open count on its record's posts is kept; then an answered one.
+            changed = False
+            for was in ("open", "answered"):
+                changed = session.execute(update(Challenge).where(Challenge.id == challenge_id, Challenge.state == was)
+                                          .values(state=state, closed_at=now, next_reminder_at=None)).rowcount == 1  # type: ignore[attr-defined]
+                if changed:
+                    if was == "open":
+                        _opened(session, record.id, -1)
+                    break
             if not changed:
                 return Result(Done.ALREADY, record.reference)
             audit(session, at=now, actor=user_id, act=Act.ESCALATED if state == "escalated" else Act.RESOLVED,
@@ -334,6 +342,14 @@ class ChallengeService:
         if kind == "amendment":
             ids += self._to_threads(session, record_id, AMENDMENT_REPLY, f"amendment:{revision.id}", revision.id)
         return ids
+
+
+def _opened(session: Session, record_id: int, by: int) -> None:
+    """Keeps Share.open_challenges, the open challenges on each post's record, in the challenge's transaction: App
+    Home's questions to answer read only the posts with some (ix_shares_challenged). Added to, not recounted, so
+    concurrent changes on one record each count."""
+    session.execute(update(Share).where(Share.record_id == record_id)
+                    .values(open_challenges=Share.open_challenges + by))
 
 
 def revision_key(submission_key: str) -> str:

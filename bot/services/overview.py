@@ -23,6 +23,10 @@ PAGE = 10
 OPEN = literal_column("'open'")
 ANSWERED = literal_column("'answered'")
 NO_ACTION = literal_column("''")
+NONE = literal_column("0")
+# Up to this many posts with open challenges, App Home reads their records' open challenges; beyond, it walks the
+# open challenges in the order raised until a page reaches the person's agencies.
+FEW = 1000
 
 
 @dataclass(frozen=True)
@@ -172,10 +176,10 @@ class OverviewService:
         order raised. Two reads of at most a page each, merged: the open questions on their own records (their
         records from ix_records_mine, then the open challenges on them from ix_challenges_open_on), each worked out
         whole first, so no plan (PostgreSQL's generic plan of a prepared statement included) walks every open
-        challenge hoping to meet one on their records; and, for a member of an agency, the open challenges walked
-        in the order raised from ix_challenges_open alone, each checked by one seek into the shares' unique index,
-        stopping at a page (so this read grows with the open challenges that reached none of their agencies)."""
-        not_theirs = (Challenge.state == OPEN) & (Challenge.raised_by != user_id)
+        challenge hoping to meet one on their records; and, for a member of an agency, the open challenges on the
+        records whose posts to their agencies have some open (Share.open_challenges, kept by ChallengeService) when
+        they are few, or else the open challenges in the order raised, each checked against their agencies'
+        posts, until a page."""
         theirs = select(Record.id).where(Record.sharer_id == user_id).cte("their_records").prefix_with("MATERIALIZED")
         # Who raised them is checked after: in a generic plan PostgreSQL guesses `raised_by <> $1` keeps one row.
         mine = (select(Challenge.id, Challenge.raised_at, Challenge.raised_by)
@@ -185,10 +189,27 @@ class OverviewService:
             select(mine.c.id).where(mine.c.raised_by != user_id).order_by(mine.c.raised_at, mine.c.id).limit(page)
             .scalar_subquery()), page)
         if agencies:
-            received = select(Share.id).where(Share.record_id == Challenge.record_id,
-                                              Share.agency_key.in_(agencies)).exists()
+            # The posts to their agencies whose records have open challenges (ix_shares_challenged: open_challenges,
+            # kept by ChallengeService), counted up to FEW from the index alone.
+            challenged = select(Share.record_id).where(Share.agency_key.in_(agencies), Share.open_challenges > NONE)
+            few = session.scalar(select(func.count()).select_from(challenged.limit(FEW).subquery())) or 0
+            if few < FEW:
+                # Few: their records worked out first, then the open challenges on them from ix_challenges_open_on.
+                reached = challenged.cte("reached").prefix_with("MATERIALIZED")
+                on_reached = (select(Challenge.id, Challenge.raised_at, Challenge.raised_by)
+                              .where(Challenge.record_id.in_(select(reached.c.record_id)), Challenge.state == OPEN)
+                              .cte("on_reached").prefix_with("MATERIALIZED"))
+                condition = Challenge.id.in_(select(on_reached.c.id).where(on_reached.c.raised_by != user_id)
+                                             .order_by(on_reached.c.raised_at, on_reached.c.id).limit(page)
+                                             .scalar_subquery())
+            else:
+                # Many: the open challenges walked in the order raised from ix_challenges_open alone, each checked
+                # by one seek into the shares' unique index, stopping at a page, which so many soon fill.
+                received = select(Share.id).where(Share.record_id == Challenge.record_id,
+                                                  Share.agency_key.in_(agencies)).exists()
+                condition = (Challenge.state == OPEN) & (Challenge.raised_by != user_id) & received
             seen = {c.challenge_id for c in found}
-            found += [c for c in self._challenges(session, not_theirs & received, page) if c.challenge_id not in seen]
+            found += [c for c in self._challenges(session, condition, page) if c.challenge_id not in seen]
         return sorted(found, key=lambda c: (c.raised_at, c.challenge_id))[:page]
 
     def _challenges(self, session: Session, condition: Any, page: int) -> list[OpenChallenge]:
