@@ -28,7 +28,7 @@ from bot.i18n import using
 from bot.links.service import LinkService
 from bot.services.audit import SYSTEM, Act, Surface, append, entry
 from bot.services.content import EMAIL_PROBLEM, SHARER_STATUS
-from bot.services.languages import Languages, voice_for
+from bot.services.languages import PersonLanguages, voice_for
 from bot.services.outbox import Outbox
 from bot.services.outbox.lease import THIS_PROCESS, Claimant
 from storage.db import Database
@@ -53,7 +53,7 @@ def backoff(attempts: int) -> timedelta:
 class EmailOutbox:
     def __init__(self, *, db: Database, clock: Clock, partnership: Partnership, relay: Relay, links: LinkService,
                  slack: Outbox, executor: Executor, deliver_elsewhere: Callable[[], None] | None = None,
-                 claimant: Claimant = THIS_PROCESS, languages: Languages | None = None) -> None:
+                 claimant: Claimant = THIS_PROCESS, languages: PersonLanguages | None = None) -> None:
         self.db = db
         self.clock = clock
         self.partnership = partnership
@@ -64,7 +64,7 @@ class EmailOutbox:
         self.deliver_elsewhere = deliver_elsewhere
         self.claimant = claimant
         # Whose language each email is written in: the agency's for its inbox, the asker's for a copy.
-        self.languages = languages or Languages(db=db, partnership=partnership, clock=clock)
+        self.languages = languages or PersonLanguages(db=db, partnership=partnership, clock=clock)
         self._busy = threading.Lock()
 
     # --- owing ----------------------------------------------------------------------------------------

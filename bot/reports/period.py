@@ -25,15 +25,13 @@ class PeriodError(ValueError):
 class Period:
     start: datetime  # aware, UTC, inclusive
     end: datetime  # aware, UTC, exclusive
-    first: date | None = None  # the local days it covers, both included
-    last: date | None = None
+    first: date  # the local days it covers, both included
+    last: date
     kind: str = "days"  # "days", "week" (this week) or "last" (the last N days)
 
     @property
     def label(self) -> str:
-        """e.g. "this week (30 Nov 2026 on)" or, in Welsh, "yr wythnos hon (o 30 Tach 2026)"."""
-        if self.first is None or self.last is None:
-            return f"{self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M} UTC"
+        """e.g. "this week (30 Nov 2026 on)" or, in Welsh, "yr wythnos hon (o 30 Tach 2026 ymlaen)"."""
         return each_language(self._label)
 
     def _label(self) -> str:

@@ -22,7 +22,7 @@ from bot.email.compose import COPY, RECORD
 from bot.i18n import Voice, _, using
 from bot.links.service import link_id_of
 from bot.reports.digest import DIGEST, DIGEST_CHART, DigestContent
-from bot.services.languages import Languages, voice_for
+from bot.services.languages import PersonLanguages, voice_for
 from bot.services.outbox import Owe, Rendered, fix_for
 from storage.models import Challenge, ChallengeResponse, EmailLink, EmailMessage, Outcome, Record, Revision, Share, \
     SlackMessage
@@ -68,7 +68,7 @@ _OUT_OF_DATE = update(SlackMessage.__table__).where(_message.id.in_(_CHOSEN)).va
 
 class MessageContent:
     def __init__(self, *, partnership: Partnership, glossary: Glossary, digest: DigestContent | None = None,
-                 languages: Languages | None = None) -> None:
+                 languages: PersonLanguages | None = None) -> None:
         self.languages = languages
         self.partnership = partnership
         self.glossary = glossary

@@ -24,7 +24,7 @@ def voice_for(partnership: Partnership, language: str) -> Voice:
                  words=partnership.languages.welsh)
 
 
-class Languages:
+class PersonLanguages:
     def __init__(self, *, db: Database, partnership: Partnership, clock: Clock) -> None:
         self.db = db
         self.partnership = partnership

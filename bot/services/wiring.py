@@ -29,7 +29,7 @@ from bot.services.challenges import ChallengeService
 from bot.services.content import MessageContent
 from bot.services.directory import Directory
 from bot.services.events import EventLog
-from bot.services.languages import Languages
+from bot.services.languages import PersonLanguages
 from bot.services.outbox import Outbox
 from bot.services.outcomes import OutcomeService
 from bot.services.overview import OverviewService
@@ -65,7 +65,7 @@ class Services:
     challenges: ChallengeService
     retention: RetentionService
     events: EventLog
-    languages: Languages
+    languages: PersonLanguages
     digest: DigestService | None = None  # the weekly digest, owed by the sweep
     email: EmailOutbox | None = None  # emails to agencies not in Slack, reminders and copies; None without [email]
     copies: CopyService | None = None  # "Email me a copy"; None without [email]
@@ -120,7 +120,7 @@ def build_services(*, partnership: Partnership, db: Database, client: WebClient,
     senders = None if work else ThreadPoolExecutor(SEND_THREADS, thread_name_prefix="joinedup-send")
     work = work or ThreadPoolExecutor(WORK_THREADS, thread_name_prefix="joinedup-work")
     calendar = calendar_for(partnership)
-    languages = Languages(db=db, partnership=partnership, clock=clock)
+    languages = PersonLanguages(db=db, partnership=partnership, clock=clock)
     content = MessageContent(partnership=partnership, glossary=glossary, languages=languages,
                              digest=DigestContent(db=db, partnership=partnership, calendar=calendar))
     outbox = Outbox(db=db, client=client, clock=clock, executor=work, senders=senders, content=content,
