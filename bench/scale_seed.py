@@ -36,6 +36,9 @@ STATES = ("open", "answered", "resolved", "escalated")
 ANSWERED = f"{CHALLENGED} AND (i / 20) % 4 <> 0"
 SECOND_ANSWER = f"{ANSWERED} AND i % 40 = 1"
 AMENDED = "i % 10 = 3"
+# A quarter of the records ask the receiving agencies to act; an agency's result (AGENCY_RESULT) is its post k = 1.
+ASKS = "i % 4 = 0"
+RESULT_DUE = f"{ACKNOWLEDGED} AND {ASKS} AND NOT ({AGENCY_RESULT} AND k = 1)"
 FAILED = "i % 500 = 0"
 
 
@@ -98,27 +101,30 @@ class Seeder:
                 identifiers_found, last_activity_at, outcome_request_at, outcome_requests_sent, first_outcome_at)
             SELECT i, 'scale-' || i, 'CR-' || (10000 + i % 90000), {self.at(f'{c} - 3600')}, {self.at(c)},
                 'U0S' || (i % 200), {self.pick('i', self.agencies)}, {self.json([])}, '',
-                CASE WHEN i % 3 = 0 THEN {two} ELSE {one} END, '', '', {self.boolean(True)}, 'Public task',
+                CASE WHEN i % 3 = 0 THEN {two} ELSE {one} END, '',
+                CASE WHEN {ASKS} THEN 'Tell me what you did.' ELSE '' END, {self.boolean(True)}, 'Public task',
                 'A conversation recorded at scale.', {self.pick('i / 4', self.risks)}, 'level', '', '',
                 {self.on(f'{c} + 28 * {DAY}')}, CASE WHEN {SHARED} THEN NULL ELSE 'Not proportionate' END,
                 {self.json([])}, {self.at(c)}, NULL,
                 CASE WHEN {SHARED} AND NOT ({HAS_OUTCOME}) THEN 1 ELSE 0 END,
                 CASE WHEN {HAS_OUTCOME} THEN {self.at(first_outcome)} END
             FROM {self.series(n)}"""),
-            # The working seconds as AcknowledgementService stores them, and the open challenges on each post's
-            # record as ChallengeService keeps them (the challenges below): in the INSERT, as an UPDATE of millions
-            # of indexed rows afterwards would take PostgreSQL far longer.
+            # The working seconds as AcknowledgementService stores them, the open challenges on each post's record
+            # as ChallengeService keeps them (the challenges below), and the result each agency owes as the
+            # acknowledgement and outcome services keep it: in the INSERT, as an UPDATE of millions of indexed rows
+            # afterwards would take PostgreSQL far longer.
             ("shares", f"""
             WITH {self.days} INSERT INTO shares (id, record_id, agency_key, acknowledged_by, acknowledged_at,
                 acknowledgement_note, next_reminder_at, reminders_sent, working_seconds_to_acknowledge,
-                open_challenges)
+                open_challenges, result_due_since)
             SELECT 3 * (i - 1) + k, i, {self.pick('i + k', self.agencies)},
                 CASE WHEN {ACKNOWLEDGED} THEN 'U0A' || k END,
                 CASE WHEN {ACKNOWLEDGED} THEN {self.at(f'{c} + {ack_delay}')} END, NULL, NULL,
                 CASE WHEN {ACKNOWLEDGED} THEN 0 ELSE 3 END,
                 CASE WHEN {ACKNOWLEDGED} THEN {worked_until('b', f'({c} + {ack_delay})')}
                     - {worked_until('a', c)} END,
-                CASE WHEN {CHALLENGED} AND {self.pick('i / 20', list(STATES))} = 'open' THEN 1 ELSE 0 END
+                CASE WHEN {CHALLENGED} AND {self.pick('i / 20', list(STATES))} = 'open' THEN 1 ELSE 0 END,
+                CASE WHEN {RESULT_DUE} THEN {self.at(f'{c} + {ack_delay}')} END
             FROM {shares} JOIN days a ON {on_day('a', c)} JOIN days b ON {on_day('b', f'({c} + {ack_delay})')}
             WHERE {SHARED}"""),
             ("outcomes", self._outcomes(HAS_OUTCOME, "i", "NULL", first_outcome)

@@ -47,6 +47,8 @@ ASKED = "not_shared_reason IS NULL AND (outcome_requests_sent > 0 OR outcome_req
 ASKING = "requested_action <> '' AND purged_at IS NULL"
 # Shared records, not purged, whose sharer has not reported the outcome: where App Home looks for outcomes due.
 OUTCOME_DUE = "not_shared_reason IS NULL AND purged_at IS NULL AND first_outcome_at IS NULL"
+# Posts whose agency has acknowledged a record that asked it to act and has not yet told the sharer what it did.
+RESULT_DUE = "result_due_since IS NOT NULL"
 
 
 class Record(Base):
@@ -143,7 +145,11 @@ class Share(Base):
                             postgresql_where=text(UNCOUNTED)),
                       # App Home's questions to answer: the posts whose records have open challenges, by agency.
                       Index("ix_shares_challenged", "agency_key", "record_id",
-                            sqlite_where=text("open_challenges > 0"), postgresql_where=text("open_challenges > 0")))
+                            sqlite_where=text("open_challenges > 0"), postgresql_where=text("open_challenges > 0")),
+                      # App Home's results due: an agency's acknowledged posts still owing the sharer its result, in
+                      # the order acknowledged.
+                      Index("ix_shares_result_due", "agency_key", "result_due_since", "id",
+                            sqlite_where=text(RESULT_DUE), postgresql_where=text(RESULT_DUE)))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
@@ -160,6 +166,9 @@ class Share(Base):
     # How many challenges on this post's record are open: kept by ChallengeService when one is raised, answered,
     # resolved or escalated, so App Home reads only the posts with some (ix_shares_challenged).
     open_challenges: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the agency acknowledged a record that asked it to act, until it tells the sharer what it did (kept by
+    # AcknowledgementService, cleared by OutcomeService and on purging), so App Home reads only the posts owing one.
+    result_due_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     record: Mapped[Record] = relationship(back_populates="shares")
 

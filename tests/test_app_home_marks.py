@@ -1,9 +1,14 @@
-"""What App Home reads is kept when it is written: each post's count of open challenges on its record."""
+"""What App Home reads is kept when it is written: each post's count of open challenges on its record, and whether
+its agency owes the sharer its result."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from bot.blocks.challenge import ResponseForm
+from bot.blocks.ids import Field
+from bot.blocks.outcome import OutcomeForm
+from bot.blocks.record_form import ACTION_REQUESTED
+from bot.services.acts import Subject
 from bot.demo.sample import EDUCATION, HEALTH, NIA, SAM, TIA
 from storage.models import Share
 from tests.test_challenges import challenge
@@ -12,6 +17,11 @@ from tests.test_challenges import challenge
 def open_counts(joinedup):
     with joinedup.db.read() as session:
         return {s.agency_key: s.open_challenges for s in session.scalars(select(Share).order_by(Share.id))}
+
+
+def share_ids(joinedup):
+    with joinedup.db.read() as session:
+        return {(s.record_id, s.agency_key): s.id for s in session.scalars(select(Share))}
 
 
 def to_answer(joinedup, user):
@@ -75,3 +85,106 @@ def test_the_scale_bench_seeds_the_open_counts_as_the_challenge_service_keeps_th
         marked = session.execute(text("SELECT count(*) FROM shares WHERE open_challenges > 0")).scalar()
     db.dispose()
     assert wrong == 0 and marked > 0
+
+
+def asking(joinedup, action="Please check attendance this week and tell me of any absence."):
+    return joinedup.record(**{Field.REQUEST: ACTION_REQUESTED, Field.REQUESTED_ACTION: action})
+
+
+def result_marks(joinedup):
+    with joinedup.db.read() as session:
+        return {(s.record_id, s.agency_key): s.result_due_since for s in session.scalars(select(Share))}
+
+
+def results_due(joinedup, user):
+    return [(r.reference, r.agency_key) for r in joinedup.services.overview.overview(user).results_due]
+
+
+def test_a_post_owes_its_result_from_the_acknowledgement_until_the_agency_tells_the_sharer(joinedup):
+    asking(joinedup)
+    joinedup.record()  # asks for nothing: acknowledging it owes nothing
+    acknowledge = joinedup.services.acknowledgements.acknowledge
+    shares = share_ids(joinedup)
+    assert set(result_marks(joinedup).values()) == {None}, "nothing is owed before an acknowledgement"
+
+    acknowledged_at = joinedup.clock.now()
+    acknowledge(shares[(1, HEALTH.key)], NIA.user_id)
+    acknowledge(shares[(2, HEALTH.key)], NIA.user_id)
+    assert result_marks(joinedup) == {(1, EDUCATION.key): None, (1, HEALTH.key): acknowledged_at,
+                                      (2, EDUCATION.key): None, (2, HEALTH.key): None}
+    assert results_due(joinedup, NIA.user_id) == [("JU-000001", HEALTH.key)]
+
+    joinedup.services.outcomes.report(Subject(1, HEALTH.key), NIA.user_id,
+                                      OutcomeForm("School nurse visit booked.", next_step="further_action"),
+                                      submission_key="result-1")
+    assert set(result_marks(joinedup).values()) == {None}
+    assert results_due(joinedup, NIA.user_id) == []
+
+
+def test_a_result_told_before_the_acknowledgement_leaves_nothing_owed_and_purging_clears_what_was(joinedup):
+    asking(joinedup)
+    asking(joinedup)
+    shares = share_ids(joinedup)
+    joinedup.services.outcomes.report(Subject(1, HEALTH.key), NIA.user_id,
+                                      OutcomeForm("Seen at clinic already.", next_step="no_further_action"),
+                                      submission_key="result-early")
+    joinedup.services.acknowledgements.acknowledge(shares[(1, HEALTH.key)], NIA.user_id)
+    joinedup.services.acknowledgements.acknowledge(shares[(2, HEALTH.key)], NIA.user_id)
+    joinedup.services.acknowledgements.acknowledge(shares[(2, EDUCATION.key)], TIA.user_id)
+    marks = result_marks(joinedup)
+    assert marks[(1, HEALTH.key)] is None and marks[(2, HEALTH.key)] and marks[(2, EDUCATION.key)]
+    assert results_due(joinedup, NIA.user_id) == [("JU-000002", HEALTH.key)]
+
+    joinedup.services.retention.purge(2)
+    assert set(result_marks(joinedup).values()) == {None}
+    assert results_due(joinedup, NIA.user_id) == results_due(joinedup, TIA.user_id) == []
+
+
+def test_results_due_come_in_the_order_acknowledged_a_page_at_a_time(joinedup):
+    for _ in range(3):
+        asking(joinedup)
+    shares = share_ids(joinedup)
+    for record in (2, 3, 1):
+        joinedup.services.acknowledgements.acknowledge(shares[(record, HEALTH.key)], NIA.user_id)
+        joinedup.clock.advance(minutes=5)
+    assert [reference for reference, _ in results_due(joinedup, NIA.user_id)] == ["JU-000002", "JU-000003",
+                                                                                  "JU-000001"]
+    overview = joinedup.services.overview.overview(NIA.user_id, page=2)
+    assert [r.reference for r in overview.results_due] == ["JU-000002", "JU-000003"]
+
+
+def test_the_waiting_list_is_paged_in_the_order_the_records_were_shared(joinedup):
+    for _ in range(5):
+        joinedup.record()
+    first = joinedup.services.overview.overview(NIA.user_id, page=2)
+    then = joinedup.services.overview.overview(NIA.user_id, waiting_offset=2, page=2)
+    last = joinedup.services.overview.overview(NIA.user_id, waiting_offset=4, page=2)
+    assert first.waiting_total == then.waiting_total == 5
+    assert [w.reference for w in first.waiting + then.waiting + last.waiting] == [
+        "JU-000001", "JU-000002", "JU-000003", "JU-000004", "JU-000005"]
+    assert [w.shared_at for w in first.waiting] == sorted(w.shared_at for w in first.waiting)
+
+
+def test_the_scale_bench_seeds_the_results_owed_as_the_services_keep_them(tmp_path):
+    from bench.scale_seed import Seeder
+    from bot.demo.sample import sample_partnership
+    from bot.services.records import calendar_for
+    from storage.db import Database
+    from sqlalchemy import text
+
+    db = Database(f"sqlite:///{tmp_path}/scale.db")
+    db.migrate()
+    partnership = sample_partnership()
+    Seeder(db, partnership, 2_000).seed(calendar_for(partnership), partnership)
+    owed = ("s.acknowledged_at IS NOT NULL AND r.requested_action <> '' AND r.purged_at IS NULL AND NOT EXISTS"
+            " (SELECT 1 FROM outcomes o WHERE o.record_id = s.record_id AND o.agency_key = s.agency_key)")
+    with db.read() as session:
+        wrong = session.execute(text(
+            f"SELECT count(*) FROM shares s JOIN records r ON r.id = s.record_id WHERE CASE WHEN {owed}"
+            " THEN s.result_due_since IS NOT s.acknowledged_at ELSE s.result_due_since IS NOT NULL END")).scalar()
+        marked, told = session.execute(text(
+            "SELECT count(*), (SELECT count(*) FROM outcomes WHERE agency_key IS NOT NULL AND record_id IN"
+            " (SELECT id FROM records WHERE requested_action <> '')) FROM shares WHERE result_due_since IS NOT NULL")
+        ).one()
+    db.dispose()
+    assert wrong == 0 and marked > 0 and told > 0

@@ -351,6 +351,8 @@ def _assert_rows_survived(db: Database, revision: str) -> None:
         assert [(s.agency_key, s.acknowledged_by, s.acknowledged_at, s.acknowledgement_note, s.reminders_sent)
                 for s in first.shares] == [("education", "U0TIA", ACKNOWLEDGED, "Seen, thank you", 0),
                                            ("health", None, None, None, 1 if at_least(revision, "0002") else 0)]
+        # The record asks the agencies to act: Education acknowledged and has not told the sharer what it did.
+        assert [s.result_due_since for s in first.shares] == [ACKNOWLEDGED, None]
         assert session.get(SharerPreference, "U0SAM").agency_key == "social-care"
         reminder = session.get(SlackMessage, 2)
         assert (reminder.parent_id, reminder.pending, reminder.attempts, reminder.last_error,

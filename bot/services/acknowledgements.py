@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from enum import StrEnum
 
 from sqlalchemy import bindparam, select, update
@@ -18,12 +19,16 @@ from bot.services.outbox import Outbox
 from bot.services.records import calendar_for
 from bot.reports.workingtime import working_seconds
 from storage.db import Database
-from storage.models import Record, Share, SlackMessage, format_reference
+from storage.models import Outcome as OutcomeRow, Record, Share, SlackMessage, format_reference
 
 _shares = Share.__table__.c
+_records = Record.__table__.c
 _SHARE = (select(_shares.record_id, _shares.agency_key, _shares.acknowledged_at, _shares.acknowledged_by,
-                 Record.__table__.c.created_at.label("shared_at"))
-          .join(Record.__table__, Record.__table__.c.id == _shares.record_id).where(_shares.id == bindparam("share")))
+                 _records.created_at.label("shared_at"),
+                 ((_records.requested_action != "") & _records.purged_at.is_(None)).label("asks"))
+          .join(Record.__table__, _records.id == _shares.record_id).where(_shares.id == bindparam("share")))
+_TOLD = select(OutcomeRow.__table__.c.id).where(OutcomeRow.__table__.c.record_id == bindparam("record"),
+                                               OutcomeRow.__table__.c.agency_key == bindparam("agency"))
 
 
 class Outcome(StrEnum):
@@ -77,7 +82,8 @@ class AcknowledgementService:
             won = session.execute(
                 update(Share).where(Share.id == share_id, Share.acknowledged_at.is_(None))
                 .values(acknowledged_by=user_id, acknowledged_at=now, acknowledgement_note=note.strip() or None,
-                        working_seconds_to_acknowledge=self._working_seconds(share.shared_at, now))
+                        working_seconds_to_acknowledge=self._working_seconds(share.shared_at, now),
+                        result_due_since=now if self._result_due(session, share) else None)
             ).rowcount == 1  # type: ignore[attr-defined]
             if won:
                 audit(session, at=now, actor=user_id, act=Act.ACKNOWLEDGED, surface=surface, record_id=share.record_id,
@@ -94,6 +100,13 @@ class AcknowledgementService:
             return Acknowledgement(Outcome.ALREADY, reference, share.agency_key,
                                    first.acknowledged_by, first.acknowledged_at)
 
+    @staticmethod
+    def _result_due(session: Session, share: Any) -> bool:
+        """A record that asked the agency to act owes the sharer its result from the acknowledgement, unless the
+        agency told it already; kept on the post so App Home reads only the posts owing one."""
+        return bool(share.asks) and session.execute(
+            _TOLD, {"record": share.record_id, "agency": share.agency_key}).first() is None
+
     def _working_seconds(self, shared_at: datetime, now: datetime) -> int:
         """Kept with the acknowledgement, so the partnership figures read it rather than work it out."""
         partnership = self.directory.partnership
@@ -108,7 +121,7 @@ class AcknowledgementService:
                                parent_id=sharer.status_id if sharer.status_failed_at is None else None)
 
 
-_records, _messages = Record.__table__.c, SlackMessage.__table__.c
+_messages = SlackMessage.__table__.c
 # The record's sharer, and their status message (every shared record has one, owed when it was saved).
 _SHARER = (select(_records.sharer_id, _messages.id.label("status_id"), _messages.failed_at.label("status_failed_at"))
            .outerjoin(SlackMessage.__table__, (_messages.record_id == _records.id) & (_messages.kind == SHARER_STATUS))

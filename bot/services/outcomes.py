@@ -104,6 +104,10 @@ class OutcomeService:
                 session.execute(update(Record.__table__).where(kept.id == record.id, or_(
                     kept.first_outcome_at.is_(None), kept.first_outcome_at > outcome.reported_at))
                     .values(first_outcome_at=outcome.reported_at))
+            else:  # the agency has told the sharer what it did: no longer due on its App Home
+                session.execute(update(Share).where(Share.record_id == record.id,
+                                                    Share.agency_key == subject.agency_key)
+                                .values(result_due_since=None))
             session.flush()
             audit(session, at=outcome.reported_at, actor=user_id, act=Act.OUTCOME_REPORTED, surface=surface,
                   record_id=record.id, detail=f"for {subject.agency_key}" if subject.agency_key else "by the sharer")

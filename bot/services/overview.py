@@ -22,7 +22,6 @@ PAGE = 10
 # Written into the SQL, not bound, so both planners match the partial indexes App Home reads (storage/models.py).
 OPEN = literal_column("'open'")
 ANSWERED = literal_column("'answered'")
-NO_ACTION = literal_column("''")
 NONE = literal_column("0")
 # Up to this many posts with open challenges, App Home reads their records' open challenges; beyond, it walks the
 # open challenges in the order raised until a page reaches the person's agencies.
@@ -116,18 +115,15 @@ class OverviewService:
         agencies = self.directory.agencies_of(user_id)
         with self.db.read() as session:
             # Counted and paged from the partial index of unacknowledged posts (ix_shares_waiting: the agency, the
-            # record and the post), never the acknowledged history. Materialised first, so neither planner walks the
-            # whole history by created_at hoping to meet them; each is then given its record's time from
-            # ix_records_id_made alone, and only the page's rows are read whole.
+            # record and the post), never the acknowledged history: in the order the records were saved, which is
+            # the index's, so a page reads ten entries however many wait; only the page's rows are read whole.
             waiting_here = (Share.agency_key.in_(agencies), Share.acknowledged_at.is_(None))
             waiting_total = session.scalar(select(func.count(Share.id)).where(*waiting_here)) or 0
-            unacknowledged = (select(Share.id, Share.record_id).where(*waiting_here)
-                              .cte("unacknowledged").prefix_with("MATERIALIZED"))
-            on_page = (select(unacknowledged.c.id).join(Record, Record.id == unacknowledged.c.record_id)
-                       .order_by(Record.created_at, unacknowledged.c.id).offset(waiting_offset).limit(page))
+            on_page = (select(Share.id).where(*waiting_here).order_by(Share.record_id, Share.id)
+                       .offset(waiting_offset).limit(page))
             rows = session.execute(select(Share, Record).join(Record, Share.record_id == Record.id)
                                    .where(Share.id.in_(on_page.scalar_subquery()))
-                                   .order_by(Record.created_at, Share.id)).all() if waiting_total else []
+                                   .order_by(Share.record_id, Share.id)).all() if waiting_total else []
             waiting = [Waiting(share.id, record.reference, record.case_reference,
                                agency_name(self.partnership, share.agency_key), record.risk_label, record.sharer_id,
                                agency_name(self.partnership, record.sharer_agency), record.created_at)
@@ -160,13 +156,15 @@ class OverviewService:
     def _results_due(self, session: Session, agencies: list[str], page: int) -> list[ResultDue]:
         """Records shared with these agencies that asked for an action, acknowledged, with no result told yet.
 
-        Read from the records that ask for an action (ix_records_asking), not from every acknowledgement ever made."""
+        Read in the order acknowledged from the posts marked as owing one (ix_shares_result_due, kept by the
+        acknowledgement and outcome services), not from every record that ever asked; each is still checked for a
+        result and a purge, so a mark left by two services racing shows nothing that is not due."""
         told = select(Outcome.id).where(Outcome.record_id == Share.record_id, Outcome.agency_key == Share.agency_key)
         rows = session.execute(
             select(Share, Record).join(Record, Share.record_id == Record.id)
-            .where(Share.agency_key.in_(agencies), Share.acknowledged_at.is_not(None),
-                   Record.requested_action != NO_ACTION, Record.purged_at.is_(None), ~told.exists())
-            .order_by(Share.acknowledged_at, Share.id).limit(page)).all()
+            .where(Share.agency_key.in_(agencies), Share.result_due_since.is_not(None), Record.purged_at.is_(None),
+                   ~told.exists())
+            .order_by(Share.result_due_since, Share.id).limit(page)).all()
         return [ResultDue(record.id, record.reference, record.case_reference, share.agency_key,
                           agency_name(self.partnership, share.agency_key), share.acknowledged_at)
                 for share, record in rows]

@@ -56,7 +56,7 @@ class RetentionService:
             record.not_shared_reason = "" if record.not_shared_reason is not None else None
             record.outcome_request_at, record.purged_at, record.last_activity_at = None, now, None
             session.execute(update(Share).where(Share.record_id == record_id)
-                            .values(acknowledgement_note=None, next_reminder_at=None))
+                            .values(acknowledgement_note=None, next_reminder_at=None, result_due_since=None))
             session.execute(update(Outcome).where(Outcome.record_id == record_id)
                             .values(what_happened="", what_changed="", identifiers_reason=None))
             challenge_ids = select(Challenge.id).where(Challenge.record_id == record_id).scalar_subquery()
