@@ -415,6 +415,22 @@ class PersonLanguage(Base):
     chosen_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class CountedFigures(Base):
+    """A report counted by the sweep and kept for whoever reads it next (App Home's partnership figures): its
+    period, the moment it was counted, and its values as JSON (bot/reports/stored.py). One row per use."""
+
+    __tablename__ = "counted_figures"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)  # e.g. "app-home"
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    period_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    period_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    period_first: Mapped[date] = mapped_column(Date)
+    period_last: Mapped[date] = mapped_column(Date)
+    period_kind: Mapped[str] = mapped_column(String(10))
+    report: Mapped[str] = mapped_column(Text)
+
+
 REFERENCE_PREFIX = "JU-"
 
 

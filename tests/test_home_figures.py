@@ -1,11 +1,16 @@
 """App Home's partnership part: admins see this week's figures and what is overdue, worked out by hand from a seeded
-week; nobody else does, at no cost to them; a report that fails leaves the rest of App Home in place."""
+week; nobody else does, at no cost to them; a report that fails leaves the rest of App Home in place. The sweep
+counts the figures and keeps them; App Home shows what it kept while it is fresh and of this week, and otherwise
+counts them itself."""
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
 from datetime import datetime, timezone
 
+from sqlalchemy import select
+
+import bot.services.home_figures as service
 from bot.blocks.home_figures import POINTER, UNCOUNTED, partnership_blocks
 from bot.blocks.overview import home_view
 from bot.demo.sample import ADMIN, LEE, NIA, SAM, sample_partnership
@@ -14,10 +19,13 @@ from bot.domain.config import Agency
 from bot.reports.figures import BY_NAME
 from bot.reports.period import parse_period
 from bot.reports.service import PartnershipFigures, Report, Value
-from bot.services.home_figures import home_figures
+from bot.processes.sweep import Sweeper
+from bot.reports.stored import report_from_json, report_json
+from bot.services.home_figures import FRESH_FOR, home_figures
+from bot.services.records import calendar_for
 from bot.services.overview import OpenChallenge, Overview, Waiting
 from bot.standin.blockkit import HOME, block_problems
-from storage.models import Challenge, Outcome, Record, Share
+from storage.models import Challenge, CountedFigures, Outcome, Record, Share
 
 
 def nov(day: int, hour: int, minute: int = 0) -> datetime:
@@ -159,3 +167,120 @@ def test_without_figures_the_part_is_a_short_note():
     part = partnership_blocks(None, sample_partnership())
     assert len(part) == 3 and UNCOUNTED in str(part)
     assert block_problems(part, HOME, "/view/blocks") == []
+
+
+# --- counted by the sweep, kept for App Home ------------------------------------------------------------------------
+
+def kept(db) -> CountedFigures | None:
+    with db.read() as session:
+        return session.scalar(select(CountedFigures))
+
+
+def counted_at(moment: datetime) -> str:
+    return f"Counted at <!date^{int(moment.timestamp())}^{{time}}|"
+
+
+def test_the_sweep_keeps_this_weeks_figures_which_app_home_shows_until_two_sweeps_have_passed(joinedup, monkeypatch):
+    seed(joinedup.db)
+    swept = joinedup.clock.now()
+
+    Sweeper(joinedup.services).run()
+
+    row = kept(joinedup.db)
+    assert row is not None and row.key == "app-home" and row.counted_at == swept
+    assert (row.period_first, row.period_last, row.period_kind) == (nov(23, 0).date(), nov(29, 0).date(), "week")
+    with joinedup.db.write() as session:  # a fourth record shared this week, after the sweep
+        session.add(record(6, "health", nov(24, 9)))
+
+    joinedup.clock.set(swept + FRESH_FOR)
+    home = open_home(joinedup, ADMIN.user_id)
+    assert "Records shared: *3*" in home and counted_at(swept) in home  # what the sweep counted, and when
+    assert "Acknowledgements overdue: *2*" in home and "This week, this week (23 Nov 2026 on)" in home
+
+    later = joinedup.clock.advance(seconds=1)  # more than two sweeps ago: App Home counts, and keeps it
+    home = open_home(joinedup, ADMIN.user_id)
+    assert "Records shared: *4*" in home and counted_at(later) in home
+    assert kept(joinedup.db).counted_at == later
+
+    def fails(self, period, now):
+        raise AssertionError("counted again while what was kept is fresh")
+    monkeypatch.setattr(PartnershipFigures, "report", fails)
+    joinedup.clock.advance(seconds=30)
+    home = open_home(joinedup, ADMIN.user_id)
+    assert "Records shared: *4*" in home and counted_at(later) in home
+
+
+def test_last_weeks_figures_are_never_shown_as_this_weeks(joinedup):
+    seed(joinedup.db)
+    joinedup.clock.set(datetime(2026, 11, 29, 23, 59, 30, tzinfo=timezone.utc))  # Sunday night, London (GMT)
+    Sweeper(joinedup.services).run()
+    assert kept(joinedup.db).period_first == nov(23, 0).date()
+
+    monday = joinedup.clock.advance(seconds=40)  # fresh, but of last week
+    home = open_home(joinedup, ADMIN.user_id)
+
+    assert "This week, this week (30 Nov 2026 on)" in home and "23 Nov 2026 on" not in home
+    assert "Records shared: *0*" in home and counted_at(monday) in home
+    assert "Acknowledgements overdue: *2*" in home  # overdue now is over the whole history
+    row = kept(joinedup.db)
+    assert row.counted_at == monday and row.period_first == datetime(2026, 11, 30).date()
+
+
+def test_figures_kept_too_long_ago_are_counted_again(joinedup):
+    seed(joinedup.db)
+    Sweeper(joinedup.services).run()
+    with joinedup.db.write() as session:
+        session.add(record(6, "health", nov(24, 9)))
+
+    now = joinedup.clock.advance(minutes=30)  # the sweep has stopped: the figures are not shown as they were
+    home = open_home(joinedup, ADMIN.user_id)
+
+    assert "Records shared: *4*" in home and counted_at(now) in home
+
+
+def test_opening_app_home_reads_no_kept_figures_for_anyone_but_an_admin(joinedup, monkeypatch):
+    seed(joinedup.db)
+    Sweeper(joinedup.services).run()
+    asked = []
+    monkeypatch.setattr(service, "kept_figures", lambda *args: asked.append(args))
+    monkeypatch.setattr(service, "count_home_figures", lambda **kwargs: asked.append(kwargs))
+
+    for user in (NIA.user_id, SAM.user_id, LEE.user_id):
+        assert "'Partnership'" not in open_home(joinedup, user)
+
+    assert asked == []
+
+
+def test_a_sweep_that_cannot_count_the_figures_logs_one_line_without_content_and_does_the_rest(
+        joinedup, monkeypatch, caplog):
+    seed(joinedup.db)  # challenge 1's reminder is due
+
+    def fails(self, period, now):
+        raise RuntimeError("CR-00001 the child said something")
+    monkeypatch.setattr(PartnershipFigures, "report", fails)
+    with caplog.at_level(logging.ERROR):
+        swept = Sweeper(joinedup.services).run()
+
+    assert swept.challenge_reminders == 1 and swept.messages >= 1  # the reminder was sent all the same
+    lines = [r.getMessage() for r in caplog.records if "partnership figures" in r.getMessage()]
+    assert len(lines) == 1 and lines[0].startswith("sweep: ") and "RuntimeError at " in lines[0]
+    assert not any("CR-00001" in r.getMessage() or "child said" in r.getMessage() for r in caplog.records)
+    assert kept(joinedup.db) is None
+
+
+def test_a_partnership_without_admins_is_not_counted_by_the_sweep(joinedup, monkeypatch):
+    monkeypatch.setattr(joinedup.services, "partnership", replace(joinedup.partnership, admins=()))
+    Sweeper(joinedup.services).run()
+    assert kept(joinedup.db) is None
+
+
+def test_a_kept_report_reads_back_as_the_report_counted(joinedup):
+    seed(joinedup.db)
+    partnership, now = joinedup.partnership, joinedup.clock.now()
+    period = parse_period("this week", now, partnership.zone)
+    report = PartnershipFigures(db=joinedup.db, partnership=partnership, calendar=calendar_for(partnership)).report(
+        period, now)
+
+    assert report_from_json(report_json(report), period, now) == report
+    older = report_json(report).replace('"records_shared",', '', 1)  # kept by a version with other figures
+    assert report_from_json(older, period, now) is None

@@ -1,5 +1,11 @@
 """App Home's partnership part: this week's figures and what is overdue now, for the partnership's admins.
 
+Counting them reads the whole history (the figures now), so the sweep counts them each minute and keeps them
+(count_home_figures); an admin's App Home reads what it kept, if it was counted within two sweeps of now and for
+the same week, and otherwise counts them there and then, and keeps those. Web workers and the process that
+sweeps are separate processes, so the figures are kept in the database (table counted_figures), the last count
+replacing the one before: two processes counting at once each write a whole, correct report.
+
 Anyone else gets None without a query, so App Home costs them nothing more. Agencies' leads are not shown it
 either: their agency's line would cost the same whole report (every figure, each agency) on every App Home
 they open, and `/joinedup report` already shows them their agency beside the partnership. A report that fails
@@ -10,17 +16,30 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.domain.clock import Clock
 from bot.domain.config import Partnership
 from bot.edge.payloads import where
-from bot.reports.period import parse_period
+from bot.processes.scheduling import SWEEP_SECONDS
+from bot.reports.period import Period, parse_period
 from bot.reports.service import PartnershipFigures, Report
+from bot.reports.stored import report_from_json, report_json
 from bot.services.directory import Directory
 from bot.services.records import calendar_for
 from storage.db import Database
+from storage.models import CountedFigures
 
 log = logging.getLogger(__name__)
+
+KEY = "app-home"
+FRESH_FOR = timedelta(seconds=2 * SWEEP_SECONDS)  # a sweep may be late by one; after two, count again
+_TABLE = CountedFigures.__table__
+_KEPT = select(_TABLE).where(_TABLE.c.key == bindparam("key"))
 
 
 @dataclass(frozen=True)
@@ -35,9 +54,42 @@ def home_figures(user_id: str, *, db: Database, partnership: Partnership, direct
         return None
     now = clock.now()
     try:
-        period = parse_period("this week", now, partnership.zone)
-        figures = PartnershipFigures(db=db, partnership=partnership, calendar=calendar_for(partnership))
-        return HomeFigures(figures.report(period, now))
+        return HomeFigures(kept_figures(db, partnership, now) or count_home_figures(db=db, partnership=partnership,
+                                                                                    now=now))
     except Exception as error:  # noqa: BLE001 - whatever went wrong, App Home still shows the person's own work
         log.error("App Home's partnership figures were not counted: %s at %s", type(error).__name__, where(error))
         return HomeFigures(None)
+
+
+def count_home_figures(*, db: Database, partnership: Partnership, now: datetime) -> Report:
+    """This week's report at `now`, counted and kept for App Home (the sweep's part, and App Home's own when what
+    was kept is out of date)."""
+    period = parse_period("this week", now, partnership.zone)
+    report = PartnershipFigures(db=db, partnership=partnership, calendar=calendar_for(partnership)).report(period, now)
+    with db.write_core() as connection:
+        connection.execute(_KEEP[connection.dialect.name], {
+            "key": KEY, "counted_at": now, "period_start": period.start, "period_end": period.end,
+            "period_first": period.first, "period_last": period.last, "period_kind": period.kind,
+            "report": report_json(report)})
+    return report
+
+
+def kept_figures(db: Database, partnership: Partnership, now: datetime) -> Report | None:
+    """The report kept for App Home, if it was counted within FRESH_FOR of now and is of now's week; else None."""
+    row = db.first(_KEPT, {"key": KEY})
+    if row is None or abs(now - row.counted_at) > FRESH_FOR:
+        return None
+    week = parse_period("this week", now, partnership.zone)
+    period = Period(row.period_start, row.period_end, row.period_first, row.period_last, row.period_kind)
+    if (period.start, period.end, period.kind) != (week.start, week.end, week.kind):
+        return None  # e.g. counted on Sunday evening, read on Monday morning
+    return report_from_json(row.report, period, row.counted_at)
+
+
+def _keep(insert_: object) -> object:
+    statement = insert_(_TABLE)  # type: ignore[operator]
+    return statement.on_conflict_do_update(index_elements=["key"], set_={
+        column: statement.excluded[column] for column in _TABLE.c.keys() if column != "key"})
+
+
+_KEEP = {"sqlite": _keep(sqlite_insert), "postgresql": _keep(postgresql_insert)}
