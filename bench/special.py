@@ -241,8 +241,9 @@ def run_history(db_kind: str, *, rows: int, passes: int = 20, due_counts: tuple[
             moment = clock.now() - timedelta(minutes=5)
             with db.write() as session:
                 session.execute(text("UPDATE shares SET acknowledged_at = NULL, acknowledged_by = NULL, "
-                                     "next_reminder_at = :due WHERE id IN (SELECT id FROM shares WHERE "
-                                     "next_reminder_at IS NULL AND reminders_sent = 0 ORDER BY id DESC LIMIT :n)"),
+                                     "result_due_since = NULL, next_reminder_at = :due WHERE id IN (SELECT id FROM "
+                                     "shares WHERE next_reminder_at IS NULL AND reminders_sent = 0 "
+                                     "ORDER BY id DESC LIMIT :n)"),
                                 {"due": moment, "n": due})
             calls = standin("ncalls")
             started = time.perf_counter()
