@@ -185,3 +185,21 @@ def test_show_tells_the_two_loops_apart(joinedup):
     after = str(command_reply(joinedup, "show JU-000001", NIA.user_id)["blocks"])
     assert f"outcome reported by <@{SAM.user_id}>: the outcome for the child" in after
     assert "The outcome for the child: reported" in after and "Early help assessment started." in after
+
+
+def test_a_long_list_is_counted_only_so_far_past_the_page_and_says_more_than(joinedup, monkeypatch):
+    monkeypatch.setattr("bot.services.overview.COUNT_UP_TO", 2)
+    for _ in range(13):
+        joinedup.record()
+
+    home = open_home(joinedup, NIA.user_id)  # the first page of 10, counted up to 12
+    assert "Waiting for your agency* (more than 12)" in home and "'text': 'Show older'" in home
+    assert "Shared by you* (more than 12)" in open_home(joinedup, SAM.user_id)
+    assert command_reply(joinedup, "mine", NIA.user_id)["text"].startswith("more than ")  # its own page, 5
+
+    overview = joinedup.services.overview.overview(NIA.user_id, waiting_offset=10)  # 13 is within 20 + 2
+    assert (overview.waiting_total, overview.waiting_counted_all) == (13, True)
+    assert [w.reference for w in overview.waiting] == ["JU-000011", "JU-000012", "JU-000013"]
+    monkeypatch.setattr("bot.services.overview.COUNT_UP_TO", 20)
+    home = open_home(joinedup, NIA.user_id)
+    assert "Waiting for your agency* (13)" in home and "Show older (3 more)" in home

@@ -38,14 +38,19 @@ def _shared_blocks(item: Shared) -> list[dict[str, Any]]:
     return line_sections("", lines)
 
 
-def _more(kind: str, shown_to: int, total: int, overview: Overview) -> list[dict[str, Any]]:
+def _more(kind: str, shown_to: int, total: int, overview: Overview, counted_all: bool) -> list[dict[str, Any]]:
     if shown_to >= total:
         return []
     waiting = shown_to if kind == "waiting" else overview.waiting_offset
     shared = shown_to if kind == "shared" else overview.shared_offset
-    return [{"type": "actions", "elements": [
-        button(ngettext("Show older ({n} more)", "Show older ({n} more)", total - shown_to), Action.HOME_MORE,
-               f"{waiting}:{shared}")]}]
+    label = ngettext("Show older ({n} more)", "Show older ({n} more)", total - shown_to) if counted_all else \
+        _("Show older")
+    return [{"type": "actions", "elements": [button(label, Action.HOME_MORE, f"{waiting}:{shared}")]}]
+
+
+def _total(total: int, counted_all: bool) -> str:
+    """A list's length as counted: "more than 1000" where it was counted only so far (bot/services/overview.py)."""
+    return str(total) if counted_all else _("more than {count}", count=total)
 
 
 def _outcome_due_block(item: OutcomeDue) -> dict[str, Any]:
@@ -95,14 +100,18 @@ def overview_blocks(overview: Overview) -> list[dict[str, Any]]:
         blocks += [_result_due_block(item) for item in overview.results_due]
         blocks.append(divider())
     if overview.belongs_to_an_agency:
-        blocks.append(section(_("*Waiting for your agency* ({count})", count=overview.waiting_total)))
+        blocks.append(section(_("*Waiting for your agency* ({count})",
+                                count=_total(overview.waiting_total, overview.waiting_counted_all))))
         blocks += [_waiting_block(w) for w in overview.waiting] or [
             context(_("Everything shared with your agency has been acknowledged."))]
-        blocks += _more("waiting", overview.waiting_offset + len(overview.waiting), overview.waiting_total, overview)
+        blocks += _more("waiting", overview.waiting_offset + len(overview.waiting), overview.waiting_total, overview,
+                        overview.waiting_counted_all)
         blocks.append(divider())
-    blocks.append(section(_("*Shared by you* ({count})", count=overview.shared_total)))
+    blocks.append(section(_("*Shared by you* ({count})",
+                            count=_total(overview.shared_total, overview.shared_counted_all))))
     blocks += [block for s in overview.shared for block in _shared_blocks(s)] or [context(_(EMPTY))]
-    blocks += _more("shared", overview.shared_offset + len(overview.shared), overview.shared_total, overview)
+    blocks += _more("shared", overview.shared_offset + len(overview.shared), overview.shared_total, overview,
+                    overview.shared_counted_all)
     return blocks
 
 
@@ -130,8 +139,9 @@ def home_view(overview: Overview, below: list[dict[str, Any]] | None = None, *,
 
 
 def mine_message(overview: Overview) -> tuple[str, list[dict[str, Any]]]:
-    text = _("{waiting} waiting for your agency, {shared} shared by you", waiting=overview.waiting_total,
-             shared=overview.shared_total)
+    text = _("{waiting} waiting for your agency, {shared} shared by you",
+             waiting=_total(overview.waiting_total, overview.waiting_counted_all),
+             shared=_total(overview.shared_total, overview.shared_counted_all))
     blocks = overview_blocks(overview)
     if len(blocks) > MESSAGE_BLOCKS:
         blocks = blocks[: MESSAGE_BLOCKS - 1] + [context(_("There is more in Joined Up's App Home."))]

@@ -2,9 +2,10 @@
 
 Counting them reads the whole history (the figures now), so the sweep counts them each minute and keeps them
 (count_home_figures); an admin's App Home reads what it kept, if it was counted within two sweeps of now and for
-the same week, and otherwise counts them there and then, and keeps those. Web workers and the process that
-sweeps are separate processes, so the figures are kept in the database (table counted_figures), the last count
-replacing the one before: two processes counting at once each write a whole, correct report.
+the same week, and otherwise counts them there and then without keeping them (opening App Home writes nothing but
+the note that Slack's event was handled). Web workers and the process that sweeps are separate processes, so the
+figures are kept in the database (table counted_figures), the last count replacing the one before: two processes
+counting at once each write a whole, correct report.
 
 Anyone else gets None without a query, so App Home costs them nothing more. Agencies' leads are not shown it
 either: their agency's line would cost the same whole report (every figure, each agency) on every App Home
@@ -54,18 +55,21 @@ def home_figures(user_id: str, *, db: Database, partnership: Partnership, direct
         return None
     now = clock.now()
     try:
-        return HomeFigures(kept_figures(db, partnership, now) or count_home_figures(db=db, partnership=partnership,
-                                                                                    now=now))
+        return HomeFigures(kept_figures(db, partnership, now) or this_week(db, partnership, now))
     except Exception as error:  # noqa: BLE001 - whatever went wrong, App Home still shows the person's own work
         log.error("App Home's partnership figures were not counted: %s at %s", type(error).__name__, where(error))
         return HomeFigures(None)
 
 
-def count_home_figures(*, db: Database, partnership: Partnership, now: datetime) -> Report:
-    """This week's report at `now`, counted and kept for App Home (the sweep's part, and App Home's own when what
-    was kept is out of date)."""
+def this_week(db: Database, partnership: Partnership, now: datetime) -> Report:
     period = parse_period("this week", now, partnership.zone)
-    report = PartnershipFigures(db=db, partnership=partnership, calendar=calendar_for(partnership)).report(period, now)
+    return PartnershipFigures(db=db, partnership=partnership, calendar=calendar_for(partnership)).report(period, now)
+
+
+def count_home_figures(*, db: Database, partnership: Partnership, now: datetime) -> Report:
+    """This week's report at `now`, counted and kept for App Home: the sweep's part."""
+    report = this_week(db, partnership, now)
+    period = report.period
     with db.write_core() as connection:
         connection.execute(_KEEP[connection.dialect.name], {
             "key": KEY, "counted_at": now, "period_start": period.start, "period_end": period.end,

@@ -23,6 +23,9 @@ PAGE = 10
 OPEN = literal_column("'open'")
 ANSWERED = literal_column("'answered'")
 NONE = literal_column("0")
+# Each list is counted up to this many past the page asked for; a longer one is shown as "more than" that, so App
+# Home reads about what it shows however long an agency's backlog.
+COUNT_UP_TO = 1000
 # Up to this many posts with open challenges, App Home reads their records' open challenges; beyond, it walks the
 # open challenges in the order raised until a page reaches the person's agencies.
 FEW = 1000
@@ -92,6 +95,15 @@ class Overview:
     to_answer: list[OpenChallenge] = field(default_factory=list)
     raised: list[OpenChallenge] = field(default_factory=list)
     results_due: list[ResultDue] = field(default_factory=list)
+    waiting_counted_all: bool = True  # False: more than waiting_total wait (counted up to COUNT_UP_TO past the page)
+    shared_counted_all: bool = True
+
+
+def _count(session: Session, rows: Any, shown_to: int) -> tuple[int, bool]:
+    """How many rows, counted up to COUNT_UP_TO past `shown_to`, and whether that was all of them."""
+    most = shown_to + COUNT_UP_TO
+    counted = session.scalar(select(func.count()).select_from(rows.limit(most + 1).subquery())) or 0
+    return min(counted, most), counted <= most
 
 
 @dataclass(frozen=True)
@@ -118,7 +130,8 @@ class OverviewService:
             # record and the post), never the acknowledged history: in the order the records were saved, which is
             # the index's, so a page reads ten entries however many wait; only the page's rows are read whole.
             waiting_here = (Share.agency_key.in_(agencies), Share.acknowledged_at.is_(None))
-            waiting_total = session.scalar(select(func.count(Share.id)).where(*waiting_here)) or 0
+            waiting_total, waiting_counted_all = _count(session, select(Share.id).where(*waiting_here),
+                                                        waiting_offset + page)
             on_page = (select(Share.id).where(*waiting_here).order_by(Share.record_id, Share.id)
                        .offset(waiting_offset).limit(page))
             rows = session.execute(select(Share, Record).join(Record, Share.record_id == Record.id)
@@ -129,7 +142,8 @@ class OverviewService:
                                agency_name(self.partnership, record.sharer_agency), record.created_at)
                        for share, record in rows]
             mine = select(Record).where(Record.sharer_id == user_id)
-            shared_total = session.scalar(select(func.count()).select_from(mine.subquery())) or 0
+            shared_total, shared_counted_all = _count(session, select(Record.id).where(Record.sharer_id == user_id),
+                                                      shared_offset + page)
             records = session.scalars(mine.order_by(Record.created_at.desc(), Record.id.desc())
                                       .offset(shared_offset).limit(page)).all()
             shared = [Shared(r.reference, r.case_reference, r.created_at, r.is_shared,
@@ -151,7 +165,7 @@ class OverviewService:
             raised = self._challenges(session, (Challenge.raised_by == user_id)
                                       & Challenge.state.in_([OPEN, ANSWERED]), page)
         return Overview(waiting, waiting_total, waiting_offset, shared, shared_total, shared_offset, bool(agencies),
-                        outcomes_due, to_answer, raised, results_due)
+                        outcomes_due, to_answer, raised, results_due, waiting_counted_all, shared_counted_all)
 
     def _results_due(self, session: Session, agencies: list[str], page: int) -> list[ResultDue]:
         """Records shared with these agencies that asked for an action, acknowledged, with no result told yet.
