@@ -6,9 +6,9 @@ layer, in-process, with the Slack stand-in answering (its delivery runs on a poo
 acknowledge = AcknowledgementService.acknowledge (of a post of the record just saved), App Home =
 OverviewService.overview for a member of a receiving agency (whose waiting list is the seeded history's too),
 admin's App Home = OverviewService.overview and home_figures (this week's partnership figures) for the partnership's
-admin, as handlers/home.py reads them before building the view. The figures App Home shows are counted by the sweep
-each minute (count_home_figures); each round counts them first, as the sweep would have, and times that apart
-("the sweep's count"): work moved off the request, not away.
+admin, as handlers/home.py reads them before building the view. The figures App Home shows are counted and kept each
+minute by a scheduled job (keep_home_figures); each round counts them first, as that job would have, and times it
+apart ("the minute's count"): work moved off the request, not away.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from bot.standin.signed_requests import fill
 from storage.db import Database
 from storage.models import Share
 
-PATHS = ("/record", "submit", "acknowledge", "App Home", "admin's App Home", "the sweep's count")
+PATHS = ("/record", "submit", "acknowledge", "App Home", "admin's App Home", "the minute's count")
 
 
 def time_paths(url: str, standin: StandInProcess, rounds: int, label: str,
@@ -64,8 +64,8 @@ def time_paths(url: str, standin: StandInProcess, rounds: int, label: str,
             timed("acknowledge", lambda: services.acknowledgements.acknowledge(share_id, member))
             if "App Home" in seconds:
                 timed("App Home", lambda: services.overview.overview(member))
-            if "the sweep's count" in seconds:
-                timed("the sweep's count", lambda: count_home_figures(db=db, partnership=services.partnership,
+            if "the minute's count" in seconds:
+                timed("the minute's count", lambda: count_home_figures(db=db, partnership=services.partnership,
                                                                       now=clock.now()))
             if "admin's App Home" in seconds:
                 timed("admin's App Home", lambda: (services.overview.overview(ADMIN.user_id), home_figures(

@@ -207,12 +207,14 @@ def socket(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.processes.scheduling import start_scheduler
     from bot.processes.sweep import sweeper_for
+    from bot.services.home_figures import keeper_for
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
     _refuse_oauth_mode()
     runtime = build_runtime(settings)
-    scheduler = start_scheduler(sweep=sweeper_for(runtime.services).run,
-                                deliver_due=runtime.services.outbox.deliver_due)
+    services = runtime.services
+    scheduler = start_scheduler(sweep=sweeper_for(services).run, deliver_due=services.outbox.deliver_due,
+                                count_figures=keeper_for(services))
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # a service manager's stop, as Ctrl-C: exit 0
     try:
         SocketModeHandler(runtime.app, settings.app_token).start()

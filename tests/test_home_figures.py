@@ -1,13 +1,14 @@
 """App Home's partnership part: admins see this week's figures and what is overdue, worked out by hand from a seeded
-week; nobody else does, at no cost to them; a report that fails leaves the rest of App Home in place. The sweep
-counts the figures and keeps them; App Home shows what it kept while it is fresh and of this week, and otherwise
-counts them itself."""
+week; nobody else does, at no cost to them; a report that fails leaves the rest of App Home in place. A scheduled
+job counts the figures each minute and keeps them; App Home shows what was kept while it is fresh and of this week,
+and otherwise counts them itself."""
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
 from datetime import datetime, timezone
 
+import pytest
 from sqlalchemy import select
 
 import bot.services.home_figures as service
@@ -21,7 +22,7 @@ from bot.reports.period import parse_period
 from bot.reports.service import PartnershipFigures, Report, Value
 from bot.processes.sweep import Sweeper
 from bot.reports.stored import report_from_json, report_json
-from bot.services.home_figures import FRESH_FOR, home_figures
+from bot.services.home_figures import FRESH_FOR, home_figures, keeper_for
 from bot.services.records import calendar_for
 from bot.services.overview import OpenChallenge, Overview, Waiting
 from bot.standin.blockkit import HOME, block_problems
@@ -171,6 +172,11 @@ def test_without_figures_the_part_is_a_short_note():
 
 # --- counted by the sweep, kept for App Home ------------------------------------------------------------------------
 
+def keep(joinedup) -> bool:
+    """The scheduled job's run, as bot/processes/scheduling.py runs it each minute."""
+    return keeper_for(joinedup.services)()
+
+
 def kept(db) -> CountedFigures | None:
     with db.read() as session:
         return session.scalar(select(CountedFigures))
@@ -180,30 +186,30 @@ def counted_at(moment: datetime) -> str:
     return f"Counted at <!date^{int(moment.timestamp())}^{{time}}|"
 
 
-def test_the_sweep_keeps_this_weeks_figures_which_app_home_shows_until_two_sweeps_have_passed(joinedup, monkeypatch):
+def test_the_kept_figures_are_shown_until_two_minutes_have_passed(joinedup, monkeypatch):
     seed(joinedup.db)
     swept = joinedup.clock.now()
 
-    Sweeper(joinedup.services).run()
+    keep(joinedup)
 
     row = kept(joinedup.db)
     assert row is not None and row.key == "app-home" and row.counted_at == swept
     assert (row.period_first, row.period_last, row.period_kind) == (nov(23, 0).date(), nov(29, 0).date(), "week")
-    with joinedup.db.write() as session:  # a fourth record shared this week, after the sweep
+    with joinedup.db.write() as session:  # a fourth record shared this week, after the count
         session.add(record(6, "health", nov(24, 9)))
 
     joinedup.clock.set(swept + FRESH_FOR)
     home = open_home(joinedup, ADMIN.user_id)
-    assert "Records shared: *3*" in home and counted_at(swept) in home  # what the sweep counted, and when
+    assert "Records shared: *3*" in home and counted_at(swept) in home  # what was kept, and when
     assert "Acknowledgements overdue: *2*" in home and "This week, this week (23 Nov 2026 on)" in home
 
-    later = joinedup.clock.advance(seconds=1)  # more than two sweeps ago: App Home counts, and keeps nothing
+    later = joinedup.clock.advance(seconds=1)  # more than two minutes ago: App Home counts, keeps nothing
     home = open_home(joinedup, ADMIN.user_id)
     assert "Records shared: *4*" in home and counted_at(later) in home
     assert kept(joinedup.db).counted_at == swept
 
     swept_again = joinedup.clock.advance(seconds=5)
-    Sweeper(joinedup.services).run()
+    keep(joinedup)
 
     def fails(self, period, now):
         raise AssertionError("counted again while what was kept is fresh")
@@ -216,7 +222,7 @@ def test_the_sweep_keeps_this_weeks_figures_which_app_home_shows_until_two_sweep
 def test_last_weeks_figures_are_never_shown_as_this_weeks(joinedup):
     seed(joinedup.db)
     joinedup.clock.set(datetime(2026, 11, 29, 23, 59, 30, tzinfo=timezone.utc))  # Sunday night, London (GMT)
-    Sweeper(joinedup.services).run()
+    keep(joinedup)
     assert kept(joinedup.db).period_first == nov(23, 0).date()
 
     monday = joinedup.clock.advance(seconds=40)  # fresh, but of last week
@@ -225,16 +231,16 @@ def test_last_weeks_figures_are_never_shown_as_this_weeks(joinedup):
     assert "This week, this week (30 Nov 2026 on)" in home and "23 Nov 2026 on" not in home
     assert "Records shared: *0*" in home and counted_at(monday) in home
     assert "Acknowledgements overdue: *2*" in home  # overdue now is over the whole history
-    assert kept(joinedup.db).period_first == nov(23, 0).date(), "kept only by the sweep"
+    assert kept(joinedup.db).period_first == nov(23, 0).date(), "kept only by the scheduled job"
 
 
 def test_figures_kept_too_long_ago_are_counted_again(joinedup):
     seed(joinedup.db)
-    Sweeper(joinedup.services).run()
+    keep(joinedup)
     with joinedup.db.write() as session:
         session.add(record(6, "health", nov(24, 9)))
 
-    now = joinedup.clock.advance(minutes=30)  # the sweep has stopped: the figures are not shown as they were
+    now = joinedup.clock.advance(minutes=30)  # the job has stopped: the figures are not shown as they were
     home = open_home(joinedup, ADMIN.user_id)
 
     assert "Records shared: *4*" in home and counted_at(now) in home
@@ -242,7 +248,7 @@ def test_figures_kept_too_long_ago_are_counted_again(joinedup):
 
 def test_opening_app_home_reads_no_kept_figures_for_anyone_but_an_admin(joinedup, monkeypatch):
     seed(joinedup.db)
-    Sweeper(joinedup.services).run()
+    keep(joinedup)
     asked = []
     monkeypatch.setattr(service, "kept_figures", lambda *args: asked.append(args))
     monkeypatch.setattr(service, "count_home_figures", lambda **kwargs: asked.append(kwargs))
@@ -253,26 +259,40 @@ def test_opening_app_home_reads_no_kept_figures_for_anyone_but_an_admin(joinedup
     assert asked == []
 
 
-def test_a_sweep_that_cannot_count_the_figures_logs_one_line_without_content_and_does_the_rest(
-        joinedup, monkeypatch, caplog):
-    seed(joinedup.db)  # challenge 1's reminder is due
+def test_a_count_that_fails_logs_one_line_without_content_and_keeps_nothing(joinedup, monkeypatch, caplog):
+    seed(joinedup.db)
 
     def fails(self, period, now):
         raise RuntimeError("CR-00001 the child said something")
     monkeypatch.setattr(PartnershipFigures, "report", fails)
     with caplog.at_level(logging.ERROR):
-        swept = Sweeper(joinedup.services).run()
+        assert keep(joinedup) is False
 
-    assert swept.challenge_reminders == 1 and swept.messages >= 1  # the reminder was sent all the same
     lines = [r.getMessage() for r in caplog.records if "partnership figures" in r.getMessage()]
-    assert len(lines) == 1 and lines[0].startswith("sweep: ") and "RuntimeError at " in lines[0]
+    assert len(lines) == 1 and "RuntimeError at " in lines[0]
     assert not any("CR-00001" in r.getMessage() or "child said" in r.getMessage() for r in caplog.records)
     assert kept(joinedup.db) is None
 
 
-def test_a_partnership_without_admins_is_not_counted_by_the_sweep(joinedup, monkeypatch):
+def test_a_partnership_without_admins_is_not_counted(joinedup, monkeypatch):
     monkeypatch.setattr(joinedup.services, "partnership", replace(joinedup.partnership, admins=()))
-    Sweeper(joinedup.services).run()
+    assert keep(joinedup) is False and kept(joinedup.db) is None
+
+
+def test_another_process_counting_within_half_a_minute_is_enough(joinedup):
+    seed(joinedup.db)
+    first = joinedup.clock.now()
+    assert keep(joinedup) is True
+    joinedup.clock.advance(seconds=29)
+    assert keep(joinedup) is False and kept(joinedup.db).counted_at == first
+    later = joinedup.clock.advance(seconds=1)
+    assert keep(joinedup) is True and kept(joinedup.db).counted_at == later
+
+
+def test_the_sweep_stays_about_what_is_due_and_counts_no_figures(joinedup, monkeypatch):
+    seed(joinedup.db)
+    monkeypatch.setattr(PartnershipFigures, "report", lambda *args: pytest.fail("the sweep counted the figures"))
+    assert Sweeper(joinedup.services).run().challenge_reminders == 1
     assert kept(joinedup.db) is None
 
 
@@ -286,3 +306,18 @@ def test_a_kept_report_reads_back_as_the_report_counted(joinedup):
     assert report_from_json(report_json(report), period, now) == report
     older = report_json(report).replace('"records_shared",', '', 1)  # kept by a version with other figures
     assert report_from_json(older, period, now) is None
+
+
+def test_the_schedule_counts_the_figures_each_minute_beside_the_sweep_where_asked():
+    from bot.processes.scheduling import start_scheduler
+    from bot.services.home_figures import FIGURES_SECONDS
+
+    with_figures = start_scheduler(sweep=lambda: None, count_figures=lambda: None)
+    without = start_scheduler(sweep=lambda: None)
+    try:
+        job = with_figures.get_job("count-figures")
+        assert job is not None and job.trigger.interval.total_seconds() == FIGURES_SECONDS == 60
+        assert without.get_job("count-figures") is None and without.get_job("sweep") is not None
+    finally:
+        with_figures.shutdown(wait=False)
+        without.shutdown(wait=False)

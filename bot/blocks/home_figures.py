@@ -103,7 +103,7 @@ def overdue_lines(report: Report, partnership: Partnership) -> list[str]:
 
 def partnership_blocks(figures: Report | None, partnership: Partnership) -> list[dict[str, Any]]:
     """The part below an admin's own work, ending with when its figures were counted (the report's moment: the
-    sweep counts them each minute); a short note instead when they could not be counted."""
+    scheduled job counts them each minute); a short note instead when they could not be counted."""
     if figures is None:
         return [divider(), header(_(TITLE)), context(_(UNCOUNTED))]
     week = escape(figures.period.label)

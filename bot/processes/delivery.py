@@ -114,6 +114,7 @@ def deliver_forever(settings: Settings, nudge: Nudge, parent: int) -> None:
     from bot.processes.runtime import build_services_for
     from bot.processes.scheduling import start_scheduler
     from bot.processes.sweep import sweeper_for
+    from bot.services.home_figures import keeper_for
 
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
@@ -129,7 +130,7 @@ def deliver_forever(settings: Settings, nudge: Nudge, parent: int) -> None:
         pass  # not Linux: the name is only for people reading ps
     services = build_services_for(settings)
     gc.freeze()  # as in the web workers (bot/processes/server.py): full collections walk only what delivery makes
-    start_scheduler(sweep=sweeper_for(services).run)
+    start_scheduler(sweep=sweeper_for(services).run, count_figures=keeper_for(services))
     outbox = services.outbox
     checkpointed = time.monotonic()
     while not stopping.is_set() and os.getppid() == parent:

@@ -4,8 +4,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.edge.payloads import where
-from bot.services.home_figures import count_home_figures
 from bot.services.wiring import Services
 
 log = logging.getLogger(__name__)
@@ -50,21 +48,8 @@ class Sweeper:
             report.digests = 1 if services.digest.run() else 0
         if services.email is not None:
             report.emails = services.email.deliver_due()
-        if services.partnership.admins:
-            self.count_home_figures()
         report.messages = services.outbox.deliver_due()  # last, so what this pass owed goes out now
         return report
-
-    def count_home_figures(self) -> None:
-        """This week's figures for the admins' App Home, counted and kept (bot/services/home_figures.py). A failure
-        is one line naming the error's type and where it was raised, never its message; the sweep goes on, and
-        App Home counts for itself until a sweep has counted them again."""
-        services = self.services
-        try:
-            count_home_figures(db=services.db, partnership=services.partnership, now=services.clock.now())
-        except Exception as error:  # noqa: BLE001 - the messages this pass owes still go out
-            log.error("sweep: App Home's partnership figures were not counted: %s at %s", type(error).__name__,
-                      where(error))
 
 
 def sweeper_for(services: Services) -> Sweeper:

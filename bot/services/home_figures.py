@@ -1,8 +1,9 @@
 """App Home's partnership part: this week's figures and what is overdue now, for the partnership's admins.
 
-Counting them reads the whole history (the figures now), so the sweep counts them each minute and keeps them
-(count_home_figures); an admin's App Home reads what it kept, if it was counted within two sweeps of now and for
-the same week, and otherwise counts them there and then without keeping them (opening App Home writes nothing but
+Counting them reads the whole history (the figures now), so a scheduled job of their own counts them each minute
+and keeps them (keep_home_figures, beside the sweep in bot/processes/scheduling.py: the sweep stays as quick as
+what is due); an admin's App Home reads what was kept, if it was counted within two minutes of now and for the same
+week, and otherwise counts them there and then without keeping them (opening App Home writes nothing but
 the note that Slack's event was handled). Web workers and the process that sweeps are separate processes, so the
 figures are kept in the database (table counted_figures), the last count replacing the one before: two processes
 counting at once each write a whole, correct report.
@@ -15,9 +16,11 @@ carry something typed), and App Home shows the person's own work without the fig
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -26,7 +29,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from bot.domain.clock import Clock
 from bot.domain.config import Partnership
 from bot.edge.payloads import where
-from bot.processes.scheduling import SWEEP_SECONDS
 from bot.reports.period import Period, parse_period
 from bot.reports.service import PartnershipFigures, Report
 from bot.reports.stored import report_from_json, report_json
@@ -35,10 +37,14 @@ from bot.services.records import calendar_for
 from storage.db import Database
 from storage.models import CountedFigures
 
+if TYPE_CHECKING:
+    from bot.services.wiring import Services
+
 log = logging.getLogger(__name__)
 
 KEY = "app-home"
-FRESH_FOR = timedelta(seconds=2 * SWEEP_SECONDS)  # a sweep may be late by one; after two, count again
+FIGURES_SECONDS = 60  # how often the scheduled job counts them
+FRESH_FOR = timedelta(seconds=2 * FIGURES_SECONDS)  # one count may be late; after two, App Home counts for itself
 _TABLE = CountedFigures.__table__
 _KEPT = select(_TABLE).where(_TABLE.c.key == bindparam("key"))
 
@@ -66,8 +72,33 @@ def this_week(db: Database, partnership: Partnership, now: datetime) -> Report:
     return PartnershipFigures(db=db, partnership=partnership, calendar=calendar_for(partnership)).report(period, now)
 
 
+def keep_home_figures(*, db: Database, partnership: Partnership, clock: Clock) -> bool:
+    """The scheduled job: count and keep this week's figures where the partnership has admins, unless another
+    process kept them in the last half minute. A failure is one line naming the error's type and where it was
+    raised, never its message; App Home counts for itself until a count succeeds. Whether it counted."""
+    if not partnership.admins:
+        return False
+    now = clock.now()
+    try:
+        row = db.first(_KEPT, {"key": KEY})
+        if row is not None and timedelta(0) <= now - row.counted_at < FRESH_FOR / 4:
+            return False
+        count_home_figures(db=db, partnership=partnership, now=now)
+        return True
+    except Exception as error:  # noqa: BLE001 - the next minute tries again
+        log.error("App Home's partnership figures were not counted for keeping: %s at %s", type(error).__name__,
+                  where(error))
+        return False
+
+
+def keeper_for(services: Services) -> Callable[[], bool]:
+    """The scheduled job, for the processes that run a schedule (bot/cli.py, bot/processes/delivery.py)."""
+    return functools.partial(keep_home_figures, db=services.db, partnership=services.partnership,
+                             clock=services.clock)
+
+
 def count_home_figures(*, db: Database, partnership: Partnership, now: datetime) -> Report:
-    """This week's report at `now`, counted and kept for App Home: the sweep's part."""
+    """This week's report at `now`, counted and kept for App Home."""
     report = this_week(db, partnership, now)
     period = report.period
     with db.write_core() as connection:
