@@ -23,7 +23,8 @@ def publish_home(services: Services, user_id: str, *, waiting_offset: int = 0, s
         overview = services.overview.overview(user_id, waiting_offset=waiting_offset, shared_offset=shared_offset)
         figures = home_figures(user_id, db=services.db, partnership=services.partnership,
                                directory=services.directory, clock=services.clock)
-        below = None if figures is None else partnership_blocks(figures.report, services.partnership)
+        below = None if figures is None else partnership_blocks(figures.report, services.partnership,
+                                                                kept=figures.kept)
         view = home_view(overview, below, language=language if services.languages.offered else None)
     services.client.views_publish(user_id=user_id, view=view)
 

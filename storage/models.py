@@ -416,8 +416,9 @@ class PersonLanguage(Base):
 
 
 class CountedFigures(Base):
-    """A report counted by the sweep and kept for whoever reads it next (App Home's partnership figures): its
-    period, the moment it was counted, and its values as JSON (bot/reports/stored.py). One row per use."""
+    """A report counted each minute by a scheduled job and kept for whoever reads it next (App Home's partnership
+    figures): its period, the moment it was counted, and its values as JSON (bot/reports/stored.py). One row per
+    use."""
 
     __tablename__ = "counted_figures"
 

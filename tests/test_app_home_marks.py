@@ -2,7 +2,9 @@
 its agency owes the sharer its result."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import select, update
 
 from bot.blocks.challenge import ResponseForm
 from bot.blocks.ids import Field
@@ -153,16 +155,79 @@ def test_results_due_come_in_the_order_acknowledged_a_page_at_a_time(joinedup):
     assert [r.reference for r in overview.results_due] == ["JU-000002", "JU-000003"]
 
 
-def test_the_waiting_list_is_paged_in_the_order_the_records_were_shared(joinedup):
-    for _ in range(5):
+def test_the_waiting_list_is_paged_in_the_order_the_records_were_saved_whatever_the_clock_said(joinedup):
+    start = joinedup.clock.now()
+    for minutes in (0, 5, -5, 10, -10):  # a clock set back between saves (another process's, a correction)
+        joinedup.clock.set(start + timedelta(minutes=minutes))
         joinedup.record()
-    first = joinedup.services.overview.overview(NIA.user_id, page=2)
-    then = joinedup.services.overview.overview(NIA.user_id, waiting_offset=2, page=2)
-    last = joinedup.services.overview.overview(NIA.user_id, waiting_offset=4, page=2)
-    assert first.waiting_total == then.waiting_total == 5
-    assert [w.reference for w in first.waiting + then.waiting + last.waiting] == [
+    pages = [joinedup.services.overview.overview(NIA.user_id, waiting_offset=offset, page=2) for offset in (0, 2, 4)]
+    assert {p.waiting_total for p in pages} == {5}
+    assert [w.reference for p in pages for w in p.waiting] == [
         "JU-000001", "JU-000002", "JU-000003", "JU-000004", "JU-000005"]
-    assert [w.shared_at for w in first.waiting] == sorted(w.shared_at for w in first.waiting)
+
+
+def test_a_mark_left_on_a_post_already_told_or_purged_shows_nothing(joinedup):
+    """Acknowledging and telling, or purging, in two processes at once can leave a mark; App Home still checks."""
+    asking(joinedup)
+    asking(joinedup)
+    shares = share_ids(joinedup)
+    joinedup.services.outcomes.report(Subject(1, HEALTH.key), NIA.user_id,
+                                      OutcomeForm("Seen at clinic already.", next_step="no_further_action"),
+                                      submission_key="result-told")
+    joinedup.services.retention.purge(2)
+    with joinedup.db.write() as session:
+        session.execute(update(Share).where(Share.id.in_([shares[(1, HEALTH.key)], shares[(2, HEALTH.key)]]))
+                        .values(result_due_since=joinedup.clock.now()))
+    assert results_due(joinedup, NIA.user_id) == []
+
+
+def test_results_due_to_a_person_in_two_agencies_come_in_the_order_acknowledged(joinedup, monkeypatch):
+    asking(joinedup)
+    asking(joinedup)
+    shares = share_ids(joinedup)
+    for record, agency, person in ((2, HEALTH, NIA), (1, EDUCATION, TIA), (2, EDUCATION, TIA), (1, HEALTH, NIA)):
+        joinedup.services.acknowledgements.acknowledge(shares[(record, agency.key)], person.user_id)
+        joinedup.clock.advance(minutes=1)
+    monkeypatch.setattr(joinedup.services.overview.directory, "agencies_of", lambda user: [HEALTH.key, EDUCATION.key])
+    assert results_due(joinedup, NIA.user_id) == [("JU-000002", HEALTH.key), ("JU-000001", EDUCATION.key),
+                                                  ("JU-000002", EDUCATION.key), ("JU-000001", HEALTH.key)]
+
+
+def test_migration_0016_marks_what_the_services_would_have_marked(joinedup):
+    """Taken back to 0015 (the column gone) and up again, every post owes what it owed."""
+    asking(joinedup)
+    asking(joinedup)
+    joinedup.record()  # asks for nothing
+    shares = share_ids(joinedup)
+    for (record, agency), share in shares.items():
+        joinedup.services.acknowledgements.acknowledge(share, (NIA if agency == HEALTH.key else TIA).user_id)
+    joinedup.services.outcomes.report(Subject(1, HEALTH.key), NIA.user_id,
+                                      OutcomeForm("Booked a visit.", next_step="further_action"),
+                                      submission_key="result-before-upgrade")
+    joinedup.services.retention.purge(2)
+    marks = result_marks(joinedup)
+    assert [key for key, since in marks.items() if since] == [(1, EDUCATION.key)]
+
+    to_revision(joinedup.db, "0015")
+    joinedup.db.migrate()
+
+    assert result_marks(joinedup) == marks
+
+
+def to_revision(db, revision):
+    from alembic import command
+
+    from storage.db import alembic_config
+
+    with db.engine.connect() as connection:
+        if db.is_sqlite:  # as Database.migrate does: a batch migration copies the table
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        with connection.begin():
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+        if db.is_sqlite:
+            connection.invalidate()
 
 
 def test_the_scale_bench_seeds_the_results_owed_as_the_services_keep_them(tmp_path):

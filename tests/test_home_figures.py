@@ -179,7 +179,7 @@ def test_without_figures_the_part_is_a_short_note():
     assert block_problems(part, HOME, "/view/blocks") == []
 
 
-# --- counted by the sweep, kept for App Home ------------------------------------------------------------------------
+# --- counted each minute, kept for App Home --------------------------------------------------------------------------
 
 def keep(joinedup) -> bool:
     """The scheduled job's run, as bot/processes/scheduling.py runs it each minute."""
@@ -212,9 +212,11 @@ def test_the_kept_figures_are_shown_until_two_minutes_have_passed(joinedup, monk
     assert "Records shared: *3*" in home and counted_at(swept) in home  # what was kept, and when
     assert "Acknowledgements overdue: *2*" in home and "This week, this week (23 Nov 2026 on)" in home
 
+    assert "and again every minute" in home
     later = joinedup.clock.advance(seconds=1)  # more than two minutes ago: App Home counts, keeps nothing
     home = open_home(joinedup, ADMIN.user_id)
     assert "Records shared: *4*" in home and counted_at(later) in home
+    assert "every minute" not in home, "nothing counts them each minute just now"
     assert kept(joinedup.db).counted_at == swept
 
     swept_again = joinedup.clock.advance(seconds=5)
@@ -260,7 +262,7 @@ def test_opening_app_home_reads_no_kept_figures_for_anyone_but_an_admin(joinedup
     keep(joinedup)
     asked = []
     monkeypatch.setattr(service, "kept_figures", lambda *args: asked.append(args))
-    monkeypatch.setattr(service, "count_home_figures", lambda **kwargs: asked.append(kwargs))
+    monkeypatch.setattr(service, "this_week", lambda *args: asked.append(args))
 
     for user in (NIA.user_id, SAM.user_id, LEE.user_id):
         assert "'Partnership'" not in open_home(joinedup, user)
@@ -292,6 +294,27 @@ def test_another_process_counting_within_half_a_minute_is_enough(joinedup):
     assert keep(joinedup) is False and kept(joinedup.db).counted_at == first
     later = joinedup.clock.advance(seconds=1)
     assert keep(joinedup) is True and kept(joinedup.db).counted_at == later
+
+
+def test_a_count_kept_last_week_is_counted_again_however_recent(joinedup):
+    seed(joinedup.db)
+    joinedup.clock.set(datetime(2026, 11, 29, 23, 59, 50, tzinfo=timezone.utc))  # Sunday night, London (GMT)
+    assert keep(joinedup) is True
+    monday = joinedup.clock.advance(seconds=20)
+    assert keep(joinedup) is True and kept(joinedup.db).counted_at == monday
+
+
+def test_kept_figures_that_cannot_be_read_are_counted_afresh(joinedup, caplog):
+    seed(joinedup.db)
+    keep(joinedup)
+    with joinedup.db.write() as session:
+        session.get(CountedFigures, "app-home").report = "{not json"
+
+    with caplog.at_level(logging.ERROR):
+        home = open_home(joinedup, ADMIN.user_id)
+
+    assert "Records shared: *3*" in home and UNCOUNTED not in home
+    assert [line for line in logged_about_figures(caplog) if "could not be read" in line]
 
 
 def test_the_sweep_stays_about_what_is_due_and_counts_no_figures(joinedup, monkeypatch):

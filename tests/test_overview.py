@@ -188,14 +188,15 @@ def test_show_tells_the_two_loops_apart(joinedup):
 
 
 def test_a_long_list_is_counted_only_so_far_past_the_page_and_says_more_than(joinedup, monkeypatch):
-    monkeypatch.setattr("bot.services.overview.COUNT_UP_TO", 2)
+    for module in ("bot.services.overview", "bot.blocks.overview"):
+        monkeypatch.setattr(f"{module}.COUNT_UP_TO", 2)
     for _ in range(13):
         joinedup.record()
 
     home = open_home(joinedup, NIA.user_id)  # the first page of 10, counted up to 12
-    assert "Waiting for your agency* (more than 12)" in home and "'text': 'Show older'" in home
-    assert "Shared by you* (more than 12)" in open_home(joinedup, SAM.user_id)
-    assert command_reply(joinedup, "mine", NIA.user_id)["text"].startswith("more than ")  # its own page, 5
+    assert "Waiting for your agency* (more than 2)" in home and "'text': 'Show older'" in home
+    assert "Shared by you* (more than 2)" in open_home(joinedup, SAM.user_id)
+    assert command_reply(joinedup, "mine", NIA.user_id)["text"].startswith("more than 2 waiting")
 
     overview = joinedup.services.overview.overview(NIA.user_id, waiting_offset=10)  # 13 is within 20 + 2
     assert (overview.waiting_total, overview.waiting_counted_all) == (13, True)
@@ -203,3 +204,29 @@ def test_a_long_list_is_counted_only_so_far_past_the_page_and_says_more_than(joi
     monkeypatch.setattr("bot.services.overview.COUNT_UP_TO", 20)
     home = open_home(joinedup, NIA.user_id)
     assert "Waiting for your agency* (13)" in home and "Show older (3 more)" in home
+
+
+def test_show_older_is_offered_no_further_than_a_button_may_carry():
+    from datetime import datetime, timezone
+    from bot.blocks.overview import FURTHEST
+    from bot.services.overview import Waiting
+
+    item = Waiting(1, "JU-000001", "CR-1", "Health", "Low", SAM.user_id, "Social Care", datetime.now(timezone.utc))
+    last = Overview([item] * 10, FURTHEST + 1000, FURTHEST - 10, [], 0, 0, True, waiting_counted_all=False)
+    beyond = Overview([item] * 10, FURTHEST + 1000, FURTHEST, [], 0, 0, True, waiting_counted_all=False)
+
+    assert f"'value': '{FURTHEST}:0'" in str(home_view(last)["blocks"])
+    assert "Show older" not in str(home_view(beyond)["blocks"])
+
+
+def test_a_person_in_two_agencies_gets_their_posts_in_the_order_shared_a_page_at_a_time(joinedup, monkeypatch):
+    for _ in range(4):
+        joinedup.record()  # each shared with Education and Health
+    monkeypatch.setattr(joinedup.services.overview.directory, "agencies_of",
+                        lambda user: [HEALTH.key, EDUCATION.key])
+
+    pages = [joinedup.services.overview.overview(NIA.user_id, waiting_offset=offset, page=3) for offset in (0, 3, 6)]
+
+    posts = [(w.reference, w.agency_name.split(" ")[0]) for p in pages for w in p.waiting]
+    assert posts == [(f"JU-00000{n}", agency) for n in range(1, 5) for agency in ("Education", "Health")]
+    assert {p.waiting_total for p in pages} == {8}

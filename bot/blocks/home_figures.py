@@ -27,6 +27,7 @@ OVERDUE = (("overdue_acknowledgements_now", N_("• Acknowledgements overdue: *{
 POINTER = N_("Other periods, each agency beside the partnership, and what each figure means: "
              "`/joinedup report last 30 days` or `/joinedup report 2026-11-01..2026-11-30`.")
 COUNTED = N_("Counted at {when}, and again every minute.")
+COUNTED_NOW = N_("Counted at {when}.")
 UNCOUNTED = N_("This week's partnership figures could not be counted just now; everything above is up to date. "
                "Try `/joinedup report this week` in a minute.")
 
@@ -101,13 +102,14 @@ def overdue_lines(report: Report, partnership: Partnership) -> list[str]:
     return lines
 
 
-def partnership_blocks(figures: Report | None, partnership: Partnership) -> list[dict[str, Any]]:
-    """The part below an admin's own work, ending with when its figures were counted (the report's moment: the
-    scheduled job counts them each minute); a short note instead when they could not be counted."""
+def partnership_blocks(figures: Report | None, partnership: Partnership, *,
+                       kept: bool = True) -> list[dict[str, Any]]:
+    """The part below an admin's own work, ending with when its figures were counted (the report's moment) and, if
+    `kept`, that the scheduled job counts them each minute; a short note instead when they could not be counted."""
     if figures is None:
         return [divider(), header(_(TITLE)), context(_(UNCOUNTED))]
     week = escape(figures.period.label)
-    last = context(_(COUNTED, when=slack_date(figures.now, "{time}")), _(POINTER))
+    last = context(_(COUNTED if kept else COUNTED_NOW, when=slack_date(figures.now, "{time}")), _(POINTER))
     blocks = [divider(), header(_(TITLE)),
               *line_sections(_("This week, {week}", week=week), this_week_lines(figures, partnership)),
               *line_sections(_("Overdue now, across the partnership (as at {when})",

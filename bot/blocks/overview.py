@@ -10,12 +10,14 @@ from bot.blocks.text import button, context, day, divider, escape, header, line_
     slack_date
 from bot.domain.config import Partnership
 from bot.domain.glossary import Term
-from bot.services.overview import OpenChallenge, OutcomeDue, Overview, RecordHistory, ResultDue, Shared, Waiting
+from bot.services.overview import COUNT_UP_TO, OpenChallenge, OutcomeDue, Overview, RecordHistory, ResultDue, Shared, \
+    Waiting
 from bot.blocks.ids import Action, LanguageAction
 from bot.i18n import ENGLISH, WELSH, N_, _, ngettext, ours, speaking
 
 MESSAGE_BLOCKS = 50
 HOME_BLOCKS = 100
+FURTHEST = 10_000  # the furthest offset a 'Show older' button may carry: beyond it, none is shown
 EMPTY = N_("Nothing here. After a conversation about a child, use `/record` to record it and share it.")
 # Each language by its own name, never translated: whoever cannot read the other finds their own.
 LANGUAGE_NAMES = ((WELSH, "Cymraeg", LanguageAction.SPEAK_WELSH), (ENGLISH, "English", LanguageAction.SPEAK_ENGLISH))
@@ -39,7 +41,7 @@ def _shared_blocks(item: Shared) -> list[dict[str, Any]]:
 
 
 def _more(kind: str, shown_to: int, total: int, overview: Overview, counted_all: bool) -> list[dict[str, Any]]:
-    if shown_to >= total:
+    if shown_to >= total or shown_to > FURTHEST:
         return []
     waiting = shown_to if kind == "waiting" else overview.waiting_offset
     shared = shown_to if kind == "shared" else overview.shared_offset
@@ -49,8 +51,8 @@ def _more(kind: str, shown_to: int, total: int, overview: Overview, counted_all:
 
 
 def _total(total: int, counted_all: bool) -> str:
-    """A list's length as counted: "more than 1000" where it was counted only so far (bot/services/overview.py)."""
-    return str(total) if counted_all else _("more than {count}", count=total)
+    """A list's length as counted: "more than 1,000" where it was counted only so far (bot/services/overview.py)."""
+    return str(total) if counted_all else _("more than {count}", count=format(COUNT_UP_TO, ","))
 
 
 def _outcome_due_block(item: OutcomeDue) -> dict[str, Any]:
@@ -152,7 +154,7 @@ def parse_more(value: str) -> tuple[int, int]:
     """The offsets a 'Show older' button carries; anything odd starts again at the newest."""
     waiting, _, shared = value.partition(":")
     if waiting.isascii() and waiting.isdigit() and shared.isascii() and shared.isdigit():
-        return min(int(waiting), 10_000), min(int(shared), 10_000)
+        return min(int(waiting), FURTHEST), min(int(shared), FURTHEST)
     return 0, 0
 
 

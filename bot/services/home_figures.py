@@ -20,7 +20,7 @@ import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 KEY = "app-home"
 FIGURES_SECONDS = 60  # how often the scheduled job counts them
 FRESH_FOR = timedelta(seconds=2 * FIGURES_SECONDS)  # one count may be late; after two, App Home counts for itself
+KEPT_JUST_NOW = timedelta(seconds=FIGURES_SECONDS / 2)  # another process's count, this recent, is this minute's
 _TABLE = CountedFigures.__table__
 _KEPT = select(_TABLE).where(_TABLE.c.key == bindparam("key"))
 
@@ -52,6 +53,7 @@ _KEPT = select(_TABLE).where(_TABLE.c.key == bindparam("key"))
 @dataclass(frozen=True)
 class HomeFigures:
     report: Report | None  # None: the figures could not be counted just now
+    kept: bool = False  # counted by the scheduled job (and so counted again each minute), not by this App Home
 
 
 def home_figures(user_id: str, *, db: Database, partnership: Partnership, directory: Directory,
@@ -61,7 +63,15 @@ def home_figures(user_id: str, *, db: Database, partnership: Partnership, direct
         return None
     now = clock.now()
     try:
-        return HomeFigures(kept_figures(db, partnership, now) or this_week(db, partnership, now))
+        kept = kept_figures(db, partnership, now)
+    except Exception as error:  # noqa: BLE001 - what was kept cannot be read: count them afresh instead
+        log.error("App Home's kept partnership figures could not be read: %s at %s", type(error).__name__,
+                  where(error))
+        kept = None
+    if kept is not None:
+        return HomeFigures(kept, kept=True)
+    try:
+        return HomeFigures(this_week(db, partnership, now))
     except Exception as error:  # noqa: BLE001 - whatever went wrong, App Home still shows the person's own work
         log.error("App Home's partnership figures were not counted: %s at %s", type(error).__name__, where(error))
         return HomeFigures(None)
@@ -74,14 +84,15 @@ def this_week(db: Database, partnership: Partnership, now: datetime) -> Report:
 
 def keep_home_figures(*, db: Database, partnership: Partnership, clock: Clock) -> bool:
     """The scheduled job: count and keep this week's figures where the partnership has admins, unless another
-    process kept them in the last half minute. A failure is one line naming the error's type and where it was
-    raised, never its message; App Home counts for itself until a count succeeds. Whether it counted."""
+    process kept this week's in the last half minute. A failure is one line naming the error's type and where it
+    was raised, never its message; App Home counts for itself until a count succeeds. Whether it counted."""
     if not partnership.admins:
         return False
     now = clock.now()
     try:
         row = db.first(_KEPT, {"key": KEY})
-        if row is not None and timedelta(0) <= now - row.counted_at < FRESH_FOR / 4:
+        just_now = row is not None and timedelta(0) <= now - row.counted_at < KEPT_JUST_NOW
+        if just_now and _of_this_week(row, partnership, now):
             return False
         count_home_figures(db=db, partnership=partnership, now=now)
         return True
@@ -112,13 +123,15 @@ def count_home_figures(*, db: Database, partnership: Partnership, now: datetime)
 def kept_figures(db: Database, partnership: Partnership, now: datetime) -> Report | None:
     """The report kept for App Home, if it was counted within FRESH_FOR of now and is of now's week; else None."""
     row = db.first(_KEPT, {"key": KEY})
-    if row is None or abs(now - row.counted_at) > FRESH_FOR:
-        return None
-    week = parse_period("this week", now, partnership.zone)
-    period = Period(row.period_start, row.period_end, row.period_first, row.period_last, row.period_kind)
-    if (period.start, period.end, period.kind) != (week.start, week.end, week.kind):
+    if row is None or abs(now - row.counted_at) > FRESH_FOR or not _of_this_week(row, partnership, now):
         return None  # e.g. counted on Sunday evening, read on Monday morning
+    period = Period(row.period_start, row.period_end, row.period_first, row.period_last, row.period_kind)
     return report_from_json(row.report, period, row.counted_at)
+
+
+def _of_this_week(row: Any, partnership: Partnership, now: datetime) -> bool:
+    week = parse_period("this week", now, partnership.zone)
+    return (row.period_start, row.period_end, row.period_kind) == (week.start, week.end, week.kind)
 
 
 def _keep(insert_: object) -> object:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Callable
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import Select, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from bot.blocks.record_post import Delivery, agency_name
@@ -99,6 +99,19 @@ class Overview:
     shared_counted_all: bool = True
 
 
+def _page_in_order(agencies: list[str], rows_of: Callable[[str], Select[Any]], offset: int, page: int) -> Select[Any]:
+    """The ids of a page of rows in the order of `rows_of`'s columns after the id, taken from each agency's own
+    index range (offset + page rows each) and merged: `agency_key IN (…)` would make both planners read every entry
+    of every agency to sort them."""
+    def first(agency: str) -> Select[Any]:
+        rows = rows_of(agency)
+        order = [*list(rows.selected_columns)[1:], rows.selected_columns[0]]
+        return select(rows.order_by(*order).limit(offset + page).subquery())
+    merged = (first(agencies[0]) if len(agencies) == 1 else union_all(*map(first, agencies))).subquery()
+    order = [*list(merged.c)[1:], merged.c[0]]
+    return select(merged.c[0]).order_by(*order).offset(offset).limit(page)
+
+
 def _count(session: Session, rows: Any, shown_to: int) -> tuple[int, bool]:
     """How many rows, counted up to COUNT_UP_TO past `shown_to`, and whether that was all of them."""
     most = shown_to + COUNT_UP_TO
@@ -128,15 +141,15 @@ class OverviewService:
         with self.db.read() as session:
             # Counted and paged from the partial index of unacknowledged posts (ix_shares_waiting: the agency, the
             # record and the post), never the acknowledged history: in the order the records were saved, which is
-            # the index's, so a page reads ten entries however many wait; only the page's rows are read whole.
+            # the index's, so a page reads a page of entries from each of their agencies however many wait; only
+            # the page's rows are read whole.
             waiting_here = (Share.agency_key.in_(agencies), Share.acknowledged_at.is_(None))
             waiting_total, waiting_counted_all = _count(session, select(Share.id).where(*waiting_here),
                                                         waiting_offset + page)
-            on_page = (select(Share.id).where(*waiting_here).order_by(Share.record_id, Share.id)
-                       .offset(waiting_offset).limit(page))
-            rows = session.execute(select(Share, Record).join(Record, Share.record_id == Record.id)
-                                   .where(Share.id.in_(on_page.scalar_subquery()))
-                                   .order_by(Share.record_id, Share.id)).all() if waiting_total else []
+            rows = session.execute(select(Share, Record).join(Record, Share.record_id == Record.id).where(
+                Share.id.in_(_page_in_order(agencies, lambda agency: select(Share.id, Share.record_id).where(
+                    Share.agency_key == agency, Share.acknowledged_at.is_(None)), waiting_offset, page)
+                    .scalar_subquery())).order_by(Share.record_id, Share.id)).all() if waiting_total else []
             waiting = [Waiting(share.id, record.reference, record.case_reference,
                                agency_name(self.partnership, share.agency_key), record.risk_label, record.sharer_id,
                                agency_name(self.partnership, record.sharer_agency), record.created_at)
@@ -173,12 +186,16 @@ class OverviewService:
         Read in the order acknowledged from the posts marked as owing one (ix_shares_result_due, kept by the
         acknowledgement and outcome services), not from every record that ever asked; each is still checked for a
         result and a purge, so a mark left by two services racing shows nothing that is not due."""
+        if not agencies:
+            return []
         told = select(Outcome.id).where(Outcome.record_id == Share.record_id, Outcome.agency_key == Share.agency_key)
-        rows = session.execute(
-            select(Share, Record).join(Record, Share.record_id == Record.id)
-            .where(Share.agency_key.in_(agencies), Share.result_due_since.is_not(None), Record.purged_at.is_(None),
-                   ~told.exists())
-            .order_by(Share.result_due_since, Share.id).limit(page)).all()
+        on_page = _page_in_order(agencies, lambda agency: (
+            select(Share.id, Share.result_due_since).join(Record, Share.record_id == Record.id)
+            .where(Share.agency_key == agency, Share.result_due_since.is_not(None), Record.purged_at.is_(None),
+                   ~told.exists())), 0, page)
+        rows = session.execute(select(Share, Record).join(Record, Share.record_id == Record.id)
+                               .where(Share.id.in_(on_page.scalar_subquery()))
+                               .order_by(Share.result_due_since, Share.id)).all()
         return [ResultDue(record.id, record.reference, record.case_reference, share.agency_key,
                           agency_name(self.partnership, share.agency_key), share.acknowledged_at)
                 for share, record in rows]

@@ -1,4 +1,4 @@
-"""the partnership figures counted by the sweep, kept for App Home
+"""the partnership figures counted each minute, kept for App Home
 
 Revision ID: 0017
 Revises: 0016
@@ -16,7 +16,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # A new table, empty: the next sweep fills it, and App Home counts inline until then.
+    # A new table, empty: the scheduled count fills it within a minute, and App Home counts inline until then.
     op.create_table('counted_figures',
                     sa.Column('key', sa.String(length=40), nullable=False),
                     sa.Column('counted_at', storage.models.UTCDateTime(timezone=True), nullable=False),
