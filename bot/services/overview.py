@@ -100,16 +100,18 @@ class Overview:
 
 
 def _page_in_order(agencies: list[str], rows_of: Callable[[str], Select[Any]], offset: int, page: int) -> Select[Any]:
-    """The ids of a page of rows in the order of `rows_of`'s columns after the id, taken from each agency's own
-    index range (offset + page rows each) and merged: `agency_key IN (…)` would make both planners read every entry
-    of every agency to sort them."""
-    def first(agency: str) -> Select[Any]:
-        rows = rows_of(agency)
-        order = [*list(rows.selected_columns)[1:], rows.selected_columns[0]]
-        return select(rows.order_by(*order).limit(offset + page).subquery())
-    merged = (first(agencies[0]) if len(agencies) == 1 else union_all(*map(first, agencies))).subquery()
-    order = [*list(merged.c)[1:], merged.c[0]]
-    return select(merged.c[0]).order_by(*order).offset(offset).limit(page)
+    """The ids of a page of rows in the order of `rows_of`'s columns after the id, read in that order from each
+    agency's own index range and, for several agencies, merged: `agency_key IN (…)` would make both planners read
+    every entry of every agency to sort them."""
+    def ordered(rows: Select[Any]) -> Select[Any]:
+        columns = list(rows.selected_columns)
+        return rows.order_by(*columns[1:], columns[0])
+
+    if len(agencies) == 1:
+        return ordered(rows_of(agencies[0])).with_only_columns(Share.id).offset(offset).limit(page)
+    merged = union_all(*[select(ordered(rows_of(agency)).limit(offset + page).subquery())
+                         for agency in agencies]).subquery()
+    return ordered(select(*merged.c)).with_only_columns(merged.c[0]).offset(offset).limit(page)
 
 
 def _count(session: Session, rows: Any, shown_to: int) -> tuple[int, bool]:
