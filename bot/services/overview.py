@@ -114,6 +114,19 @@ def _page_in_order(agencies: list[str], rows_of: Callable[[str], Select[Any]], o
     return ordered(select(*merged.c)).with_only_columns(merged.c[0]).offset(offset).limit(page)
 
 
+def _waiting_in(agency: str) -> Select[Any]:
+    """An agency's unacknowledged posts, in the order of ix_shares_waiting."""
+    return select(Share.id, Share.record_id).where(Share.agency_key == agency, Share.acknowledged_at.is_(None))
+
+
+def _owing_result_in(agency: str) -> Select[Any]:
+    """An agency's posts owing the sharer its result, in the order of ix_shares_result_due, still checked."""
+    told = select(Outcome.id).where(Outcome.record_id == Share.record_id, Outcome.agency_key == Share.agency_key)
+    return (select(Share.id, Share.result_due_since).join(Record, Share.record_id == Record.id)
+            .where(Share.agency_key == agency, Share.result_due_since.is_not(None), Record.purged_at.is_(None),
+                   ~told.exists()))
+
+
 def _count(session: Session, rows: Any, shown_to: int) -> tuple[int, bool]:
     """How many rows, counted up to COUNT_UP_TO past `shown_to`, and whether that was all of them."""
     most = shown_to + COUNT_UP_TO
@@ -148,10 +161,10 @@ class OverviewService:
             waiting_here = (Share.agency_key.in_(agencies), Share.acknowledged_at.is_(None))
             waiting_total, waiting_counted_all = _count(session, select(Share.id).where(*waiting_here),
                                                         waiting_offset + page)
-            rows = session.execute(select(Share, Record).join(Record, Share.record_id == Record.id).where(
-                Share.id.in_(_page_in_order(agencies, lambda agency: select(Share.id, Share.record_id).where(
-                    Share.agency_key == agency, Share.acknowledged_at.is_(None)), waiting_offset, page)
-                    .scalar_subquery())).order_by(Share.record_id, Share.id)).all() if waiting_total else []
+            on_page = _page_in_order(agencies, _waiting_in, waiting_offset, page) if waiting_total else None
+            rows = session.execute(select(Share, Record).join(Record, Share.record_id == Record.id)
+                                   .where(Share.id.in_(on_page.scalar_subquery()))
+                                   .order_by(Share.record_id, Share.id)).all() if on_page is not None else []
             waiting = [Waiting(share.id, record.reference, record.case_reference,
                                agency_name(self.partnership, share.agency_key), record.risk_label, record.sharer_id,
                                agency_name(self.partnership, record.sharer_agency), record.created_at)
@@ -190,11 +203,7 @@ class OverviewService:
         result and a purge, so a mark left by two services racing shows nothing that is not due."""
         if not agencies:
             return []
-        told = select(Outcome.id).where(Outcome.record_id == Share.record_id, Outcome.agency_key == Share.agency_key)
-        on_page = _page_in_order(agencies, lambda agency: (
-            select(Share.id, Share.result_due_since).join(Record, Share.record_id == Record.id)
-            .where(Share.agency_key == agency, Share.result_due_since.is_not(None), Record.purged_at.is_(None),
-                   ~told.exists())), 0, page)
+        on_page = _page_in_order(agencies, _owing_result_in, 0, page)
         rows = session.execute(select(Share, Record).join(Record, Share.record_id == Record.id)
                                .where(Share.id.in_(on_page.scalar_subquery()))
                                .order_by(Share.result_due_since, Share.id)).all()
