@@ -93,6 +93,12 @@ def asking(joinedup, action="Please check attendance this week and tell me of an
     return joinedup.record(**{Field.REQUEST: ACTION_REQUESTED, Field.REQUESTED_ACTION: action})
 
 
+def tell_the_sharer(joinedup, record_id, agency, person, what, key):
+    """The agency's result, told to the sharer through the outcome service."""
+    joinedup.services.outcomes.report(Subject(record_id, agency.key), person.user_id,
+                                      OutcomeForm(what, next_step="further_action"), submission_key=key)
+
+
 def result_marks(joinedup):
     with joinedup.db.read() as session:
         return {(s.record_id, s.agency_key): s.result_due_since for s in session.scalars(select(Share))}
@@ -116,9 +122,7 @@ def test_a_post_owes_its_result_from_the_acknowledgement_until_the_agency_tells_
                                       (2, EDUCATION.key): None, (2, HEALTH.key): None}
     assert results_due(joinedup, NIA.user_id) == [("JU-000001", HEALTH.key)]
 
-    joinedup.services.outcomes.report(Subject(1, HEALTH.key), NIA.user_id,
-                                      OutcomeForm("School nurse visit booked.", next_step="further_action"),
-                                      submission_key="result-1")
+    tell_the_sharer(joinedup, 1, HEALTH, NIA, "School nurse visit booked.", "result-1")
     assert set(result_marks(joinedup).values()) == {None}
     assert results_due(joinedup, NIA.user_id) == []
 
@@ -127,9 +131,7 @@ def test_a_result_told_before_the_acknowledgement_leaves_nothing_owed_and_purgin
     asking(joinedup)
     asking(joinedup)
     shares = share_ids(joinedup)
-    joinedup.services.outcomes.report(Subject(1, HEALTH.key), NIA.user_id,
-                                      OutcomeForm("Seen at clinic already.", next_step="no_further_action"),
-                                      submission_key="result-early")
+    tell_the_sharer(joinedup, 1, HEALTH, NIA, "Seen at clinic already.", "result-early")
     joinedup.services.acknowledgements.acknowledge(shares[(1, HEALTH.key)], NIA.user_id)
     joinedup.services.acknowledgements.acknowledge(shares[(2, HEALTH.key)], NIA.user_id)
     joinedup.services.acknowledgements.acknowledge(shares[(2, EDUCATION.key)], TIA.user_id)
@@ -171,9 +173,7 @@ def test_a_mark_left_on_a_post_already_told_or_purged_shows_nothing(joinedup):
     asking(joinedup)
     asking(joinedup)
     shares = share_ids(joinedup)
-    joinedup.services.outcomes.report(Subject(1, HEALTH.key), NIA.user_id,
-                                      OutcomeForm("Seen at clinic already.", next_step="no_further_action"),
-                                      submission_key="result-told")
+    tell_the_sharer(joinedup, 1, HEALTH, NIA, "Seen at clinic already.", "result-told")
     joinedup.services.retention.purge(2)
     with joinedup.db.write() as session:
         session.execute(update(Share).where(Share.id.in_([shares[(1, HEALTH.key)], shares[(2, HEALTH.key)]]))
@@ -201,9 +201,7 @@ def test_migration_0016_marks_what_the_services_would_have_marked(joinedup):
     shares = share_ids(joinedup)
     for (record, agency), share in shares.items():
         joinedup.services.acknowledgements.acknowledge(share, (NIA if agency == HEALTH.key else TIA).user_id)
-    joinedup.services.outcomes.report(Subject(1, HEALTH.key), NIA.user_id,
-                                      OutcomeForm("Booked a visit.", next_step="further_action"),
-                                      submission_key="result-before-upgrade")
+    tell_the_sharer(joinedup, 1, HEALTH, NIA, "Booked a visit.", "result-before-upgrade")
     joinedup.services.retention.purge(2)
     marks = result_marks(joinedup)
     assert [key for key, since in marks.items() if since] == [(1, EDUCATION.key)]
