@@ -12,7 +12,9 @@ from typing import Any, ContextManager, Iterator
 from alembic import command
 from alembic.config import Config
 from alembic.util import CommandError
-from sqlalchemy import create_engine, event, inspect
+from sqlalchemy import Table, create_engine, event, inspect
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, Row, make_url
 from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.sql import Executable
@@ -223,6 +225,18 @@ class WriterLock:
                 fcntl.flock(self._file, fcntl.LOCK_UN)
         finally:
             self._threads.release()
+
+
+def upserts(table: Table) -> dict[str, Executable]:
+    """Insert a row, or replace every other column of the row with its primary key: one statement, so two writers
+    at once never collide. By dialect name, as `connection.dialect.name` gives it."""
+    keys = [column.name for column in table.primary_key]
+
+    def upsert(insert: Any) -> Executable:
+        statement = insert(table)
+        return statement.on_conflict_do_update(index_elements=keys, set_={
+            column.name: statement.excluded[column.name] for column in table.columns if column.name not in keys})
+    return {"sqlite": upsert(sqlite_insert), "postgresql": upsert(postgresql_insert)}
 
 
 def alembic_config() -> Config:

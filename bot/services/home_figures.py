@@ -23,8 +23,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.domain.clock import Clock
 from bot.domain.config import Partnership
@@ -34,7 +32,7 @@ from bot.reports.service import PartnershipFigures, Report
 from bot.reports.stored import report_from_json, report_json
 from bot.services.directory import Directory
 from bot.services.records import calendar_for
-from storage.db import Database
+from storage.db import Database, upserts
 from storage.models import CountedFigures
 
 if TYPE_CHECKING:
@@ -48,6 +46,7 @@ FRESH_FOR = timedelta(seconds=2 * FIGURES_SECONDS)  # one count may be late; aft
 KEPT_JUST_NOW = timedelta(seconds=FIGURES_SECONDS / 2)  # another process's count, this recent, is this minute's
 _TABLE = CountedFigures.__table__
 _KEPT = select(_TABLE).where(_TABLE.c.key == bindparam("key"))
+_KEEP = upserts(_TABLE)  # the last count replaces the one before
 
 
 @dataclass(frozen=True)
@@ -132,12 +131,3 @@ def kept_figures(db: Database, partnership: Partnership, now: datetime) -> Repor
 def _of_this_week(row: Any, partnership: Partnership, now: datetime) -> bool:
     week = parse_period("this week", now, partnership.zone)
     return (row.period_start, row.period_end, row.period_kind) == (week.start, week.end, week.kind)
-
-
-def _keep(insert_: object) -> object:
-    statement = insert_(_TABLE)  # type: ignore[operator]
-    return statement.on_conflict_do_update(index_elements=["key"], set_={
-        column: statement.excluded[column] for column in _TABLE.c.keys() if column != "key"})
-
-
-_KEEP = {"sqlite": _keep(sqlite_insert), "postgresql": _keep(postgresql_insert)}

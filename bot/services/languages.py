@@ -3,14 +3,12 @@ partnership's. Everything said to a person is said in their voice; a channel's p
 from __future__ import annotations
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.domain.clock import Clock
 from bot.domain.config import Partnership
 from bot.i18n import ENGLISH, LANGUAGES, WELSH, Voice
-from storage.db import Database
+from storage.db import Database, upserts
 from storage.models import PersonLanguage
 
 _TABLE = PersonLanguage.__table__
@@ -58,10 +56,4 @@ class PersonLanguages:
             connection.execute(statement, {"user_id": user_id, "language": language, "chosen_at": self.clock.now()})
 
 
-def _upsert(insert_: object) -> object:
-    statement = insert_(_TABLE)  # type: ignore[operator]
-    return statement.on_conflict_do_update(index_elements=["user_id"], set_={
-        "language": statement.excluded.language, "chosen_at": statement.excluded.chosen_at})
-
-
-_UPSERT = {"sqlite": _upsert(sqlite_insert), "postgresql": _upsert(postgresql_insert)}
+_UPSERT = upserts(_TABLE)

@@ -4,12 +4,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import dataclass
-from typing import Any, Iterable, Protocol
+from typing import Iterable, Protocol
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -25,7 +23,7 @@ from bot.services.outbox import Outbox
 from bot.services.reminders import first_reminder_at, start_of_working_day
 from bot.domain.workcalendar import WorkingCalendar
 from bot.blocks.ids import Field
-from storage.db import Database
+from storage.db import Database, upserts
 from storage.models import Record, SharerPreference, Share, format_reference
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -274,17 +272,11 @@ def remember_agency(connection: Connection, user_id: str, agency_key: str) -> No
     connection.execute(_REMEMBER[connection.dialect.name], {"user_id": user_id, "agency_key": agency_key})
 
 
-def _upsert_preference(insert: Any) -> Any:
-    statement = insert(SharerPreference.__table__)
-    return statement.on_conflict_do_update(index_elements=["user_id"],
-                                           set_={"agency_key": statement.excluded.agency_key})
-
-
 _REMEMBERED = select(SharerPreference.__table__.c.agency_key).where(
     SharerPreference.__table__.c.user_id == bindparam("user_id"))
 _INSERT_RECORD = insert(Record.__table__).returning(Record.__table__.c.id)
 _INSERT_SHARE = insert(Share.__table__)
-_REMEMBER = {"sqlite": _upsert_preference(sqlite_insert), "postgresql": _upsert_preference(postgresql_insert)}
+_REMEMBER = upserts(SharerPreference.__table__)
 
 
 def load_record(db: Database, record_id: int) -> Record | None:
